@@ -1,0 +1,64 @@
+import { DatastoreOpenError } from '../storage/errors.ts';
+import { berthVersion, kubernetesVersion } from '../version.ts';
+import { UsageError } from './args.ts';
+import { runBench } from './bench.ts';
+
+const help = `berth: a Kubernetes-compatible container orchestrator
+
+Usage: berth COMMAND [flags]
+
+Commands:
+  server     run the control plane (API server on HTTPS, store) on this machine
+  bench      run a benchmark: berth bench NAME [--quick] [--json]
+  version    print Berth's version and the Kubernetes API version it serves
+  help       print this help
+
+Run "berth COMMAND --help" for a command's flags.
+`;
+
+type Command = (args: string[]) => Promise<void>;
+
+const commands: Record<string, Command> = {
+  help: async () => {
+    process.stdout.write(help);
+  },
+  version: async () => {
+    process.stdout.write(`berth v${berthVersion} (Kubernetes API ${kubernetesVersion.gitVersion}, Node ${process.version})\n`);
+  },
+  bench: runBench,
+  server: async (args) => {
+    const { runServer } = await import('./server.ts');
+    await runServer(args);
+  },
+};
+
+/** main dispatches `berth COMMAND ...` and turns known failures into messages and exit codes. */
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(help);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') return main(['version']);
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`berth: unknown command "${name}"\n\n${help}`);
+    return 2;
+  }
+  try {
+    await cmd(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`berth ${name}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof DatastoreOpenError) {
+      process.stderr.write(`berth ${name}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
