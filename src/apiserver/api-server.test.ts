@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ApiObject } from '../api/object.ts';
+import { startTestApi, type TestApi } from '../testing/apiserver.ts';
+import type { ApiExtensions } from './extensions.ts';
+
+// The core handlers with the pluggable parts stubbed: merge-free patching, no selectors or tables.
+const bareExt: ApiExtensions = {
+  filterFor: () => undefined,
+  tableFor: () => undefined,
+  applyPatch: (r) => ({ ...(r.current ?? {}), ...(r.patch as ApiObject) }),
+  unknownFields: () => [],
+};
+
+describe('ApiServer core', () => {
+  let t: TestApi;
+  before(async () => {
+    t = await startTestApi(bareExt);
+  });
+  after(async () => t.close());
+
+  it('has the system namespaces', async () => {
+    const res = await t.call('GET', '/api/v1/namespaces');
+    assert.equal(res.status, 200);
+    const names = (res.body.items as ApiObject[]).map((n) => n.metadata?.name).sort();
+    assert.deepEqual(names, ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+  });
+
+  it('creates, reads, updates and deletes a configmap', async () => {
+    const created = await t.call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c1' }, data: { a: '1' } });
+    assert.equal(created.status, 201);
+    const meta = created.body.metadata as Record<string, string>;
+    assert.match(meta.uid ?? '', /^[0-9a-f-]{36}$/);
+    assert.ok(Number(meta.resourceVersion) > 0);
+    const dup = await t.call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'c1' } });
+    assert.equal(dup.status, 409);
+    assert.equal(dup.body.reason, 'AlreadyExists');
+    assert.equal(dup.body.message, 'configmaps "c1" already exists');
+    const got = await t.call('GET', '/api/v1/namespaces/default/configmaps/c1');
+    assert.deepEqual(got.body.data, { a: '1' });
+    const stale = await t.call('PUT', '/api/v1/namespaces/default/configmaps/c1', { metadata: { name: 'c1', resourceVersion: '1' }, data: { a: '2' } });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.reason, 'Conflict');
+    assert.match(String(stale.body.message), /the object has been modified; please apply your changes to the latest version and try again/);
+    const updated = await t.call('PUT', '/api/v1/namespaces/default/configmaps/c1', { metadata: { name: 'c1', resourceVersion: meta.resourceVersion }, data: { a: '2' } });
+    assert.equal(updated.status, 200);
+    assert.equal((updated.body.metadata as Record<string, string>).uid, meta.uid);
+    const del = await t.call('DELETE', '/api/v1/namespaces/default/configmaps/c1');
+    assert.equal(del.status, 200);
+    const gone = await t.call('GET', '/api/v1/namespaces/default/configmaps/c1');
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.message, 'configmaps "c1" not found');
+  });
+
+  it('refuses objects in a missing namespace', async () => {
+    const res = await t.call('POST', '/api/v1/namespaces/nope/configmaps', { metadata: { name: 'x' } });
+    assert.equal(res.status, 404);
+    assert.equal(res.body.message, 'namespaces "nope" not found');
+  });
+
+  it('pages a list with limit and continue', async () => {
+    await t.call('POST', '/api/v1/namespaces', { metadata: { name: 'paging' } });
+    for (let i = 0; i < 7; i++) await t.call('POST', '/api/v1/namespaces/paging/configmaps', { metadata: { name: `cm${i}` } });
+    const seen: string[] = [];
+    let cont = '';
+    for (;;) {
+      const res = await t.call('GET', `/api/v1/namespaces/paging/configmaps?limit=3${cont ? `&continue=${cont}` : ''}`);
+      assert.equal(res.status, 200);
+      seen.push(...(res.body.items as ApiObject[]).map((o) => o.metadata?.name ?? ''));
+      // A write between pages must not change the list being paged.
+      await t.call('POST', '/api/v1/namespaces/paging/configmaps', { metadata: { generateName: 'extra-' } });
+      cont = String((res.body.metadata as Record<string, string>).continue ?? '');
+      if (!cont) break;
+    }
+    assert.deepEqual(seen, ['cm0', 'cm1', 'cm2', 'cm3', 'cm4', 'cm5', 'cm6']);
+  });
+
+  it('watches from a resourceVersion and sees later changes', async () => {
+    const list = await t.call('GET', '/api/v1/namespaces/default/configmaps');
+    const rv = (list.body.metadata as Record<string, string>).resourceVersion;
+    const res = await t.api.handle(new Request(`https://berth.test/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`), { username: 'a', groups: [] });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await t.call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'w1' } });
+    await t.call('DELETE', '/api/v1/namespaces/default/configmaps/w1');
+    let text = '';
+    while (text.split('\n').length < 3) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    const events = text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: ApiObject });
+    assert.deepEqual(events.map((e) => [e.type, e.object.metadata?.name]), [['ADDED', 'w1'], ['DELETED', 'w1']]);
+  });
+
+  it('answers 401 to anonymous callers except on public paths', async () => {
+    const denied = await t.api.handle(new Request('https://berth.test/api/v1/pods'), null);
+    assert.equal(denied.status, 401);
+    const version = await t.api.handle(new Request('https://berth.test/version'), null);
+    assert.equal(version.status, 200);
+    assert.equal(((await version.json()) as { minor: string }).minor, '32');
+  });
+
+  it('serves discovery', async () => {
+    const res = await t.call('GET', '/apis/apps/v1');
+    const names = (res.body.resources as { name: string }[]).map((r) => r.name);
+    assert.ok(names.includes('deployments') && names.includes('deployments/scale'));
+  });
+});

@@ -1,0 +1,209 @@
+import { ApiError } from '../api/errors.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import type { Store } from '../storage/index.ts';
+import { kubernetesVersion } from '../version.ts';
+import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupResources } from './discovery/discovery.ts';
+import type { ApiExtensions } from './extensions.ts';
+import type { HandlerContext, RequestUser } from './handlers/context.ts';
+import { handleResource, notServed } from './handlers/resource.ts';
+import { ApiMetrics } from './metrics.ts';
+import { parseAccept } from './negotiate.ts';
+import { builtinDefs } from './registry/builtin.ts';
+import { decodeStored, type RegistryDeps } from './registry/store.ts';
+import { ResourceRegistry } from './registry/registry.ts';
+import type { ResourceDef } from './registry/resource.ts';
+import type { StrategyParts } from './registry/strategy.ts';
+import { statusResponse } from './render.ts';
+import { parseRequestInfo } from './request-info.ts';
+import { CacheHub } from './watchcache/index.ts';
+
+/** OpenApiSource serves the OpenAPI documents. */
+export interface OpenApiSource {
+  v3Root(): object;
+  v3Document(path: string): object | undefined;
+  v2Protobuf(): Uint8Array<ArrayBuffer>;
+}
+
+/** ApiServerOptions are the API server's dependencies. */
+export interface ApiServerOptions {
+  store: Store;
+  ext: ApiExtensions;
+  clock?: Clock;
+  log?: (msg: string) => void;
+  /** strategyParts adds defaults and validation for built-in kinds, by group and kind. */
+  strategyParts?: (group: string, kind: string) => StrategyParts;
+  /** validateMeta checks ObjectMeta on every write. */
+  validateMeta?: RegistryDeps['validateMeta'];
+  /** openapi serves /openapi/v2 and /openapi/v3 once it exists. */
+  openapi?: (registry: ResourceRegistry) => OpenApiSource;
+  /** serverAddress is advertised in /api's serverAddressByClientCIDRs. */
+  serverAddress?: string;
+  minRequestTimeoutMs?: number;
+}
+
+/** systemNamespaces exist from the start, as in every Kubernetes cluster. */
+export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+/**
+ * ApiServer answers Kubernetes REST requests: handle(Request) → Response, with Web-standard types, so
+ * the HTTP adapter, in-process clients and tests all call the same function.
+ */
+export class ApiServer {
+  readonly metrics = new ApiMetrics();
+  readonly #opts: ApiServerOptions;
+  readonly #clock: Clock;
+  readonly #hub: CacheHub;
+  readonly registry: ResourceRegistry;
+  readonly #ctx: HandlerContext;
+  #openapi: OpenApiSource | undefined;
+  #ready = false;
+  #discoveryCache: { generation: number; docs: Map<string, string> } = { generation: -1, docs: new Map() };
+
+  constructor(opts: ApiServerOptions) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+    const log = opts.log ?? (() => {});
+    this.#hub = new CacheHub({ store: opts.store, log });
+    const deps: RegistryDeps = {
+      store: opts.store,
+      hub: this.#hub,
+      clock: this.#clock,
+      admission: new NamespaceLifecycle(async (name) => {
+        const kv = await opts.store.get(`/registry/namespaces/${name}`);
+        return kv ? decodeStored(kv) : null;
+      }),
+      validateMeta: opts.validateMeta ?? (() => []),
+    };
+    this.registry = new ResourceRegistry(deps, this.#hub);
+    this.#ctx = { registry: this.registry, hub: this.#hub, store: opts.store, clock: this.#clock, ext: opts.ext, minRequestTimeoutMs: opts.minRequestTimeoutMs ?? 30 * 60_000 };
+  }
+
+  /** start fills the watch caches, serves the built-in resources and creates the system namespaces. */
+  async start(): Promise<void> {
+    await this.#hub.start();
+    for (const def of builtinDefs(this.#opts.strategyParts)) await this.registry.add(def);
+    const namespaces = this.registry.lookup('', 'v1', 'namespaces');
+    for (const name of systemNamespaces) {
+      try {
+        await namespaces?.store.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+      }
+    }
+    if (this.#opts.openapi) this.#openapi = this.#opts.openapi(this.registry);
+    this.#ready = true;
+  }
+
+  /** serve adds a resource at run time (custom resources). */
+  async serve(def: ResourceDef): Promise<void> {
+    await this.registry.add(def);
+  }
+
+  /** stop ends every watch. */
+  stop(): void {
+    this.#hub.stop();
+  }
+
+  /** handle answers one request; `user` is the authenticated caller (null for anonymous). */
+  async handle(req: Request, user: RequestUser | null): Promise<Response> {
+    const url = new URL(req.url);
+    const path = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    const info = parseRequestInfo(req.method, path, url.searchParams);
+    const started = performance.now();
+    let res: Response;
+    try {
+      if (!user && !publicPaths.has(path)) {
+        throw new ApiError('Unauthorized', 'Unauthorized');
+      }
+      res = info.isResourceRequest ? await handleResource(this.#ctx, info, req, url) : await this.#nonResource(req, path);
+    } catch (err) {
+      const apiErr = ApiError.fromUnknown(err);
+      if (apiErr.code >= 500) (this.#opts.log ?? (() => {}))(`${req.method} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      res = statusResponse(apiErr);
+    }
+    if (info.isResourceRequest) {
+      const labels = { verb: info.verb, group: info.group, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource };
+      this.metrics.requests.inc({ ...labels, code: String(res.status) });
+      if (info.verb !== 'watch') this.metrics.latency.observe(labels, (performance.now() - started) / 1000);
+    }
+    return res;
+  }
+
+  async #nonResource(req: Request, path: string): Promise<Response> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw notServed();
+    switch (path) {
+      case '/healthz':
+      case '/livez':
+        return text('ok');
+      case '/readyz': {
+        if (!this.#ready) return text('[-]informer-sync failed: not ready yet\nreadyz check failed', 500);
+        try {
+          await this.#opts.store.currentRevision();
+        } catch (err) {
+          return text(`[-]etcd failed: ${err instanceof Error ? err.message : String(err)}\nreadyz check failed`, 500);
+        }
+        return text('ok');
+      }
+      case '/version':
+        return json({ ...kubernetesVersion, gitCommit: 'berth', gitTreeState: 'clean', buildDate: '2026-11-28T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'node', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
+      case '/metrics':
+        return new Response(await this.metrics.registry.metrics(), { headers: { 'content-type': this.metrics.registry.contentType } });
+      default:
+        break;
+    }
+    if (path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/')) return this.#discovery(req, path);
+    if (path.startsWith('/openapi/')) return this.#openapiDoc(req, path);
+    throw notServed();
+  }
+
+  #discovery(req: Request, path: string): Response {
+    const wantsAggregated = parseAccept(req.headers.get('accept')).find((m) => m.params.g === 'apidiscovery.k8s.io' && m.params.as === 'APIGroupDiscoveryList' && m.params.v === 'v2');
+    const key = `${wantsAggregated ? 'agg:' : ''}${path}`;
+    if (this.#discoveryCache.generation !== this.registry.generation) this.#discoveryCache = { generation: this.registry.generation, docs: new Map() };
+    let doc = this.#discoveryCache.docs.get(key);
+    if (doc === undefined) {
+      const groups = groupResources(this.registry.all().map((s) => s.def.info));
+      const parts = path.split('/').filter(Boolean);
+      let body: object | undefined;
+      if (wantsAggregated && (path === '/api' || path === '/apis')) body = aggregatedDiscovery(groups, path === '/api');
+      else if (path === '/api') body = apiVersions(this.#opts.serverAddress ?? '127.0.0.1:6443');
+      else if (path === '/apis') body = apiGroupList(groups);
+      else if (parts[0] === 'api' && parts.length === 2) {
+        const core = groups.find((g) => g.group === '')?.versions.find((v) => v.version === parts[1]);
+        if (core) body = apiResourceList('', core.version, core.resources);
+      } else if (parts[0] === 'apis' && parts.length === 2) {
+        const g = groups.find((x) => x.group === parts[1]);
+        if (g) body = apiGroupDoc(g);
+      } else if (parts[0] === 'apis' && parts.length === 3) {
+        const v = groups.find((x) => x.group === parts[1])?.versions.find((x) => x.version === parts[2]);
+        if (v) body = apiResourceList(parts[1] as string, v.version, v.resources);
+      }
+      if (!body) throw notServed();
+      doc = JSON.stringify(body);
+      this.#discoveryCache.docs.set(key, doc);
+    }
+    const type = wantsAggregated && (path === '/api' || path === '/apis') ? 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' : 'application/json';
+    return new Response(doc, { headers: { 'content-type': type } });
+  }
+
+  #openapiDoc(_req: Request, path: string): Response {
+    const src = this.#openapi;
+    if (!src) throw notServed();
+    if (path === '/openapi/v2') return new Response(src.v2Protobuf(), { headers: { 'content-type': 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    if (path === '/openapi/v3') return json(src.v3Root());
+    const doc = src.v3Document(path.slice('/openapi/v3/'.length));
+    if (!doc) throw notServed();
+    return json(doc);
+  }
+}
+
+function json(body: object, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function text(body: string, status = 200): Response {
+  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}

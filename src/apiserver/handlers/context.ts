@@ -1,0 +1,24 @@
+import type { Clock } from '../../clock.ts';
+import type { Store } from '../../storage/index.ts';
+import type { ApiExtensions } from '../extensions.ts';
+import type { ResourceRegistry } from '../registry/registry.ts';
+import type { CacheHub } from '../watchcache/index.ts';
+
+/** HandlerContext is what every resource handler reads: the registry, caches, store, clock and extensions. */
+export interface HandlerContext {
+  registry: ResourceRegistry;
+  hub: CacheHub;
+  store: Store;
+  clock: Clock;
+  ext: ApiExtensions;
+  /** minRequestTimeoutMs bounds watches without timeoutSeconds (upstream: 30 min, randomized up to 2x). */
+  minRequestTimeoutMs: number;
+}
+
+/** RequestUser is the authenticated caller. */
+export interface RequestUser {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}

@@ -1,0 +1,143 @@
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket, PeerCertificate } from 'node:tls';
+import { ApiError } from '../api/errors.ts';
+import { maxBodyBytes } from './body.ts';
+import type { RequestUser } from './handlers/context.ts';
+import { statusResponse } from './render.ts';
+
+/** ConnectionInfo is what authentication may look at: the TLS client certificate and the Authorization header. */
+export interface ConnectionInfo {
+  peerCertificate: PeerCertificate | null;
+  /** certAuthorized is true when the TLS layer verified the client certificate against the cluster CA. */
+  certAuthorized: boolean;
+  authorization: string | null;
+}
+
+/** HttpServerOptions configure the HTTPS front end. */
+export interface HttpServerOptions {
+  handle: (req: Request, user: RequestUser | null) => Promise<Response>;
+  authenticate: (conn: ConnectionInfo) => Promise<RequestUser | null>;
+  key: string;
+  cert: string;
+  /** ca verifies client certificates. */
+  ca: string;
+  log?: (msg: string) => void;
+}
+
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+// HTTP/2 forbids connection-specific headers; Node throws if a handler sets them.
+const hopByHop = new Set(['connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'proxy-connection']);
+
+/** readRequestBody collects a request body up to the API's limit. */
+function readRequestBody(req: AnyRequest): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBodyBytes) {
+        reject(new ApiError('RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** toWebRequest converts a Node request into a Web Request. */
+async function toWebRequest(req: AnyRequest, signal: AbortSignal): Promise<Request> {
+  const authority = (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  const url = `https://${authority}${req.url ?? '/'}`;
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (k.startsWith(':') || v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+    else headers.set(k, v);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const body = hasBody ? await readRequestBody(req) : null;
+  const init: RequestInit = { method, headers, signal };
+  if (body && body.length > 0) init.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>;
+  return new Request(url, init);
+}
+
+/** writeWebResponse streams a Web Response back, stopping when the client goes away. */
+async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: boolean): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, key) => {
+    if (isHttp2 && hopByHop.has(key)) return;
+    const prev = headers[key];
+    if (prev === undefined) headers[key] = value;
+    else headers[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+  });
+  (res as ServerResponse).writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  const onClose = (): void => {
+    reader.cancel().catch(() => {});
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const ok = (res as ServerResponse).write(value);
+      if (!ok) await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+      if (res.destroyed || (res as ServerResponse).writableEnded) break;
+    }
+  } finally {
+    res.off('close', onClose);
+    if (!(res as ServerResponse).writableEnded) res.end();
+  }
+}
+
+/** createApiHttpServer builds the HTTPS (HTTP/2 and HTTP/1.1) server in front of an ApiServer. */
+export function createApiHttpServer(opts: HttpServerOptions): Http2SecureServer {
+  const log = opts.log ?? (() => {});
+  const server = createSecureServer(
+    { key: opts.key, cert: opts.cert, ca: opts.ca, requestCert: true, rejectUnauthorized: false, allowHTTP1: true, minVersion: 'TLSv1.2' },
+    (req: AnyRequest, res: AnyResponse) => {
+      const isHttp2 = (req as Http2ServerRequest).httpVersionMajor === 2;
+      const abort = new AbortController();
+      res.once('close', () => abort.abort());
+      void (async () => {
+        let response: Response;
+        try {
+          const socket = req.socket as TLSSocket;
+          const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : null;
+          const conn: ConnectionInfo = {
+            peerCertificate: cert && Object.keys(cert).length > 0 ? cert : null,
+            certAuthorized: socket.authorized === true,
+            authorization: (req.headers.authorization as string | undefined) ?? null,
+          };
+          const user = await opts.authenticate(conn);
+          const webReq = await toWebRequest(req, abort.signal);
+          response = await opts.handle(webReq, user);
+        } catch (err) {
+          response = statusResponse(ApiError.fromUnknown(err));
+        }
+        try {
+          await writeWebResponse(res, response, isHttp2);
+        } catch (err) {
+          log(`writing response to ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
+          res.destroy();
+        }
+      })();
+    },
+  );
+  return server;
+}

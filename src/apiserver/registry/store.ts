@@ -1,0 +1,266 @@
+import { alreadyExists, ApiError, conflict, invalid, notFound, staleObjectMessage, type FieldError } from '../../api/errors.ts';
+import { metaOf, type ApiObject } from '../../api/object.ts';
+import type { Clock } from '../../clock.ts';
+import { isStorageError, type KeyValue, type Store } from '../../storage/index.ts';
+import type { CacheHub } from '../watchcache/index.ts';
+import { objectStoreKey } from './keys.ts';
+import { carryUpdateMeta, checkBody, fillCreateMeta, requireName, rfc3339, sameObject, setNamespace, specChanged } from './meta.ts';
+import type { ResourceDef } from './resource.ts';
+import type { StrategyContext } from './strategy.ts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** WriteOptions are the query options of create, update and patch. */
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+}
+
+/** DeleteOptions mirror metav1.DeleteOptions. */
+export interface DeleteOptions {
+  dryRun?: boolean;
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** Admission is consulted before every write, after defaulting and validation (upstream's admission chain). */
+export interface Admission {
+  admit(op: 'CREATE' | 'UPDATE' | 'DELETE', def: ResourceDef, obj: ApiObject, old: ApiObject | null): Promise<void>;
+}
+
+/** RegistryDeps are what a registry store needs. */
+export interface RegistryDeps {
+  store: Store;
+  hub: CacheHub;
+  clock: Clock;
+  admission: Admission;
+  /** validateMeta checks ObjectMeta (names, labels...) on create and update. */
+  validateMeta: (obj: ApiObject, old: ApiObject | null, def: ResourceDef) => FieldError[];
+}
+
+/** UpdateFn maps the current object (null when absent) to the desired one. */
+export type UpdateFn = (current: ApiObject | null) => ApiObject | Promise<ApiObject>;
+
+/** decodeStored parses a stored value and stamps its resourceVersion. */
+export function decodeStored(kv: KeyValue): ApiObject {
+  const obj = JSON.parse(decoder.decode(kv.value)) as ApiObject;
+  metaOf(obj).resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+/** encodeForStore serializes an object without its resourceVersion, which the store's revision supplies. */
+function encodeForStore(obj: ApiObject): Uint8Array {
+  const meta = metaOf(obj);
+  const rv = meta.resourceVersion;
+  delete meta.resourceVersion;
+  const bytes = encoder.encode(JSON.stringify(obj));
+  if (rv !== undefined) meta.resourceVersion = rv;
+  return bytes;
+}
+
+/**
+ * RegistryStore is the generic store every resource uses (upstream's genericregistry.Store): object
+ * metadata, optimistic concurrency, validation through the resource's strategy, finalizers and
+ * two-phase deletion. Resource-specific behaviour lives in the strategy.
+ */
+export class RegistryStore {
+  readonly def: ResourceDef;
+  readonly #deps: RegistryDeps;
+
+  constructor(def: ResourceDef, deps: RegistryDeps) {
+    this.def = def;
+    this.#deps = deps;
+  }
+
+  /** key is the store key of one object. */
+  key(namespace: string | undefined, name: string): string {
+    return objectStoreKey(this.def.prefix, this.def.info.namespaced ? namespace : undefined, name);
+  }
+
+  #ctx(subresource: string): StrategyContext {
+    return { subresource, now: this.#deps.clock.now() };
+  }
+
+  #notFound(name: string): ApiError {
+    return notFound(this.def.info, name);
+  }
+
+  #invalid(name: string, errs: FieldError[]): ApiError {
+    return invalid(this.def.info, name, errs);
+  }
+
+  /** get reads one object from the store. */
+  async get(namespace: string | undefined, name: string): Promise<ApiObject> {
+    const kv = await this.#deps.store.get(this.key(namespace, name));
+    if (!kv) throw this.#notFound(name);
+    return decodeStored(kv);
+  }
+
+  /** create validates and stores a new object. */
+  async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<ApiObject> {
+    const { info, strategy } = this.def;
+    const obj = checkBody(body, info);
+    setNamespace(obj, info, namespace);
+    const ctx = this.#ctx('');
+    fillCreateMeta(obj, ctx.now, strategy.tracksGeneration);
+    const name = requireName(obj);
+    strategy.defaults(obj);
+    strategy.prepareForCreate(obj, ctx);
+    const errs = [...this.#deps.validateMeta(obj, null, this.def), ...strategy.validate(obj, ctx)];
+    if (errs.length > 0) throw this.#invalid(name, errs);
+    await this.#deps.admission.admit('CREATE', this.def, obj, null);
+    if (opts.dryRun) return obj;
+    try {
+      const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), encodeForStore(obj));
+      metaOf(obj).resourceVersion = String(kv.modRevision);
+      return obj;
+    } catch (err) {
+      if (isStorageError(err, 'KeyExists')) throw alreadyExists(info, name);
+      throw err;
+    }
+  }
+
+  /**
+   * update applies `fn` to the stored object with optimistic concurrency, retrying when another writer
+   * got there first, unless the desired object names a resourceVersion (then a stale one is a 409).
+   * It returns the stored object and whether it was created.
+   */
+  async update(
+    namespace: string | undefined,
+    name: string,
+    fn: UpdateFn,
+    opts: WriteOptions & { subresource?: string; allowCreate?: boolean } = {},
+  ): Promise<{ object: ApiObject; created: boolean }> {
+    const { info, strategy } = this.def;
+    const key = this.key(namespace, name);
+    const subresource = opts.subresource ?? '';
+    for (;;) {
+      const kv = await this.#deps.store.get(key);
+      const current = kv ? decodeStored(kv) : null;
+      if (!current && !opts.allowCreate) throw this.#notFound(name);
+      const desired = checkBody(await fn(current ? structuredClone(current) : null), info, subresource === 'status' ? [] : []);
+      const meta = metaOf(desired);
+      if (meta.name !== undefined && meta.name !== name) {
+        throw new ApiError('BadRequest', `the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+      }
+      meta.name = name;
+      setNamespace(desired, info, namespace);
+      if (!current || !kv) {
+        const created = await this.create(namespace, desired, opts);
+        return { object: created, created: true };
+      }
+      const wantRv = meta.resourceVersion;
+      if (wantRv && wantRv !== String(kv.modRevision)) throw conflict(info, name, staleObjectMessage);
+      const ctx = this.#ctx(subresource);
+      carryUpdateMeta(desired, current);
+      strategy.defaults(desired);
+      strategy.prepareForUpdate(desired, current, ctx);
+      if (strategy.tracksGeneration && subresource === '' && specChanged(desired, current)) {
+        metaOf(desired).generation = (current.metadata?.generation ?? 0) + 1;
+      }
+      const errs = [...this.#deps.validateMeta(desired, current, this.def), ...strategy.validateUpdate(desired, current, ctx)];
+      if (errs.length > 0) throw this.#invalid(name, errs);
+      await this.#deps.admission.admit('UPDATE', this.def, desired, current);
+      metaOf(desired).resourceVersion = String(kv.modRevision);
+      // An object being deleted whose last finalizer was just removed goes away now.
+      if (desired.metadata?.deletionTimestamp && (desired.metadata.finalizers ?? []).length === 0) {
+        if (opts.dryRun) return { object: desired, created: false };
+        try {
+          await this.#deps.store.delete(key, kv.modRevision);
+          return { object: desired, created: false };
+        } catch (err) {
+          if (isStorageError(err, 'RevisionMismatch') && !wantRv) continue;
+          throw this.#translate(err, name);
+        }
+      }
+      if (sameObject(desired, current) || opts.dryRun) return { object: opts.dryRun ? desired : current, created: false };
+      try {
+        const next = await this.#deps.store.update(key, encodeForStore(desired), kv.modRevision);
+        metaOf(desired).resourceVersion = String(next.modRevision);
+        return { object: desired, created: false };
+      } catch (err) {
+        if ((isStorageError(err, 'RevisionMismatch') || isStorageError(err, 'KeyNotFound')) && !wantRv) continue;
+        throw this.#translate(err, name);
+      }
+    }
+  }
+
+  #translate(err: unknown, name: string): unknown {
+    if (isStorageError(err, 'RevisionMismatch')) return conflict(this.def.info, name, staleObjectMessage);
+    if (isStorageError(err, 'KeyNotFound')) return this.#notFound(name);
+    return err;
+  }
+
+  /**
+   * delete removes an object, or starts its graceful/finalized deletion: with finalizers (or a
+   * propagation policy that adds one) the object stays, marked with deletionTimestamp, until they are gone.
+   */
+  async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: ApiObject; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (;;) {
+      const kv = await this.#deps.store.get(key);
+      if (!kv) throw this.#notFound(name);
+      const current = decodeStored(kv);
+      const meta = metaOf(current);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== meta.uid) {
+        throw conflict(this.def.info, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+        throw conflict(this.def.info, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`);
+      }
+      await this.#deps.admission.admit('DELETE', this.def, current, current);
+      const next = structuredClone(current);
+      const nmeta = metaOf(next);
+      const finalizers = new Set(nmeta.finalizers ?? []);
+      const policy = opts.propagationPolicy;
+      if (policy === 'Orphan') {
+        finalizers.add('orphan');
+        finalizers.delete('foregroundDeletion');
+      } else if (policy === 'Foreground') {
+        finalizers.add('foregroundDeletion');
+        finalizers.delete('orphan');
+      }
+      const grace = this.#gracePeriod(current, opts);
+      if (finalizers.size === 0 && grace === 0) {
+        if (opts.dryRun) return { object: current, deleted: true };
+        try {
+          await this.#deps.store.delete(key, kv.modRevision);
+          return { object: current, deleted: true };
+        } catch (err) {
+          if (isStorageError(err, 'RevisionMismatch')) continue;
+          throw this.#translate(err, name);
+        }
+      }
+      // Mark the object as being deleted; it goes away when its finalizers are removed or, for pods,
+      // when the node agent confirms. A later delete may shorten the grace period, never lengthen it.
+      const now = this.#deps.clock.now();
+      if (!nmeta.deletionTimestamp || grace < (nmeta.deletionGracePeriodSeconds ?? Number.POSITIVE_INFINITY)) {
+        nmeta.deletionTimestamp = rfc3339(now + grace * 1000);
+        nmeta.deletionGracePeriodSeconds = grace;
+      }
+      if (finalizers.size > 0) nmeta.finalizers = [...finalizers];
+      if (sameObject(next, current) || opts.dryRun) return { object: opts.dryRun ? next : current, deleted: false };
+      try {
+        const res = await this.#deps.store.update(key, encodeForStore(next), kv.modRevision);
+        nmeta.resourceVersion = String(res.modRevision);
+        return { object: next, deleted: false };
+      } catch (err) {
+        if (isStorageError(err, 'RevisionMismatch')) continue;
+        throw this.#translate(err, name);
+      }
+    }
+  }
+
+  /** #gracePeriod is the graceful-deletion period: only pods bound to a node and not finished have one. */
+  #gracePeriod(obj: ApiObject, opts: DeleteOptions): number {
+    if (this.def.info.group !== '' || this.def.info.resource !== 'pods') return 0;
+    const spec = (obj.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+    const phase = (obj.status as { phase?: string } | undefined)?.phase;
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    const g = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, g);
+  }
+}

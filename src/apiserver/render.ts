@@ -1,0 +1,98 @@
+import { stringify as toYaml } from 'yaml';
+import { ApiError } from '../api/errors.ts';
+import type { ApiObject } from '../api/object.ts';
+import type { CachedObject } from './watchcache/index.ts';
+import { jsonType, protobufType, yamlType, type Negotiated } from './negotiate.ts';
+
+/** TableRenderer turns objects into a meta.k8s.io/v1 Table (supplied per resource). */
+export type TableRenderer = (objects: ApiObject[], listMeta: { resourceVersion?: string; continue?: string; remainingItemCount?: number }, includeObject: string) => ApiObject;
+
+/** ProtobufEncoder renders an object in Kubernetes protobuf. */
+export type ProtobufEncoder = (obj: ApiObject) => Uint8Array<ArrayBuffer>;
+
+/** RenderOptions carry the renderers a response may need. */
+export interface RenderOptions {
+  table?: TableRenderer;
+  protobuf?: ProtobufEncoder;
+  includeObject?: string;
+  warnings?: string[];
+}
+
+/** headersWith builds response headers: the content type plus any Warning headers. */
+function headersWith(type: string, warnings: string[] | undefined): Headers {
+  const h = new Headers({ 'content-type': type });
+  for (const w of warnings ?? []) h.append('warning', `299 - ${JSON.stringify(w)}`);
+  return h;
+}
+
+/** textResponse renders JSON text (or YAML of it) with a status code. */
+function textResponse(code: number, json: string, neg: Negotiated, warnings?: string[]): Response {
+  if (neg.encoding === 'yaml') return new Response(toYaml(JSON.parse(json) as unknown), { status: code, headers: headersWith(yamlType, warnings) });
+  return new Response(json, { status: code, headers: headersWith(jsonType, warnings) });
+}
+
+/** partialMetadata is a PartialObjectMetadata of an object. */
+export function partialMetadata(obj: ApiObject): ApiObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata ?? {} };
+}
+
+/** renderObject answers with one object in the negotiated representation. */
+export function renderObject(obj: ApiObject, neg: Negotiated, code: number, opts: RenderOptions = {}): Response {
+  if (neg.as === 'Table') {
+    if (!opts.table) throw new ApiError('NotAcceptable', 'the resource does not support Table output');
+    const rv = obj.metadata?.resourceVersion;
+    return textResponse(code, JSON.stringify(opts.table([obj], rv === undefined ? {} : { resourceVersion: rv }, opts.includeObject ?? 'Metadata')), neg, opts.warnings);
+  }
+  if (neg.as === 'PartialObjectMetadata' || neg.as === 'PartialObjectMetadataList') {
+    return textResponse(code, JSON.stringify(partialMetadata(obj)), neg, opts.warnings);
+  }
+  if (neg.encoding === 'protobuf' && opts.protobuf) {
+    return new Response(opts.protobuf(obj), { status: code, headers: headersWith(protobufType, opts.warnings) });
+  }
+  return textResponse(code, JSON.stringify(obj), neg, opts.warnings);
+}
+
+/** ListInfo is what a list response needs besides its items. */
+export interface ListInfo {
+  apiVersion: string;
+  listKind: string;
+  rv: number;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** renderList answers with a list; JSON lists are spliced from each cached object's JSON text. */
+export function renderList(items: readonly CachedObject[], info: ListInfo, neg: Negotiated, opts: RenderOptions = {}): Response {
+  const listMeta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(info.rv) };
+  if (info.continue) listMeta.continue = info.continue;
+  if (info.remainingItemCount !== undefined) listMeta.remainingItemCount = info.remainingItemCount;
+  if (neg.as === 'Table') {
+    if (!opts.table) throw new ApiError('NotAcceptable', 'the resource does not support Table output');
+    return textResponse(200, JSON.stringify(opts.table(items.map((o) => o.obj), listMeta, opts.includeObject ?? 'Metadata')), neg, opts.warnings);
+  }
+  if (neg.as === 'PartialObjectMetadata' || neg.as === 'PartialObjectMetadataList') {
+    const list = { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: items.map((o) => partialMetadata(o.obj)) };
+    return textResponse(200, JSON.stringify(list), neg, opts.warnings);
+  }
+  if (neg.encoding === 'protobuf' && opts.protobuf) {
+    const list: ApiObject = { kind: info.listKind, apiVersion: info.apiVersion, metadata: listMeta, items: items.map((o) => o.obj) };
+    return new Response(opts.protobuf(list), { status: 200, headers: headersWith(protobufType, opts.warnings) });
+  }
+  // Splicing avoids re-serializing thousands of objects that the cache already holds as text.
+  const head = `{"kind":${JSON.stringify(info.listKind)},"apiVersion":${JSON.stringify(info.apiVersion)},"metadata":${JSON.stringify(listMeta)},"items":[`;
+  const json = head + items.map((o) => o.json).join(',') + ']}';
+  return textResponse(200, json, neg, opts.warnings);
+}
+
+/** statusResponse renders an error as a Status with its HTTP code. */
+export function statusResponse(err: ApiError): Response {
+  const headers = new Headers({ 'content-type': jsonType });
+  const retry = err.details?.retryAfterSeconds;
+  if (retry) headers.set('retry-after', String(retry));
+  return new Response(JSON.stringify(err.toStatus()), { status: err.code, headers });
+}
+
+/** successStatus is the Status upstream returns for some deletes. */
+export function successStatus(details: Record<string, unknown>): ApiObject {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details };
+}

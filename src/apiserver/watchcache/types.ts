@@ -1,0 +1,34 @@
+import type { ApiObject } from '../../api/object.ts';
+
+/** CachedObject is one object in the watch cache, parsed and serialized once per change. */
+export interface CachedObject {
+  key: string;
+  namespace: string;
+  name: string;
+  obj: ApiObject;
+  /** json is the object's JSON text with its resourceVersion set. */
+  json: string;
+  rv: number;
+}
+
+/** WatchEventType is the type of an event sent to API watchers. */
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** CacheEvent is one change of one resource, in revision order. */
+export interface CacheEvent {
+  type: WatchEventType;
+  object: CachedObject;
+  /** prev is the object before the change (null for ADDED). */
+  prev: CachedObject | null;
+  rv: number;
+}
+
+/** CacheWatcher receives a resource's events; filter decides which objects it sees. */
+export interface CacheWatcher {
+  filter(obj: CachedObject): boolean;
+  send(type: WatchEventType, obj: CachedObject): void;
+  /** bookmark tells the watcher the cache has reached rv. */
+  bookmark(rv: number): void;
+  /** expire ends the watcher because the cache dropped history it needed or stopped. */
+  expire(reason: string): void;
+}

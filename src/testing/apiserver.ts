@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiServer, type ApiServerOptions } from '../apiserver/api-server.ts';
+import type { ApiExtensions } from '../apiserver/extensions.ts';
+import type { RequestUser } from '../apiserver/handlers/context.ts';
+import { SqliteStore } from '../storage/index.ts';
+
+/** admin is the user tests act as. */
+export const admin: RequestUser = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
+
+/** TestApi is an in-process API server over a throwaway SQLite store. */
+export interface TestApi {
+  api: ApiServer;
+  store: SqliteStore;
+  /** call sends a request as admin and returns the status and parsed JSON body. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** startTestApi starts an ApiServer in-process; pass extensions to test a piece, or the defaults. */
+export async function startTestApi(ext: ApiExtensions, opts: Partial<ApiServerOptions> = {}): Promise<TestApi> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-api-'));
+  const store = SqliteStore.open({ path: join(dir, 'state.db'), autoCompact: null });
+  const api = new ApiServer({ store, ext, ...opts });
+  await api.start();
+  return {
+    api,
+    store,
+    async call(method, path, body, headers = {}) {
+      const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } };
+      if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      const res = await api.handle(new Request(`https://berth.test${path}`, init), admin);
+      const text = await res.text();
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      } catch {
+        parsed = { text };
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      api.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
