@@ -118,7 +118,7 @@ export class ApiServer {
       if (!user && !publicPaths.has(path)) {
         throw new ApiError('Unauthorized', 'Unauthorized');
       }
-      res = info.isResourceRequest ? await handleResource(this.#ctx, info, req, url) : await this.#nonResource(req, path);
+      res = info.isResourceRequest ? await handleResource(this.#ctx, info, req, url, user) : await this.#nonResource(req, path);
     } catch (err) {
       const apiErr = ApiError.fromUnknown(err);
       if (apiErr.code >= 500) (this.#opts.log ?? (() => {}))(`${req.method} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

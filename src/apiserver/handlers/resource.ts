@@ -8,8 +8,10 @@ import { listResource, parseResourceVersion } from '../registry/list.ts';
 import type { ServedResource } from '../registry/registry.ts';
 import { renderList, renderObject, type RenderOptions } from '../render.ts';
 import type { RequestInfo } from '../request-info.ts';
-import type { HandlerContext } from './context.ts';
+import type { HandlerContext, RequestUser } from './context.ts';
+import { handleReview, reviewResources } from './reviews.ts';
 import { deleteOptions, intParam, writeOptions, type FieldValidation } from './query.ts';
+import { handleBinding, handleEviction, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
 import { serveWatch } from './watch.ts';
 
 type ResourceRequestInfo = Extract<RequestInfo, { isResourceRequest: true }>;
@@ -28,7 +30,10 @@ const patchTypes: Record<string, PatchType> = {
 };
 
 /** handleResource serves one request for a resource or its status subresource. */
-export async function handleResource(ctx: HandlerContext, info: ResourceRequestInfo, req: Request, url: URL): Promise<Response> {
+export async function handleResource(ctx: HandlerContext, info: ResourceRequestInfo, req: Request, url: URL, user: RequestUser | null): Promise<Response> {
+  if (reviewResources[`${info.group}/${info.resource}`] && info.version === 'v1') {
+    return handleReview(ctx, info.group, info.resource, info.verb, req, user, ctx.reviewToken);
+  }
   const served = ctx.registry.lookup(info.group, info.version, info.resource);
   if (!served) throw notServed();
   const { def } = served;
@@ -44,7 +49,30 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
   if (table) render.table = table;
   if (ctx.ext.protobuf) render.protobuf = ctx.ext.protobuf.encode;
   const sub = info.subresource;
-  if (sub && sub !== 'status') throw notServed();
+  if (sub && sub !== 'status') {
+    if (!def.info.subresources.includes(sub) || !info.name || (namespaced && !namespace)) throw notServed();
+    switch (sub) {
+      case 'scale':
+        return handleScale(ctx, served, namespace, info.name, info.verb, req, q, neg);
+      case 'binding':
+        if (info.verb !== 'create') break;
+        return handleBinding(ctx, served, namespace, info.name, req, neg);
+      case 'eviction':
+        if (info.verb !== 'create') break;
+        return handleEviction(served, namespace, info.name, req, q);
+      case 'finalize':
+        if (info.verb !== 'update') break;
+        return handleFinalize(served, info.name, req, neg);
+      case 'log':
+      case 'exec':
+      case 'attach':
+      case 'portforward':
+        return handlePodConnect(served, namespace, info.name, sub);
+      default:
+        break;
+    }
+    throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  }
   if (sub === 'status' && !def.strategy.hasStatus) throw notServed();
   if (namespaced && !namespace && !['list', 'watch'].includes(info.verb)) throw notServed();
 

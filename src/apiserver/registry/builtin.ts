@@ -28,6 +28,14 @@ const overrides: Record<string, StrategyParts> = {
       if (!spec.finalizers) spec.finalizers = ['kubernetes'];
       obj.spec = spec;
     },
+    // spec.finalizers keeps a deleted namespace, Terminating, until the namespace controller has
+    // emptied it and cleared them through /finalize.
+    holdsDeletion: (obj: ApiObject) => {
+      const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+      if (finalizers.length === 0) return false;
+      obj.status = { ...((obj.status as object | undefined) ?? {}), phase: 'Terminating' };
+      return true;
+    },
   },
   '/Node': {
     // The node agent registers its node with status already filled in.

@@ -165,7 +165,7 @@ export class RegistryStore {
       await this.#deps.admission.admit('UPDATE', this.def, desired, current);
       metaOf(desired).resourceVersion = String(kv.modRevision);
       // An object being deleted whose last finalizer was just removed goes away now.
-      if (desired.metadata?.deletionTimestamp && (desired.metadata.finalizers ?? []).length === 0) {
+      if (desired.metadata?.deletionTimestamp && (desired.metadata.finalizers ?? []).length === 0 && !strategy.holdsDeletion(desired)) {
         if (opts.dryRun) return { object: desired, created: false };
         try {
           await this.#deps.store.delete(key, kv.modRevision);
@@ -224,7 +224,8 @@ export class RegistryStore {
         finalizers.delete('orphan');
       }
       const grace = this.#gracePeriod(current, opts);
-      if (finalizers.size === 0 && grace === 0) {
+      const held = this.def.strategy.holdsDeletion(next);
+      if (finalizers.size === 0 && grace === 0 && !held) {
         if (opts.dryRun) return { object: current, deleted: true };
         try {
           await this.#deps.store.delete(key, kv.modRevision);

@@ -27,6 +27,11 @@ export interface Strategy {
   tracksGeneration: boolean;
   /** hasStatus says the resource has a status subresource, so main updates keep the stored status. */
   hasStatus: boolean;
+  /**
+   * holdsDeletion says whether an object must stay after a delete request even without metadata
+   * finalizers (a namespace with spec.finalizers), and marks it as terminating if so.
+   */
+  holdsDeletion(obj: ApiObject): boolean;
 }
 
 /** StrategyParts overrides parts of the default strategy. */
@@ -50,6 +55,7 @@ export function defineStrategy(parts: StrategyParts & { hasStatus: boolean }): S
     validateUpdate: parts.validateUpdate ?? noErrors,
     tracksGeneration: parts.tracksGeneration ?? false,
     hasStatus,
+    holdsDeletion: parts.holdsDeletion ?? (() => false),
   };
 }
 

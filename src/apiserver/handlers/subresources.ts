@@ -1,0 +1,133 @@
+import { ApiError, badRequest, invalid } from '../../api/errors.ts';
+import { metaOf, type ApiObject } from '../../api/object.ts';
+import { decodeBody, readBody } from '../body.ts';
+import type { Negotiated } from '../negotiate.ts';
+import type { ServedResource } from '../registry/registry.ts';
+import { rfc3339 } from '../registry/meta.ts';
+import { renderObject } from '../render.ts';
+import type { HandlerContext } from './context.ts';
+import { deleteOptions, writeOptions } from './query.ts';
+
+/** scaleOf renders a workload's autoscaling/v1 Scale, as upstream's scale subresource does. */
+export function scaleOf(obj: ApiObject): ApiObject {
+  const meta = obj.metadata ?? {};
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  const scale: ApiObject = {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion, creationTimestamp: meta.creationTimestamp },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector: selectorString(spec.selector) },
+  };
+  return scale;
+}
+
+/** selectorString renders a LabelSelector as the string form Scale.status.selector uses. */
+function selectorString(sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): string {
+  if (!sel) return '';
+  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of sel.matchExpressions ?? []) {
+    const vals = [...(e.values ?? [])].sort().join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${vals})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${vals})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.sort().join(',');
+}
+
+/** handleScale serves GET/PUT/PATCH of /scale on deployments, replicasets and statefulsets. */
+export async function handleScale(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, verb: string, req: Request, q: URLSearchParams, neg: Negotiated): Promise<Response> {
+  const json: Negotiated = { ...neg, encoding: neg.encoding === 'protobuf' ? 'json' : neg.encoding, as: 'object' };
+  if (verb === 'get') return renderObject(scaleOf(await served.store.get(namespace, name)), json, 200);
+  if (verb !== 'update' && verb !== 'patch') throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  const opts = writeOptions(q);
+  const body = decodeBody(req.headers.get('content-type'), await readBody(req));
+  const res = await served.store.update(namespace, name, (current) => {
+    if (!current) throw badRequest('not found');
+    const scale = scaleOf(current);
+    let wanted: ApiObject;
+    if (verb === 'update') {
+      wanted = body as ApiObject;
+      const rv = (wanted.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+      if (rv) metaOf(current).resourceVersion = rv;
+      else delete metaOf(current).resourceVersion;
+    } else {
+      wanted = ctx.ext.applyPatch({ def: served.def, type: patchTypeOf(req), current: scale, patch: body, fieldManager: opts.fieldManager ?? 'unknown', force: false, subresource: 'scale', now: ctx.clock.now() });
+      delete metaOf(current).resourceVersion;
+    }
+    const replicas = (wanted.spec as { replicas?: unknown } | undefined)?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]);
+    }
+    (current.spec as { replicas?: number }).replicas = replicas;
+    return current;
+  }, opts);
+  return renderObject(scaleOf(res.object), json, 200);
+}
+
+function patchTypeOf(req: Request): 'json' | 'merge' | 'strategic' | 'apply' {
+  const t = (req.headers.get('content-type') ?? '').split(';')[0]?.trim();
+  if (t === 'application/json-patch+json') return 'json';
+  if (t === 'application/strategic-merge-patch+json') return 'strategic';
+  if (t === 'application/apply-patch+yaml') return 'apply';
+  return 'merge';
+}
+
+/** handleBinding serves POST pods/binding: it assigns the pod to a node exactly once, as the scheduler's binder expects. */
+export async function handleBinding(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, req: Request, neg: Negotiated): Promise<Response> {
+  const body = decodeBody(req.headers.get('content-type'), await readBody(req), ctx.ext.protobuf ? (b) => ctx.ext.protobuf?.decode(b) : undefined) as ApiObject;
+  const target = (body.target ?? {}) as { kind?: string; name?: string };
+  if (!target.name) throw invalid({ group: '', kind: 'Binding' }, name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
+  if (target.kind && target.kind !== 'Node') throw invalid({ group: '', kind: 'Binding' }, name, [{ type: 'FieldValueNotSupported', field: 'target.kind', value: target.kind, detail: 'supported values: "Node"' }]);
+  await served.store.update(namespace, name, (current) => {
+    if (!current) throw badRequest('not found');
+    const spec = (current.spec ?? {}) as { nodeName?: string };
+    if (current.metadata?.deletionTimestamp) throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is being deleted, cannot be assigned to a host`);
+    if (spec.nodeName) throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${spec.nodeName}"`);
+    spec.nodeName = target.name;
+    current.spec = spec;
+    const status = (current.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
+    const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(ctx.clock.now()) });
+    status.conditions = conditions;
+    current.status = status;
+    delete metaOf(current).resourceVersion;
+    return current;
+  }, { subresource: 'binding' });
+  return renderObject({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, { ...neg, encoding: 'json', as: 'object' }, 201);
+}
+
+/** handleFinalize serves PUT namespaces/x/finalize, which only changes spec.finalizers. */
+export async function handleFinalize(served: ServedResource, name: string, req: Request, neg: Negotiated): Promise<Response> {
+  const body = decodeBody(req.headers.get('content-type'), await readBody(req)) as ApiObject;
+  const finalizers = (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+  const res = await served.store.update(undefined, name, (current) => {
+    if (!current) throw badRequest('not found');
+    current.spec = { ...((current.spec as object | undefined) ?? {}), finalizers };
+    const rv = body.metadata?.resourceVersion;
+    if (rv) metaOf(current).resourceVersion = rv;
+    else delete metaOf(current).resourceVersion;
+    return current;
+  }, { subresource: 'finalize' });
+  return renderObject(res.object, neg, 200);
+}
+
+/** handleEviction serves POST pods/eviction: the pod is deleted with the eviction's options (PodDisruptionBudgets come with the controllers). */
+export async function handleEviction(served: ServedResource, namespace: string, name: string, req: Request, q: URLSearchParams): Promise<Response> {
+  const raw = await readBody(req);
+  const body = raw.byteLength > 0 ? (decodeBody(req.headers.get('content-type'), raw) as ApiObject) : {};
+  const opts = deleteOptions(q, raw.byteLength > 0 && body.deleteOptions ? new TextEncoder().encode(JSON.stringify(body.deleteOptions)) : null);
+  await served.store.delete(namespace, name, opts);
+  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+  return new Response(JSON.stringify(status), { status: 201, headers: { 'content-type': 'application/json' } });
+}
+
+/** podNotScheduled is upstream's answer to logs/exec/port-forward of a pod no node runs yet. */
+export async function handlePodConnect(served: ServedResource, namespace: string, name: string, sub: string): Promise<Response> {
+  const pod = await served.store.get(namespace, name);
+  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  throw new ApiError('ServiceUnavailable', `pods/${sub} for pod ${name} on node ${nodeName}: the node agent's streaming endpoint is not available`);
+}
