@@ -18,11 +18,9 @@ import { statusResponse } from './render.ts';
 import { parseRequestInfo } from './request-info.ts';
 import { CacheHub } from './watchcache/index.ts';
 
-/** OpenApiSource serves the OpenAPI documents. */
+/** OpenApiSource serves /openapi/v2 and /openapi/v3 (undefined: no such document). */
 export interface OpenApiSource {
-  v3Root(): object;
-  v3Document(path: string): object | undefined;
-  v2Protobuf(): Uint8Array<ArrayBuffer>;
+  serve(req: Request): Response | undefined;
 }
 
 /** ApiServerOptions are the API server's dependencies. */
@@ -155,7 +153,7 @@ export class ApiServer {
         break;
     }
     if (path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/')) return this.#discovery(req, path);
-    if (path.startsWith('/openapi/')) return this.#openapiDoc(req, path);
+    if (path.startsWith('/openapi/')) return this.#openapiDoc(req);
     throw notServed();
   }
 
@@ -189,14 +187,10 @@ export class ApiServer {
     return new Response(doc, { headers: { 'content-type': type } });
   }
 
-  #openapiDoc(_req: Request, path: string): Response {
-    const src = this.#openapi;
-    if (!src) throw notServed();
-    if (path === '/openapi/v2') return new Response(src.v2Protobuf(), { headers: { 'content-type': 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
-    if (path === '/openapi/v3') return json(src.v3Root());
-    const doc = src.v3Document(path.slice('/openapi/v3/'.length));
-    if (!doc) throw notServed();
-    return json(doc);
+  #openapiDoc(req: Request): Response {
+    const res = this.#openapi?.serve(req);
+    if (!res) throw notServed();
+    return res;
   }
 }
 

@@ -1,32 +1,54 @@
-import { parseFlags } from './args.ts';
-import { defaultDatastore, openStore } from '../storage/index.ts';
+import { parseFlags, UsageError } from './args.ts';
+import { ControlPlane } from '../server/control-plane.ts';
 
-const usage = `Usage: berth server [--data-dir DIR] [--datastore URL]
+const usage = `Usage: berth server [flags]
 
-  --data-dir DIR     where Berth keeps its state (default /var/lib/berth)
-  --datastore URL    sqlite:///path/state.db (default, under the data dir) or etcd://host:port[,host:port]
+  --data-dir DIR         where Berth keeps its state (default /var/lib/berth)
+  --datastore URL        sqlite:///path/state.db (default, under the data dir) or etcd://host:port[,host:port]
+  --bind-address ADDR    address the API server listens on (default 0.0.0.0)
+  --port N               HTTPS port of the API server (default 6443)
+  --tls-san NAME         extra name or IP for the serving certificate (repeatable)
+  --disable COMPONENT    do not run a component: controllers, garbagecollector, namespace (repeatable)
 `;
 
-/** runServer is `berth server`: it opens the datastore and serves until SIGTERM or SIGINT. */
+/** runServer is \`berth server\`: the control plane on this machine, until SIGTERM or SIGINT. */
 export async function runServer(args: string[]): Promise<void> {
   const { values } = parseFlags(args, {
     'data-dir': { type: 'string', default: '/var/lib/berth' },
     datastore: { type: 'string' },
+    'bind-address': { type: 'string', default: '0.0.0.0' },
+    port: { type: 'string', default: '6443' },
+    'tls-san': { type: 'string', multiple: true },
+    disable: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(usage);
     return;
   }
-  const dataDir = values['data-dir'];
-  const url = values.datastore ?? defaultDatastore(dataDir);
-  const store = openStore(url);
-  const rev = await store.currentRevision();
-  process.stdout.write(`berth server: datastore ${url} open at revision ${rev}\n`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${values.port}`);
+  const cp = new ControlPlane({
+    dataDir: values['data-dir'],
+    ...(values.datastore ? { datastore: values.datastore } : {}),
+    bindAddress: values['bind-address'],
+    port,
+    tlsSans: values['tls-san'] ?? [],
+    disable: values.disable ?? [],
+    log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
+  });
+  await cp.start();
+  process.stdout.write(
+    `berth server: API on https://${values['bind-address']}:${cp.port}\n` +
+      `  export KUBECONFIG=${cp.kubeconfigPath}\n` +
+      `  kubectl get namespaces\n` +
+      `  join token for agents: ${cp.joinToken.slice(0, 12)}... (in ${values['data-dir']}/token)\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  await store.close();
+  process.stdout.write('berth server: shutting down\n');
+  await cp.stop();
   process.stdout.write('berth server: stopped\n');
 }

@@ -153,6 +153,8 @@ export class RegistryStore {
       }
       const wantRv = meta.resourceVersion;
       if (wantRv && wantRv !== String(kv.modRevision)) throw conflict(info, name, staleObjectMessage);
+      // An unconditional write (no resourceVersion) is made against the version just read.
+      meta.resourceVersion = String(kv.modRevision);
       const ctx = this.#ctx(subresource);
       carryUpdateMeta(desired, current);
       strategy.defaults(desired);
@@ -163,7 +165,6 @@ export class RegistryStore {
       const errs = [...this.#deps.validateMeta(desired, current, this.def), ...strategy.validateUpdate(desired, current, ctx)];
       if (errs.length > 0) throw this.#invalid(name, errs);
       await this.#deps.admission.admit('UPDATE', this.def, desired, current);
-      metaOf(desired).resourceVersion = String(kv.modRevision);
       // An object being deleted whose last finalizer was just removed goes away now.
       if (desired.metadata?.deletionTimestamp && (desired.metadata.finalizers ?? []).length === 0 && !strategy.holdsDeletion(desired)) {
         if (opts.dryRun) return { object: desired, created: false };

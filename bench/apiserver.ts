@@ -1,0 +1,154 @@
+// berth bench apiserver: pod creates/s and gets/s over HTTPS with 64 clients, a 10,000-pod list, and
+// watch fan-out delay at 1,000 watchers; compared with the bare store's creates/s in the same run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { readKubeconfig } from '../src/apiserver/auth/index.ts';
+import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
+import { Client, httpsTransport } from '../src/client/index.ts';
+import { ControlPlane } from '../src/server/control-plane.ts';
+import { SqliteStore } from '../src/storage/index.ts';
+import { percentile } from './stats.ts';
+
+function pod(name: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'bench', labels: { app: 'bench', tier: 'web' } },
+    spec: { containers: [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  };
+}
+
+/** runPool runs `total` tasks on `workers` concurrent loops and returns each task's latency in ms. */
+async function runPool(workers: number, total: number, task: (i: number) => Promise<unknown>): Promise<{ seconds: number; latencies: number[] }> {
+  let next = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < total) {
+        const i = next++;
+        const s = performance.now();
+        await task(i);
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - t0) / 1000, latencies };
+}
+
+async function bareStoreCreates(total: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-bare-'));
+  const store = SqliteStore.open({ path: join(dir, 'state.db'), autoCompact: null });
+  try {
+    const value = new TextEncoder().encode(JSON.stringify(pod('x')).padEnd(1200, ' '));
+    const { seconds } = await runPool(64, total, (i) => store.create(`/registry/pods/bench/p${i}`, value));
+    return total / seconds;
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** apiserverBenchmark measures the API server over HTTPS against the bare store. */
+export default async function apiserverBenchmark({ quick, log }: BenchOptions): Promise<BenchReport> {
+  const creates = quick ? 3000 : 10_000;
+  const watchers = quick ? 200 : 1000;
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-api-'));
+  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['controllers'], log: () => {} });
+  await cp.start();
+  try {
+    const kc = await readKubeconfig(cp.kubeconfigPath);
+    const transport = httpsTransport({ server: kc.server, ...(kc.caPem ? { ca: kc.caPem } : {}), ...(kc.clientCertPem ? { cert: kc.clientCertPem } : {}), ...(kc.clientKeyPem ? { key: kc.clientKeyPem } : {}) });
+    const client = new Client(transport);
+    const pods = client.resource('v1', 'pods');
+    await client.resource('v1', 'namespaces').create({ metadata: { name: 'bench' } });
+
+    log(`creating ${creates} pods with 64 clients...`);
+    const c = await runPool(64, creates, (i) => pods.create(pod(`p${i}`)));
+    const createsPerS = creates / c.seconds;
+    log(`  ${createsPerS.toFixed(0)} creates/s, p99 ${percentile(c.latencies, 99).toFixed(1)} ms`);
+
+    const gets = quick ? 5000 : 20_000;
+    const g = await runPool(64, gets, (i) => pods.get('bench', `p${(i * 7919) % creates}`));
+    const getsPerS = gets / g.seconds;
+    log(`  ${getsPerS.toFixed(0)} gets/s, p99 ${percentile(g.latencies, 99).toFixed(1)} ms`);
+
+    // Fill to 10,000 pods for the list figure.
+    if (creates < 10_000) await runPool(64, 10_000 - creates, (i) => pods.create(pod(`q${i}`)));
+    const listTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const list = await pods.list('bench');
+      if (list.items.length !== 10_000) throw new Error(`listed ${list.items.length} pods`);
+      listTimes.push(performance.now() - t0);
+    }
+    const list10k = Math.min(...listTimes);
+    log(`  list of 10,000 pods: ${list10k.toFixed(0)} ms`);
+
+    log(`opening ${watchers} watches...`);
+    const sent = new Map<string, number>();
+    const delays: number[] = [];
+    const abort = new AbortController();
+    const rv = (await pods.list('bench', { limit: 1 })).metadata.resourceVersion;
+    const writes = quick ? 50 : 100;
+    const watchLoops = Array.from({ length: watchers }, async () => {
+      let n = 0;
+      for await (const ev of pods.watch('bench', { resourceVersion: rv, signal: abort.signal, labelSelector: 'watch=yes' })) {
+        if (ev.type !== 'ADDED') continue;
+        const t = sent.get(ev.object.metadata?.name ?? '');
+        if (t !== undefined) delays.push(performance.now() - t);
+        if (++n === writes) return;
+      }
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    const callLatencies: number[] = [];
+    for (let i = 0; i < writes; i++) {
+      const name = `w${i}`;
+      const p = pod(name);
+      (p.metadata as { labels: Record<string, string> }).labels.watch = 'yes';
+      const t0 = performance.now();
+      sent.set(name, t0);
+      await pods.create(p);
+      callLatencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.race([Promise.all(watchLoops), new Promise((r) => setTimeout(r, 30_000))]);
+    abort.abort();
+    const watchP50 = percentile(delays, 50);
+    const watchP99 = percentile(delays, 99);
+    log(`  watch delay p50 ${watchP50.toFixed(1)} ms, p99 ${watchP99.toFixed(1)} ms over ${delays.length} deliveries`);
+
+    log('bare store creates...');
+    const storeCreates = await bareStoreCreates(creates);
+    const callP99 = percentile([...c.latencies, ...g.latencies, ...callLatencies], 99);
+    return {
+      title: `berth bench apiserver${quick ? ' --quick' : ''}`,
+      rows: [
+        { name: 'pod creates/s (64 clients, HTTPS)', value: createsPerS, unit: '/s', note: 'goal >= 3000' },
+        { name: 'bare store creates/s (64 writers)', value: storeCreates, unit: '/s' },
+        { name: 'API/store create ratio', value: createsPerS / storeCreates, unit: 'x' },
+        { name: 'pod gets/s (64 clients)', value: getsPerS, unit: '/s' },
+        { name: 'list 10,000 pods (JSON)', value: list10k, unit: 'ms', note: 'goal <= 300' },
+        { name: `watch delay p50 (${watchers} watchers)`, value: watchP50, unit: 'ms' },
+        { name: `watch delay p99 (${watchers} watchers)`, value: watchP99, unit: 'ms', note: 'goal <= 100' },
+        { name: 'API call latency p99', value: callP99, unit: 'ms', note: 'goal <= 50' },
+      ],
+      figures: {
+        creates_per_s: Math.round(createsPerS),
+        gets_per_s: Math.round(getsPerS),
+        list_10k_ms: Math.round(list10k),
+        watchers,
+        watch_p50_ms: Math.round(watchP50 * 10) / 10,
+        watch_p99_ms: Math.round(watchP99 * 10) / 10,
+        call_p99_ms: Math.round(callP99 * 10) / 10,
+        store_creates_per_s: Math.round(storeCreates),
+        api_vs_store_creates: Math.round((createsPerS / storeCreates) * 100) / 100,
+      },
+    };
+  } finally {
+    await cp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

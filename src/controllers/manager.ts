@@ -1,0 +1,47 @@
+import { InformerFactory, RestMapper, type Client } from '../client/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Controller, ControllerDeps, ControllerFactory } from './controller.ts';
+import { GarbageCollector } from './garbagecollector/controller.ts';
+import { NamespaceController } from './namespace/controller.ts';
+
+/** controllerRegistry names every controller the manager can run; a duplicate name is a startup error. */
+export function controllerRegistry(): Map<string, ControllerFactory> {
+  const entries: [string, ControllerFactory][] = [
+    ['garbagecollector', (d) => new GarbageCollector(d)],
+    ['namespace', (d) => new NamespaceController(d)],
+  ];
+  const reg = new Map<string, ControllerFactory>();
+  for (const [name, f] of entries) {
+    if (reg.has(name)) throw new Error(`duplicate controller ${name}`);
+    reg.set(name, f);
+  }
+  return reg;
+}
+
+/** ControllerManagerOptions configure which controllers run. */
+export interface ControllerManagerOptions {
+  client: Client;
+  clock: Clock;
+  log: (msg: string) => void;
+  disabled?: string[];
+}
+
+/** ControllerManager runs the registered controllers with one shared informer factory. */
+export class ControllerManager {
+  readonly controllers: Controller[];
+  readonly #informers: InformerFactory;
+
+  constructor(opts: ControllerManagerOptions) {
+    this.#informers = new InformerFactory(opts.client, opts.log);
+    const deps: ControllerDeps = { client: opts.client, informers: this.#informers, mapper: new RestMapper(opts.client.transport), clock: opts.clock, log: opts.log };
+    const disabled = new Set(opts.disabled ?? []);
+    this.controllers = [...controllerRegistry()].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));
+  }
+
+  /** start runs every controller until the signal aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    const running = this.controllers.map((c) => c.start(signal));
+    this.#informers.start(signal);
+    await Promise.all(running);
+  }
+}

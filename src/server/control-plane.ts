@@ -1,0 +1,136 @@
+import { once } from 'node:events';
+import type { Http2SecureServer } from 'node:http2';
+import { join } from 'node:path';
+import { ApiServer } from '../apiserver/api-server.ts';
+import { authenticate, ClientCertificateAuthenticator, ensureNodeToken, ensurePki, loadServiceAccountKey, serviceAccountIssuer, TokenFileAuthenticator, writeKubeconfig, type Pki } from '../apiserver/auth/index.ts';
+import { defaultExtensions, openApiFor } from '../apiserver/default-extensions.ts';
+import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.ts';
+import type { RequestUser } from '../apiserver/handlers/context.ts';
+import { createApiHttpServer } from '../apiserver/http.ts';
+import { Client, inProcessTransport } from '../client/index.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { ControllerManager } from '../controllers/manager.ts';
+import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
+
+/** ControlPlaneOptions are `berth server`'s settings. */
+export interface ControlPlaneOptions {
+  dataDir: string;
+  datastore?: string;
+  bindAddress: string;
+  port: number;
+  tlsSans?: string[];
+  /** disable names components not to run ("controllers"). */
+  disable?: string[];
+  clock?: Clock;
+  log?: (msg: string) => void;
+}
+
+/** controllerManagerUser is the identity the embedded controllers act as. */
+const controllerManagerUser: RequestUser = { username: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+
+/**
+ * ControlPlane is `berth server`'s core: the store, the API server behind HTTPS, and the controllers
+ * (talking to the API in-process), started in readiness order and stopped in reverse.
+ */
+export class ControlPlane {
+  readonly #opts: ControlPlaneOptions;
+  #store: Store | null = null;
+  #api: ApiServer | null = null;
+  #http: Http2SecureServer | null = null;
+  #pki: Pki | null = null;
+  readonly #abort = new AbortController();
+  #kubeconfigPath = '';
+  #joinToken = '';
+
+  constructor(opts: ControlPlaneOptions) {
+    this.#opts = opts;
+  }
+
+  /** kubeconfigPath is where the admin kubeconfig was written. */
+  get kubeconfigPath(): string {
+    return this.#kubeconfigPath;
+  }
+
+  /** joinToken is the token agents join with. */
+  get joinToken(): string {
+    return this.#joinToken;
+  }
+
+  /** api is the running API server (for in-process components). */
+  get api(): ApiServer {
+    if (!this.#api) throw new Error('control plane not started');
+    return this.#api;
+  }
+
+  /** start opens the store, serves the API over HTTPS and starts the controllers. */
+  async start(): Promise<void> {
+    const opts = this.#opts;
+    const clock = opts.clock ?? systemClock;
+    const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+    this.#store = openStore(opts.datastore ?? defaultDatastore(opts.dataDir));
+    const pki = await ensurePki({ dataDir: opts.dataDir, sans: opts.tlsSans ?? [], clock });
+    this.#pki = pki;
+    const node = await ensureNodeToken(opts.dataDir, { caPem: pki.caCertPem });
+    this.#joinToken = node.token;
+    const tokens = await TokenFileAuthenticator.load(node.tokenFilePath);
+    const certs = new ClientCertificateAuthenticator({ caCertPem: pki.caCertPem });
+    const saKey = loadServiceAccountKey(pki.serviceAccountKeyPem);
+    const authDeps = { clientCertificates: certs, tokenFile: tokens, serviceAccounts: { keys: [saKey], audiences: [serviceAccountIssuer] }, clock };
+
+    const api = new ApiServer({
+      store: this.#store,
+      ext: defaultExtensions(clock),
+      clock,
+      log,
+      strategyParts: defaultStrategyParts,
+      validateMeta: validateMetaFor,
+      openapi: openApiFor,
+      serverAddress: `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.port}`,
+    });
+    this.#api = api;
+    await api.start();
+
+    this.#http = createApiHttpServer({
+      handle: (req, user) => api.handle(req, user),
+      authenticate: async (conn) => authenticate({ peerCertificate: conn.peerCertificate as never, authorization: conn.authorization }, authDeps),
+      key: pki.servingKeyPem,
+      cert: pki.servingCertPem,
+      ca: pki.caCertPem,
+      log,
+    });
+    this.#http.listen(opts.port, opts.bindAddress);
+    await once(this.#http, 'listening');
+
+    this.#kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
+    const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
+    await writeKubeconfig(this.#kubeconfigPath, { server: `https://${host}:${this.port}`, caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
+
+    if (!(opts.disable ?? []).includes('controllers')) {
+      const client = new Client(inProcessTransport(api, controllerManagerUser));
+      const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [] });
+      void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }
+
+  /** port is the port the API listens on (useful with --port 0). */
+  get port(): number {
+    const addr = this.#http?.address();
+    return typeof addr === 'object' && addr ? addr.port : this.#opts.port;
+  }
+
+  /** caPem is the cluster CA certificate. */
+  get caPem(): string {
+    return this.#pki?.caCertPem ?? '';
+  }
+
+  /** stop ends watches, lets in-flight requests finish, and closes the store. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    const http = this.#http;
+    const closed = http ? new Promise<void>((resolve) => http.close(() => resolve())) : Promise.resolve();
+    // Ending the watches lets their streams finish, so close() does not wait on them forever.
+    this.#api?.stop();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    await this.#store?.close();
+  }
+}
