@@ -132,6 +132,7 @@ export function formatFieldError(e: FieldError): string {
     case 'FieldValueNotSupported':
       return `${e.field}: Unsupported value: ${formatValue(e.value)}${detail ? `: ${detail}` : ''}`;
     case 'FieldValueInvalid':
+    case 'FieldValueTypeInvalid':
       return `${e.field}: Invalid value: ${formatValue(e.value)}${detail ? `: ${detail}` : ''}`;
     default:
       return `${e.field}: ${detail}`;

@@ -4,6 +4,7 @@ import type { Store } from '../storage/index.ts';
 import { kubernetesVersion } from '../version.ts';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupResources } from './discovery/discovery.ts';
+import { CrdController } from './customresources/controller.ts';
 import type { ApiExtensions } from './extensions.ts';
 import type { HandlerContext, RequestUser } from './handlers/context.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
@@ -58,6 +59,7 @@ export class ApiServer {
   readonly #ctx: HandlerContext;
   #openapi: OpenApiSource | undefined;
   #ready = false;
+  readonly #abort = new AbortController();
   #discoveryCache: { generation: number; docs: Map<string, string> } = { generation: -1, docs: new Map() };
 
   constructor(opts: ApiServerOptions) {
@@ -92,6 +94,8 @@ export class ApiServer {
       }
     }
     if (this.#opts.openapi) this.#openapi = this.#opts.openapi(this.registry);
+    const crds = this.registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+    if (crds) new CrdController({ registry: this.registry, crds, log: this.#opts.log ?? (() => {}), now: () => this.#clock.now() }).start(this.#abort.signal);
     this.#ready = true;
   }
 
@@ -100,8 +104,9 @@ export class ApiServer {
     await this.registry.add(def);
   }
 
-  /** stop ends every watch. */
+  /** stop ends every watch and the built-in controllers. */
   stop(): void {
+    this.#abort.abort();
     this.#hub.stop();
   }
 

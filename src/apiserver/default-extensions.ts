@@ -5,6 +5,7 @@ import type { ApiObject } from '../api/object.ts';
 import { decodeObject, encodeObject, isProtobufEncodable } from '../api/protobuf/index.ts';
 import { checkCustomResourceFieldSelector, checkFieldSelector, fieldMatcher, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.ts';
 import { buildTable, customResourceTable, tableFor, type TableConvertor } from '../api/tables/index.ts';
+import { compiledSchemaOf } from './customresources/defs.ts';
 import type { ApiExtensions, PatchRequest } from './extensions.ts';
 import { OpenApiBuilder, serveOpenApi, type CustomResourceSchema } from './openapi/index.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, schemaForKind } from './patch/index.ts';
@@ -92,7 +93,10 @@ export function defaultExtensions(clock: { now(): number } = { now: () => Date.n
       }
     },
     unknownFields(def, body) {
-      if (def.custom) return [];
+      if (def.custom) {
+        const schema = compiledSchemaOf(def.custom.schema);
+        return schema ? schema.prune(structuredClone(body)) : [];
+      }
       return unknownFieldsOf(def.info.group, def.info.version, def.info.kind, body);
     },
     trackManagedFields(def, obj, old, manager, subresource, now) {

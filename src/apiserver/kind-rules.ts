@@ -1,6 +1,8 @@
 import type { FieldError } from '../api/errors.ts';
 import type { ApiObject } from '../api/object.ts';
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from '../api/validation/index.ts';
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
+import { defaultCrd, validateCrd, validateCrdStatusUpdate, validateCrdUpdate } from './crd/index.ts';
 import type { ResourceDef } from './registry/resource.ts';
 import type { StrategyParts } from './registry/strategy.ts';
 
@@ -17,13 +19,28 @@ export function nameValidatorFor(group: string, kind: string): NameValidator {
 
 /** validateMetaFor checks ObjectMeta of every write: names, labels, annotations, owner references, finalizers, immutable fields. */
 export function validateMetaFor(obj: ApiObject, old: ApiObject | null, def: ResourceDef): FieldError[] {
-  const opts = { namespaced: def.info.namespaced, nameValidator: nameValidatorFor(def.info.group, def.info.kind) };
+  // Core's finalizer-name rule applies to built-in kinds only; CRDs and custom objects use apimachinery's.
+  const kubeFinalizers = !def.custom && def.info.group !== 'apiextensions.k8s.io';
+  const opts = { namespaced: def.info.namespaced, nameValidator: nameValidatorFor(def.info.group, def.info.kind), kubeFinalizers };
   const errs = validateObjectMeta(obj.metadata, opts);
-  if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+  if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', kubeFinalizers));
   return errs;
 }
 
 /** defaultStrategyParts adds each built-in kind's defaults and validation to its strategy. */
-export function defaultStrategyParts(_group: string, _kind: string): StrategyParts {
+export function defaultStrategyParts(group: string, kind: string): StrategyParts {
+  if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition') {
+    return {
+      defaults: (obj) => defaultCrd(obj as unknown as CustomResourceDefinition),
+      // Status is the server's, but a new CRD starts with its storage version recorded (upstream's PrepareForCreate).
+      prepareForCreate: (obj) => {
+        delete obj.status;
+        defaultCrd(obj as unknown as CustomResourceDefinition);
+      },
+      validate: (obj) => validateCrd(obj as unknown as CustomResourceDefinition),
+      validateUpdate: (obj, old, ctx) =>
+        ctx.subresource === 'status' ? validateCrdStatusUpdate(obj as unknown as CustomResourceDefinition) : validateCrdUpdate(obj as unknown as CustomResourceDefinition, old as unknown as CustomResourceDefinition),
+    };
+  }
   return {};
 }

@@ -12,6 +12,7 @@ import type { HandlerContext, RequestUser } from './context.ts';
 import { handleReview, reviewResources } from './reviews.ts';
 import { deleteOptions, intParam, writeOptions, type FieldValidation } from './query.ts';
 import { handleBinding, handleEviction, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
+import { servedView } from './served-view.ts';
 import { serveWatch } from './watch.ts';
 
 type ResourceRequestInfo = Extract<RequestInfo, { isResourceRequest: true }>;
@@ -91,7 +92,8 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
         ...optional('resourceVersion', q.get('resourceVersion') ?? undefined),
         ...optional('resourceVersionMatch', q.get('resourceVersionMatch') ?? undefined),
       });
-      return renderList(page.items, { apiVersion, listKind: def.info.listKind, rv: page.rv, ...optional('continue', page.continue), ...optional('remainingItemCount', page.remainingItemCount) }, neg, render);
+      const view = servedView(def);
+      return renderList(view ? page.items.map(view) : page.items, { apiVersion, listKind: def.info.listKind, rv: page.rv, ...optional('continue', page.continue), ...optional('remainingItemCount', page.remainingItemCount) }, neg, render);
     }
     case 'watch':
       return watch(ctx, served, namespace, info.name, q, neg, render);
@@ -187,7 +189,9 @@ function watch(ctx: HandlerContext, served: ServedResource, namespace: string, n
   const fromRv = rv === '' || rv === '0' ? null : parseResourceVersion(rv);
   const timeoutSeconds = intParam(q, 'timeoutSeconds');
   const timeoutMs = timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : ctx.minRequestTimeoutMs * (1 + Math.random());
+  const convert = servedView(def);
   return serveWatch({
+    ...(convert ? { convert } : {}),
     cache: served.cache,
     filter,
     fromRv,

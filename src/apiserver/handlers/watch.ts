@@ -18,6 +18,8 @@ export interface WatchRequest {
   apiVersion: string;
   kind: string;
   table?: TableRenderer;
+  /** convert maps cached objects to the served version. */
+  convert?: (o: CachedObject) => CachedObject;
   /** maxBuffered ends a watch whose client reads slower than events arrive (default 1,000 events). */
   maxBuffered?: number;
   onClose?: () => void;
@@ -96,7 +98,7 @@ export function serveWatch(w: WatchRequest): Response {
 
   const watcher: CacheWatcher = {
     filter: w.filter,
-    send: (type, o) => push(render(type, o)),
+    send: (type, o) => push(render(type, w.convert ? w.convert(o) : o)),
     bookmark: (rv) => {
       if (!w.allowBookmarks || rv === lastBookmark) return;
       lastBookmark = rv;

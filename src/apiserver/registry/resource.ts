@@ -1,4 +1,4 @@
-import type { ResourceInfo } from '../../api/kinds.ts';
+import { apiVersionOf, type ResourceInfo } from '../../api/kinds.ts';
 import { resourcePrefix } from './keys.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -18,9 +18,19 @@ export interface ResourceDef {
   prefix: string;
   /** custom is set for custom resources. */
   custom?: CustomResourceSpec;
+  /**
+   * storageApiVersion is the apiVersion objects are stored in when it differs from the served one
+   * (a custom resource served in several versions with the None conversion strategy).
+   */
+  storageApiVersion?: string;
 }
 
 /** defineResource pairs a resource's info and strategy with its store prefix. */
 export function defineResource(info: ResourceInfo, strategy: Strategy): ResourceDef {
   return { info, strategy, prefix: resourcePrefix(info) };
+}
+
+/** servedApiVersion is the apiVersion a resource is served as. */
+export function servedApiVersion(def: ResourceDef): string {
+  return apiVersionOf(def.info.group, def.info.version);
 }

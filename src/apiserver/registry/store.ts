@@ -5,7 +5,7 @@ import { isStorageError, type KeyValue, type Store } from '../../storage/index.t
 import type { CacheHub } from '../watchcache/index.ts';
 import { objectStoreKey } from './keys.ts';
 import { carryUpdateMeta, checkBody, fillCreateMeta, requireName, rfc3339, sameObject, setNamespace, specChanged } from './meta.ts';
-import type { ResourceDef } from './resource.ts';
+import { servedApiVersion, type ResourceDef } from './resource.ts';
 import type { StrategyContext } from './strategy.ts';
 
 const encoder = new TextEncoder();
@@ -79,6 +79,17 @@ export class RegistryStore {
     return objectStoreKey(this.def.prefix, this.def.info.namespaced ? namespace : undefined, name);
   }
 
+  /** toServed rewrites a stored object's apiVersion to the served one (None conversion). */
+  toServed(obj: ApiObject): ApiObject {
+    if (this.def.storageApiVersion && obj.apiVersion === this.def.storageApiVersion) obj.apiVersion = servedApiVersion(this.def);
+    return obj;
+  }
+
+  #toStorage(obj: ApiObject): ApiObject {
+    if (this.def.storageApiVersion) obj.apiVersion = this.def.storageApiVersion;
+    return obj;
+  }
+
   #ctx(subresource: string): StrategyContext {
     return { subresource, now: this.#deps.clock.now() };
   }
@@ -95,7 +106,7 @@ export class RegistryStore {
   async get(namespace: string | undefined, name: string): Promise<ApiObject> {
     const kv = await this.#deps.store.get(this.key(namespace, name));
     if (!kv) throw this.#notFound(name);
-    return decodeStored(kv);
+    return this.toServed(decodeStored(kv));
   }
 
   /** create validates and stores a new object. */
@@ -113,9 +124,9 @@ export class RegistryStore {
     await this.#deps.admission.admit('CREATE', this.def, obj, null);
     if (opts.dryRun) return obj;
     try {
-      const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), encodeForStore(obj));
+      const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), encodeForStore(this.#toStorage(obj)));
       metaOf(obj).resourceVersion = String(kv.modRevision);
-      return obj;
+      return this.toServed(obj);
     } catch (err) {
       if (isStorageError(err, 'KeyExists')) throw alreadyExists(info, name);
       throw err;
@@ -138,7 +149,7 @@ export class RegistryStore {
     const subresource = opts.subresource ?? '';
     for (;;) {
       const kv = await this.#deps.store.get(key);
-      const current = kv ? decodeStored(kv) : null;
+      const current = kv ? this.toServed(decodeStored(kv)) : null;
       if (!current && !opts.allowCreate) throw this.#notFound(name);
       const desired = checkBody(await fn(current ? structuredClone(current) : null), info, subresource === 'status' ? [] : []);
       const meta = metaOf(desired);
@@ -178,9 +189,9 @@ export class RegistryStore {
       }
       if (sameObject(desired, current) || opts.dryRun) return { object: opts.dryRun ? desired : current, created: false };
       try {
-        const next = await this.#deps.store.update(key, encodeForStore(desired), kv.modRevision);
+        const next = await this.#deps.store.update(key, encodeForStore(this.#toStorage(desired)), kv.modRevision);
         metaOf(desired).resourceVersion = String(next.modRevision);
-        return { object: desired, created: false };
+        return { object: this.toServed(desired), created: false };
       } catch (err) {
         if ((isStorageError(err, 'RevisionMismatch') || isStorageError(err, 'KeyNotFound')) && !wantRv) continue;
         throw this.#translate(err, name);
@@ -203,7 +214,7 @@ export class RegistryStore {
     for (;;) {
       const kv = await this.#deps.store.get(key);
       if (!kv) throw this.#notFound(name);
-      const current = decodeStored(kv);
+      const current = this.toServed(decodeStored(kv));
       const meta = metaOf(current);
       const pre = opts.preconditions;
       if (pre?.uid && pre.uid !== meta.uid) {
@@ -246,7 +257,7 @@ export class RegistryStore {
       if (finalizers.size > 0) nmeta.finalizers = [...finalizers];
       if (sameObject(next, current) || opts.dryRun) return { object: opts.dryRun ? next : current, deleted: false };
       try {
-        const res = await this.#deps.store.update(key, encodeForStore(next), kv.modRevision);
+        const res = await this.#deps.store.update(key, encodeForStore(this.#toStorage(structuredClone(next))), kv.modRevision);
         nmeta.resourceVersion = String(res.modRevision);
         return { object: next, deleted: false };
       } catch (err) {
