@@ -1,6 +1,7 @@
 import { ApiError } from '../api/errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Store } from '../storage/index.ts';
+import { builtinResources } from '../api/kinds.ts';
 import { kubernetesVersion } from '../version.ts';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupResources } from './discovery/discovery.ts';
@@ -168,7 +169,10 @@ export class ApiServer {
     if (this.#discoveryCache.generation !== this.registry.generation) this.#discoveryCache = { generation: this.registry.generation, docs: new Map() };
     let doc = this.#discoveryCache.docs.get(key);
     if (doc === undefined) {
-      const groups = groupResources(this.registry.all().map((s) => s.def.info));
+      // Review kinds are answered but not stored, so they are not in the registry; discovery lists them too.
+      const served = this.registry.all().map((s) => s.def.info);
+      const reviews = builtinResources.filter((r) => r.verbs.length === 1 && r.verbs[0] === 'create');
+      const groups = groupResources([...served, ...reviews]);
       const parts = path.split('/').filter(Boolean);
       let body: object | undefined;
       if (wantsAggregated && (path === '/api' || path === '/apis')) body = aggregatedDiscovery(groups, path === '/api');

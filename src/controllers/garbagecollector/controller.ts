@@ -124,7 +124,8 @@ export class GarbageCollector implements Controller {
       const fresh = await ignoreNotFound(rc.get(d.obj.metadata?.namespace, d.obj.metadata?.name ?? ''));
       if (!fresh) continue;
       const refs = (fresh.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid);
-      await ignoreNotFound(rc.patch(fresh.metadata?.namespace, fresh.metadata?.name ?? '', 'merge', { metadata: { ownerReferences: refs, resourceVersion: fresh.metadata?.resourceVersion } }));
+      // null removes the field when no owner is left, as upstream stores it.
+      await ignoreNotFound(rc.patch(fresh.metadata?.namespace, fresh.metadata?.name ?? '', 'merge', { metadata: { ownerReferences: refs.length > 0 ? refs : null, resourceVersion: fresh.metadata?.resourceVersion } }));
     }
   }
 
