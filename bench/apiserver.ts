@@ -114,7 +114,7 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
       callLatencies.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 20));
     }
-    await Promise.race([Promise.all(watchLoops), new Promise((r) => setTimeout(r, 30_000))]);
+    await Promise.race([Promise.all(watchLoops), new Promise((r) => setTimeout(r, 30_000).unref())]);
     abort.abort();
     const watchP50 = percentile(delays, 50);
     const watchP99 = percentile(delays, 99);

@@ -105,15 +105,40 @@ async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: b
   }
 }
 
+/** ApiHttpServer is the HTTPS server and its graceful shutdown. */
+export interface ApiHttpServer {
+  server: Http2SecureServer;
+  /** shutdown stops accepting, lets in-flight requests finish (up to graceMs), then closes every connection. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
 /** createApiHttpServer builds the HTTPS (HTTP/2 and HTTP/1.1) server in front of an ApiServer. */
-export function createApiHttpServer(opts: HttpServerOptions): Http2SecureServer {
+export function createApiHttpServer(opts: HttpServerOptions): ApiHttpServer {
+  let inflight = 0;
+  let drained: (() => void) | null = null;
+  const sockets = new Set<import('node:net').Socket>();
+  const active = new Set<string>();
   const log = opts.log ?? (() => {});
   const server = createSecureServer(
     { key: opts.key, cert: opts.cert, ca: opts.ca, requestCert: true, rejectUnauthorized: false, allowHTTP1: true, minVersion: 'TLSv1.2' },
     (req: AnyRequest, res: AnyResponse) => {
       const isHttp2 = (req as Http2ServerRequest).httpVersionMajor === 2;
       const abort = new AbortController();
-      res.once('close', () => abort.abort());
+      inflight++;
+      active.add(req.url ?? '');
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        active.delete(req.url ?? '');
+        inflight--;
+        if (inflight === 0) drained?.();
+      };
+      res.once('close', () => {
+        abort.abort();
+        finish();
+      });
+      res.once('finish', finish);
       void (async () => {
         let response: Response;
         try {
@@ -139,5 +164,22 @@ export function createApiHttpServer(opts: HttpServerOptions): Http2SecureServer 
       })();
     },
   );
-  return server;
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return {
+    server,
+    async shutdown(graceMs) {
+      server.close();
+      if (inflight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+        clearTimeout(timer);
+      }
+      if (inflight > 0) log(`shutdown: ${inflight} requests still running after ${graceMs} ms: ${[...active].join(', ')}`);
+      // Idle keep-alive and HTTP/2 connections would hold the process open; nothing is in flight now.
+      for (const s of sockets) s.destroy();
+    },
+  };
 }

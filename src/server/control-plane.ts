@@ -1,12 +1,11 @@
 import { once } from 'node:events';
-import type { Http2SecureServer } from 'node:http2';
 import { join } from 'node:path';
 import { ApiServer } from '../apiserver/api-server.ts';
 import { authenticate, ClientCertificateAuthenticator, ensureNodeToken, ensurePki, loadServiceAccountKey, serviceAccountIssuer, TokenFileAuthenticator, writeKubeconfig, type Pki } from '../apiserver/auth/index.ts';
 import { defaultExtensions, openApiFor } from '../apiserver/default-extensions.ts';
 import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
-import { createApiHttpServer } from '../apiserver/http.ts';
+import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
 import { Client, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { ControllerManager } from '../controllers/manager.ts';
@@ -36,7 +35,7 @@ export class ControlPlane {
   readonly #opts: ControlPlaneOptions;
   #store: Store | null = null;
   #api: ApiServer | null = null;
-  #http: Http2SecureServer | null = null;
+  #http: ApiHttpServer | null = null;
   #pki: Pki | null = null;
   readonly #abort = new AbortController();
   #kubeconfigPath = '';
@@ -98,8 +97,8 @@ export class ControlPlane {
       ca: pki.caCertPem,
       log,
     });
-    this.#http.listen(opts.port, opts.bindAddress);
-    await once(this.#http, 'listening');
+    this.#http.server.listen(opts.port, opts.bindAddress);
+    await once(this.#http.server, 'listening');
 
     this.#kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
     const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
@@ -114,7 +113,7 @@ export class ControlPlane {
 
   /** port is the port the API listens on (useful with --port 0). */
   get port(): number {
-    const addr = this.#http?.address();
+    const addr = this.#http?.server.address();
     return typeof addr === 'object' && addr ? addr.port : this.#opts.port;
   }
 
@@ -126,11 +125,9 @@ export class ControlPlane {
   /** stop ends watches, lets in-flight requests finish, and closes the store. */
   async stop(): Promise<void> {
     this.#abort.abort();
-    const http = this.#http;
-    const closed = http ? new Promise<void>((resolve) => http.close(() => resolve())) : Promise.resolve();
-    // Ending the watches lets their streams finish, so close() does not wait on them forever.
+    // Ending the watches first lets their streams finish, so only ordinary requests are in flight.
     this.#api?.stop();
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    await this.#http?.shutdown(10_000);
     await this.#store?.close();
   }
 }
