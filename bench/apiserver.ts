@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readKubeconfig } from '../src/apiserver/auth/index.ts';
 import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
-import { Client, httpsTransport } from '../src/client/index.ts';
-import { ControlPlane } from '../src/server/control-plane.ts';
+import { startServer } from '../src/testing/server-process.ts';
 import { SqliteStore } from '../src/storage/index.ts';
+import { H2Client } from './h2client.ts';
 import { percentile } from './stats.ts';
 
 function pod(name: string): Record<string, unknown> {
@@ -55,32 +55,35 @@ async function bareStoreCreates(total: number): Promise<number> {
 export default async function apiserverBenchmark({ quick, log }: BenchOptions): Promise<BenchReport> {
   const creates = quick ? 3000 : 10_000;
   const watchers = quick ? 200 : 1000;
-  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-api-'));
-  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['controllers'], log: () => {} });
-  await cp.start();
+  // The server runs in its own process, as in production, so client and server do not share a core.
+  const server = await startServer(['--disable', 'controllers', ...(process.env.BERTH_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)]);
   try {
-    const kc = await readKubeconfig(cp.kubeconfigPath);
-    const transport = httpsTransport({ server: kc.server, ...(kc.caPem ? { ca: kc.caPem } : {}), ...(kc.clientCertPem ? { cert: kc.clientCertPem } : {}), ...(kc.clientKeyPem ? { key: kc.clientKeyPem } : {}) });
-    const client = new Client(transport);
-    const pods = client.resource('v1', 'pods');
-    await client.resource('v1', 'namespaces').create({ metadata: { name: 'bench' } });
+    const kc = await readKubeconfig(server.kubeconfig);
+    const h2 = new H2Client(kc.server, { ca: kc.caPem ?? '', cert: kc.clientCertPem ?? '', key: kc.clientKeyPem ?? '' }, 4);
+    const must = async (method: string, path: string, body?: unknown, want = 200): Promise<Buffer> => {
+      const res = await h2.request(method, path, body);
+      if (res.status !== want) throw new Error(`${method} ${path}: ${res.status} ${res.body.toString().slice(0, 300)}`);
+      return res.body;
+    };
+    await must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }, 201);
+    const podsPath = '/api/v1/namespaces/bench/pods';
 
-    log(`creating ${creates} pods with 64 clients...`);
-    const c = await runPool(64, creates, (i) => pods.create(pod(`p${i}`)));
+    log(`creating ${creates} pods with 64 concurrent streams over 4 HTTP/2 connections...`);
+    const c = await runPool(64, creates, (i) => must('POST', podsPath, pod(`p${i}`), 201));
     const createsPerS = creates / c.seconds;
     log(`  ${createsPerS.toFixed(0)} creates/s, p99 ${percentile(c.latencies, 99).toFixed(1)} ms`);
 
     const gets = quick ? 5000 : 20_000;
-    const g = await runPool(64, gets, (i) => pods.get('bench', `p${(i * 7919) % creates}`));
+    const g = await runPool(64, gets, (i) => must('GET', `${podsPath}/p${(i * 7919) % creates}`));
     const getsPerS = gets / g.seconds;
     log(`  ${getsPerS.toFixed(0)} gets/s, p99 ${percentile(g.latencies, 99).toFixed(1)} ms`);
 
     // Fill to 10,000 pods for the list figure.
-    if (creates < 10_000) await runPool(64, 10_000 - creates, (i) => pods.create(pod(`q${i}`)));
+    if (creates < 10_000) await runPool(64, 10_000 - creates, (i) => must('POST', podsPath, pod(`q${i}`), 201));
     const listTimes: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
-      const list = await pods.list('bench');
+      const list = JSON.parse((await must('GET', podsPath)).toString()) as { items: unknown[] };
       if (list.items.length !== 10_000) throw new Error(`listed ${list.items.length} pods`);
       listTimes.push(performance.now() - t0);
     }
@@ -91,15 +94,19 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
     const sent = new Map<string, number>();
     const delays: number[] = [];
     const abort = new AbortController();
-    const rv = (await pods.list('bench', { limit: 1 })).metadata.resourceVersion;
+    const rv = (JSON.parse((await must('GET', `${podsPath}?limit=1`)).toString()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
     const writes = quick ? 50 : 100;
-    const watchLoops = Array.from({ length: watchers }, async () => {
-      let n = 0;
-      for await (const ev of pods.watch('bench', { resourceVersion: rv, signal: abort.signal, labelSelector: 'watch=yes' })) {
-        if (ev.type !== 'ADDED') continue;
-        const t = sent.get(ev.object.metadata?.name ?? '');
-        if (t !== undefined) delays.push(performance.now() - t);
-        if (++n === writes) return;
+    const watchClient = new H2Client(kc.server, { ca: kc.caPem ?? '', cert: kc.clientCertPem ?? '', key: kc.clientKeyPem ?? '' }, Math.ceil(watchers / 500));
+    let received = 0;
+    const allDelivered = new Promise<void>((resolve) => {
+      for (let i = 0; i < watchers; i++) {
+        void watchClient.watch(`${podsPath}?watch=true&resourceVersion=${rv}&labelSelector=watch%3Dyes`, (line) => {
+          const t = performance.now();
+          const name = /"name":"(w\d+)"/.exec(line)?.[1];
+          const sentAt = name ? sent.get(name) : undefined;
+          if (sentAt !== undefined) delays.push(t - sentAt);
+          if (++received === watchers * writes) resolve();
+        }, abort.signal);
       }
     });
     await new Promise((r) => setTimeout(r, 2000));
@@ -110,12 +117,14 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
       (p.metadata as { labels: Record<string, string> }).labels.watch = 'yes';
       const t0 = performance.now();
       sent.set(name, t0);
-      await pods.create(p);
+      await must('POST', podsPath, p, 201);
       callLatencies.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 20));
     }
-    await Promise.race([Promise.all(watchLoops), new Promise((r) => setTimeout(r, 30_000).unref())]);
+    await Promise.race([allDelivered, new Promise((r) => setTimeout(r, 30_000).unref())]);
     abort.abort();
+    watchClient.close();
+    h2.close();
     const watchP50 = percentile(delays, 50);
     const watchP99 = percentile(delays, 99);
     log(`  watch delay p50 ${watchP50.toFixed(1)} ms, p99 ${watchP99.toFixed(1)} ms over ${delays.length} deliveries`);
@@ -148,7 +157,6 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
       },
     };
   } finally {
-    await cp.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }

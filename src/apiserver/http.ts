@@ -105,6 +105,26 @@ async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: b
   }
 }
 
+// A connection's client certificate never changes, and reading it from OpenSSL is costly; the user
+// is remembered per connection and Authorization header.
+const usersBySocket = new WeakMap<object, Map<string, RequestUser | null>>();
+
+async function authenticateCached(req: AnyRequest, authenticate: HttpServerOptions['authenticate']): Promise<RequestUser | null> {
+  const socket = (req.socket ?? (req as Http2ServerRequest).stream?.session?.socket) as TLSSocket;
+  const authorization = (req.headers.authorization as string | undefined) ?? null;
+  let byAuth = usersBySocket.get(socket);
+  const key = authorization ?? '';
+  if (byAuth?.has(key)) return byAuth.get(key) ?? null;
+  const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : null;
+  const user = await authenticate({ peerCertificate: cert && Object.keys(cert).length > 0 ? cert : null, certAuthorized: socket.authorized === true, authorization });
+  // Service-account tokens can be revoked or expire, so only certificate and anonymous results are kept.
+  if (!authorization) {
+    if (!byAuth) usersBySocket.set(socket, (byAuth = new Map()));
+    byAuth.set(key, user);
+  }
+  return user;
+}
+
 /** ApiHttpServer is the HTTPS server and its graceful shutdown. */
 export interface ApiHttpServer {
   server: Http2SecureServer;
@@ -120,9 +140,20 @@ export function createApiHttpServer(opts: HttpServerOptions): ApiHttpServer {
   const active = new Set<string>();
   const log = opts.log ?? (() => {});
   const server = createSecureServer(
-    { key: opts.key, cert: opts.cert, ca: opts.ca, requestCert: true, rejectUnauthorized: false, allowHTTP1: true, minVersion: 'TLSv1.2' },
+    {
+      key: opts.key,
+      cert: opts.cert,
+      ca: opts.ca,
+      requestCert: true,
+      rejectUnauthorized: false,
+      allowHTTP1: true,
+      minVersion: 'TLSv1.2',
+      // Watches are long-lived streams; kubectl and informers multiplex many over one connection.
+      settings: { maxConcurrentStreams: 1000 },
+    },
     (req: AnyRequest, res: AnyResponse) => {
       const isHttp2 = (req as Http2ServerRequest).httpVersionMajor === 2;
+      // abort() allocates a DOMException, so it is called only when the client goes away before the response ends.
       const abort = new AbortController();
       inflight++;
       active.add(req.url ?? '');
@@ -135,21 +166,14 @@ export function createApiHttpServer(opts: HttpServerOptions): ApiHttpServer {
         if (inflight === 0) drained?.();
       };
       res.once('close', () => {
-        abort.abort();
+        if (!finished) abort.abort();
         finish();
       });
       res.once('finish', finish);
       void (async () => {
         let response: Response;
         try {
-          const socket = req.socket as TLSSocket;
-          const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : null;
-          const conn: ConnectionInfo = {
-            peerCertificate: cert && Object.keys(cert).length > 0 ? cert : null,
-            certAuthorized: socket.authorized === true,
-            authorization: (req.headers.authorization as string | undefined) ?? null,
-          };
-          const user = await opts.authenticate(conn);
+          const user = await authenticateCached(req, opts.authenticate);
           const webReq = await toWebRequest(req, abort.signal);
           response = await opts.handle(webReq, user);
         } catch (err) {

@@ -1,4 +1,8 @@
 import { builtinResources, type ResourceInfo } from '../../api/kinds.ts';
+import type { Job } from 'kubernetes-types/batch/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { generateJobSelector } from '../../api/batch/index.ts';
+import { applyPodAdmissionDefaults } from '../../api/core/index.ts';
 import type { ApiObject } from '../../api/object.ts';
 import { defineResource, type ResourceDef } from './resource.ts';
 import { defineStrategy, type StrategyParts } from './strategy.ts';
@@ -19,6 +23,14 @@ const overrides: Record<string, StrategyParts> = {
     prepareForCreate: (obj: ApiObject) => {
       // A new pod starts Pending; only the node agent reports further status.
       obj.status = { phase: 'Pending' };
+      // What upstream's ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add.
+      applyPodAdmissionDefaults(obj as Pod);
+    },
+  },
+  'batch/Job': {
+    prepareForCreate: (obj: ApiObject) => {
+      delete obj.status;
+      generateJobSelector(obj as Job);
     },
   },
   '/Namespace': {
