@@ -73,7 +73,11 @@ export class ApiServer {
       hub: this.#hub,
       clock: this.#clock,
       admission: new NamespaceLifecycle(async (name) => {
-        const kv = await opts.store.get(`/registry/namespaces/${name}`);
+        // The watch cache answers almost always; a namespace created a moment ago may not be in it yet.
+        const key = `/registry/namespaces/${name}`;
+        const cached = this.registry.lookup('', 'v1', 'namespaces')?.cache.get(key);
+        if (cached) return cached.obj;
+        const kv = await opts.store.get(key);
         return kv ? decodeStored(kv) : null;
       }),
       validateMeta: opts.validateMeta ?? (() => []),

@@ -110,16 +110,19 @@ async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: b
 const usersBySocket = new WeakMap<object, Map<string, RequestUser | null>>();
 
 async function authenticateCached(req: AnyRequest, authenticate: HttpServerOptions['authenticate']): Promise<RequestUser | null> {
-  const socket = (req.socket ?? (req as Http2ServerRequest).stream?.session?.socket) as TLSSocket;
+  // HTTP/2 requests expose a fresh proxy of the socket each time; the session is the stable key.
+  const session = (req as Http2ServerRequest).stream?.session;
+  const socket = (session?.socket ?? req.socket) as TLSSocket;
+  const connKey: object = session ?? req.socket;
   const authorization = (req.headers.authorization as string | undefined) ?? null;
-  let byAuth = usersBySocket.get(socket);
+  let byAuth = usersBySocket.get(connKey);
   const key = authorization ?? '';
   if (byAuth?.has(key)) return byAuth.get(key) ?? null;
   const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : null;
   const user = await authenticate({ peerCertificate: cert && Object.keys(cert).length > 0 ? cert : null, certAuthorized: socket.authorized === true, authorization });
   // Service-account tokens can be revoked or expire, so only certificate and anonymous results are kept.
   if (!authorization) {
-    if (!byAuth) usersBySocket.set(socket, (byAuth = new Map()));
+    if (!byAuth) usersBySocket.set(connKey, (byAuth = new Map()));
     byAuth.set(key, user);
   }
   return user;

@@ -52,6 +52,12 @@ export function renderObject(obj: ApiObject, neg: Negotiated, code: number, opts
   return textResponse(code, JSON.stringify(obj), neg, opts.warnings);
 }
 
+/** renderCached answers with a cached object, reusing its JSON text when plain JSON was asked for. */
+export function renderCached(o: CachedObject, neg: Negotiated, opts: RenderOptions = {}): Response {
+  if (neg.as === 'object' && neg.encoding === 'json') return textResponse(200, o.json, neg, opts.warnings);
+  return renderObject(o.obj, neg, 200, opts);
+}
+
 /** ListInfo is what a list response needs besides its items. */
 export interface ListInfo {
   apiVersion: string;

@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from '../../api/errors.ts';
+import { ApiError, badRequest, notFound } from '../../api/errors.ts';
 import { apiVersionOf } from '../../api/kinds.ts';
 import { metaOf, type ApiObject } from '../../api/object.ts';
 import { decodeBody, readBody } from '../body.ts';
@@ -6,7 +6,7 @@ import type { PatchType } from '../extensions.ts';
 import { negotiateResource, parseMediaType, type Negotiated } from '../negotiate.ts';
 import { listResource, parseResourceVersion } from '../registry/list.ts';
 import type { ServedResource } from '../registry/registry.ts';
-import { renderList, renderObject, type RenderOptions } from '../render.ts';
+import { renderCached, renderList, renderObject, type RenderOptions } from '../render.ts';
 import type { RequestInfo } from '../request-info.ts';
 import type { HandlerContext, RequestUser } from './context.ts';
 import { handleReview, reviewResources } from './reviews.ts';
@@ -79,8 +79,13 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
 
   switch (info.verb) {
     case 'get': {
-      const obj = await served.store.get(namespace, info.name);
-      return renderObject(obj, neg, 200, render);
+      // A consistent read from the watch cache: wait until it has every acknowledged write, then
+      // answer with the object's JSON text as cached (resourceVersion "0" accepts any cached state).
+      if (q.get('resourceVersion') !== '0') await ctx.hub.waitFresh();
+      const cached = served.cache.get(served.store.key(namespace, info.name));
+      if (!cached) throw notFound(def.info, info.name);
+      const view = servedView(def);
+      return renderCached(view ? view(cached) : cached, neg, render);
     }
     case 'list': {
       const filter = ctx.ext.filterFor(def, q.get('labelSelector'), q.get('fieldSelector'));
