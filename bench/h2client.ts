@@ -14,7 +14,13 @@ export class H2Client {
   #next = 0;
 
   constructor(server: string, tls: { ca: string; cert: string; key: string }, sessions = 4) {
-    this.#sessions = Array.from({ length: sessions }, () => connect(server, { ca: tls.ca, cert: tls.cert, key: tls.key, settings: { enablePush: false } }));
+    // Flow-control windows as client-go's HTTP/2 transport sets them (4 MiB per stream, 1 GiB per
+    // connection); Node's 64 KiB default would make a large list a series of round trips.
+    this.#sessions = Array.from({ length: sessions }, () => {
+      const s = connect(server, { ca: tls.ca, cert: tls.cert, key: tls.key, settings: { enablePush: false, initialWindowSize: 4 << 20 } });
+      s.once('connect', () => s.setLocalWindowSize(1 << 30));
+      return s;
+    });
   }
 
   #session(): ClientHttp2Session {
