@@ -60,6 +60,9 @@ export function prepareSchema(db: DatabaseSync, path: string): void {
     throw new DatastoreOpenError(`${path} is an SQLite database but not a Berth datastore (it has tables and no Berth schema version); refusing to touch it.`);
   }
   try {
+    // Kubernetes objects are 1–10 KiB: 16 KiB pages hold several per page, so a group commit writes
+    // (and a checkpoint copies) fewer, fuller pages; measured about a third more puts/s than 4 KiB.
+    if (version === 0 && tables === 0) db.exec('PRAGMA page_size = 16384');
     db.exec('BEGIN IMMEDIATE');
     if (version === 0) {
       db.exec(ddl);

@@ -46,6 +46,7 @@ export class Statements {
   readonly #listAt: StatementSync;
   readonly #insert: StatementSync;
   readonly #setCurrent: StatementSync;
+  readonly #claimCurrent: StatementSync;
   readonly #deleteCurrent: StatementSync;
   readonly #events: StatementSync;
   readonly #keysWithLease: StatementSync;
@@ -78,6 +79,7 @@ export class Statements {
     this.#setCurrent = db.prepare(
       'INSERT INTO current (key, rev, lease) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET rev = excluded.rev, lease = excluded.lease',
     );
+    this.#claimCurrent = db.prepare('INSERT INTO current (key, rev, lease) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING');
     this.#deleteCurrent = db.prepare('DELETE FROM current WHERE key = ?');
     this.#events = db.prepare(
       `SELECT l.rev, l.key, l.deleted, l.create_rev, l.lease, l.value,
@@ -131,6 +133,11 @@ export class Statements {
   /** setCurrent points a key at its latest revision. */
   setCurrent(key: string, rev: number, lease: number): void {
     this.#setCurrent.run(key, rev, lease);
+  }
+
+  /** claimCurrent records a new key, returning false (writing nothing) when it already exists. */
+  claimCurrent(key: string, rev: number, lease: number): boolean {
+    return Number(this.#claimCurrent.run(key, rev, lease).changes) > 0;
   }
 
   /** deleteCurrent forgets a deleted key. */

@@ -260,9 +260,12 @@ export class SqliteStore implements Store {
   #apply(w: Write, events: WatchEvent[]): KeyValue | null {
     switch (w.kind) {
       case 'create': {
-        if (this.#sql.getCurrent(w.key)) throw keyExists(w.key);
         this.#checkLease(w.lease);
-        const rev = this.#append(w.key, false, 0, 0, w.lease, w.value);
+        // One statement both checks absence and claims the key (no SELECT first).
+        const rev = this.#revision + 1;
+        if (!this.#sql.claimCurrent(w.key, rev, w.lease)) throw keyExists(w.key);
+        this.#sql.append(rev, w.key, false, rev, 0, w.lease, w.value);
+        this.#revision = rev;
         const kv: KeyValue = { key: w.key, value: w.value, createRevision: rev, modRevision: rev, lease: w.lease };
         events.push({ type: 'PUT', kv, prevKv: null });
         return kv;
