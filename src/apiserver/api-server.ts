@@ -8,6 +8,7 @@ import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVer
 import { CrdController } from './customresources/controller.ts';
 import type { ApiExtensions } from './extensions.ts';
 import type { HandlerContext, RequestUser } from './handlers/context.ts';
+import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
 import { ApiMetrics } from './metrics.ts';
 import { parseAccept } from './negotiate.ts';
@@ -40,6 +41,10 @@ export interface ApiServerOptions {
   /** serverAddress is advertised in /api's serverAddressByClientCIDRs. */
   serverAddress?: string;
   minRequestTimeoutMs?: number;
+  /** issueToken signs service-account tokens (TokenRequest). */
+  issueToken?: TokenIssuer;
+  /** reviewToken authenticates a bearer token for TokenReview. */
+  reviewToken?: HandlerContext['reviewToken'];
 }
 
 /** systemNamespaces exist from the start, as in every Kubernetes cluster. */
@@ -83,7 +88,16 @@ export class ApiServer {
       validateMeta: opts.validateMeta ?? (() => []),
     };
     this.registry = new ResourceRegistry(deps, this.#hub);
-    this.#ctx = { registry: this.registry, hub: this.#hub, store: opts.store, clock: this.#clock, ext: opts.ext, minRequestTimeoutMs: opts.minRequestTimeoutMs ?? 30 * 60_000 };
+    this.#ctx = {
+      registry: this.registry,
+      hub: this.#hub,
+      store: opts.store,
+      clock: this.#clock,
+      ext: opts.ext,
+      minRequestTimeoutMs: opts.minRequestTimeoutMs ?? 30 * 60_000,
+      ...(opts.issueToken ? { issueToken: opts.issueToken } : {}),
+      ...(opts.reviewToken ? { reviewToken: opts.reviewToken } : {}),
+    };
   }
 
   /** start fills the watch caches, serves the built-in resources and creates the system namespaces. */

@@ -3,12 +3,14 @@ import type { Clock } from '../clock.ts';
 import type { Controller, ControllerDeps, ControllerFactory } from './controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
+import { ServiceAccountController } from './serviceaccount/controller.ts';
 
 /** controllerRegistry names every controller the manager can run; a duplicate name is a startup error. */
 export function controllerRegistry(): Map<string, ControllerFactory> {
   const entries: [string, ControllerFactory][] = [
     ['garbagecollector', (d) => new GarbageCollector(d)],
     ['namespace', (d) => new NamespaceController(d)],
+    ['serviceaccount', (d) => new ServiceAccountController(d)],
   ];
   const reg = new Map<string, ControllerFactory>();
   for (const [name, f] of entries) {

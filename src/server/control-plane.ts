@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ApiServer } from '../apiserver/api-server.ts';
-import { authenticate, ClientCertificateAuthenticator, ensureNodeToken, ensurePki, loadServiceAccountKey, serviceAccountIssuer, TokenFileAuthenticator, writeKubeconfig, type Pki } from '../apiserver/auth/index.ts';
+import { authenticate, ClientCertificateAuthenticator, ensureNodeToken, ensurePki, issueServiceAccountToken, loadServiceAccountKey, serviceAccountIssuer, TokenFileAuthenticator, writeKubeconfig, type Pki, type ServiceAccountTokenInfo } from '../apiserver/auth/index.ts';
 import { defaultExtensions, openApiFor } from '../apiserver/default-extensions.ts';
 import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
@@ -74,9 +74,19 @@ export class ControlPlane {
     const tokens = await TokenFileAuthenticator.load(node.tokenFilePath);
     const certs = new ClientCertificateAuthenticator({ caCertPem: pki.caCertPem });
     const saKey = loadServiceAccountKey(pki.serviceAccountKeyPem);
-    const authDeps = { clientCertificates: certs, tokenFile: tokens, serviceAccounts: { keys: [saKey], audiences: [serviceAccountIssuer] }, clock };
+    let api: ApiServer | null = null;
+    // A service-account token stays valid only while its service account (and bound pod or secret) exists with the same uid.
+    const isActive = async (info: ServiceAccountTokenInfo): Promise<boolean> => {
+      const live = async (resource: string, ref: { name: string; uid: string } | undefined): Promise<boolean> => {
+        if (!ref) return true;
+        const obj = await api?.registry.lookup('', 'v1', resource)?.store.get(info.namespace, ref.name).catch(() => null);
+        return Boolean(obj && obj.metadata?.uid === ref.uid && !obj.metadata?.deletionTimestamp);
+      };
+      return (await live('serviceaccounts', info.serviceAccount)) && (await live('pods', info.pod)) && (await live('secrets', info.secret));
+    };
+    const authDeps = { clientCertificates: certs, tokenFile: tokens, serviceAccounts: { keys: [saKey], audiences: [serviceAccountIssuer], isActive }, clock };
 
-    const api = new ApiServer({
+    api = new ApiServer({
       store: this.#store,
       ext: defaultExtensions(clock),
       clock,
@@ -84,13 +94,28 @@ export class ControlPlane {
       strategyParts: defaultStrategyParts,
       validateMeta: validateMetaFor,
       openapi: openApiFor,
+      issueToken: (r) =>
+        issueServiceAccountToken(saKey, {
+          namespace: r.namespace,
+          serviceAccountName: r.name,
+          serviceAccountUid: r.uid,
+          audiences: r.audiences,
+          expirationSeconds: r.expirationSeconds,
+          now: clock.now(),
+          ...(r.bound ? { boundObject: r.bound } : {}),
+        }),
+      reviewToken: async (token, audiences) => {
+        const user = await authenticate({ authorization: `Bearer ${token}` }, { ...authDeps, serviceAccounts: { ...authDeps.serviceAccounts, audiences: audiences.length > 0 ? audiences : authDeps.serviceAccounts.audiences } });
+        return user ? { user, audiences: audiences.length > 0 ? audiences : [serviceAccountIssuer] } : null;
+      },
       serverAddress: `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.port}`,
     });
     this.#api = api;
     await api.start();
+    const server = api;
 
     this.#http = createApiHttpServer({
-      handle: (req, user) => api.handle(req, user),
+      handle: (req, user) => server.handle(req, user),
       authenticate: async (conn) => authenticate({ peerCertificate: conn.peerCertificate as never, authorization: conn.authorization }, authDeps),
       key: pki.servingKeyPem,
       cert: pki.servingCertPem,
@@ -105,7 +130,7 @@ export class ControlPlane {
     await writeKubeconfig(this.#kubeconfigPath, { server: `https://${host}:${this.port}`, caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
 
     if (!(opts.disable ?? []).includes('controllers')) {
-      const client = new Client(inProcessTransport(api, controllerManagerUser));
+      const client = new Client(inProcessTransport(server, controllerManagerUser));
       const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [] });
       void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));
     }

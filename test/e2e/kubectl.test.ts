@@ -150,6 +150,16 @@ describe('kubectl 1.32 against berth server', { skip: kubectl132 ? false : 'kube
     assert.equal((await ok(['get', 'cm', 'pb', '-o', 'jsonpath={.data.x}'])), 'y');
   });
 
+  it('create token issues a service-account token the server accepts', async () => {
+    await ok(['wait', '--for=jsonpath={.metadata.name}=default', 'serviceaccount/default', '-n', 'default', '--timeout=20s']);
+    const token = (await ok(['create', 'token', 'default', '--duration=15m'])).trim();
+    assert.match(token, /^eyJ/);
+    const whoami = await runKubectl(kubectl132 as string, join(home, 'none'), home, ['--server', `https://127.0.0.1:${server.port}`, '--insecure-skip-tls-verify', '--token', token, 'auth', 'whoami']);
+    assert.match(whoami.stdout, /system:serviceaccount:default:default/, whoami.stderr);
+    const short = await k(['create', 'token', 'default', '--duration=1m']);
+    assert.match(short.stderr, /spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes/);
+  });
+
   it('kubectl 1.27 applies, gets and deletes', { skip: kubectlPath(27) ? false : 'kubectl.1.27 not installed' }, async () => {
     const k127 = kubectlPath(27) as string;
     const manifest = join(home, 'old.yaml');

@@ -13,6 +13,8 @@ export interface HandlerContext {
   ext: ApiExtensions;
   /** minRequestTimeoutMs bounds watches without timeoutSeconds (upstream: 30 min, randomized up to 2x). */
   minRequestTimeoutMs: number;
+  /** issueToken signs service-account tokens for TokenRequest. */
+  issueToken?: import('./token-request.ts').TokenIssuer;
   /** reviewToken authenticates a token for TokenReview. */
   reviewToken?: (token: string, audiences: string[]) => Promise<{ user: RequestUser; audiences: string[] } | null>;
 }

@@ -13,6 +13,7 @@ import { handleReview, reviewResources } from './reviews.ts';
 import { deleteOptions, intParam, writeOptions, type FieldValidation } from './query.ts';
 import { handleBinding, handleEviction, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
 import { servedView } from './served-view.ts';
+import { handleTokenRequest } from './token-request.ts';
 import { serveWatch } from './watch.ts';
 
 type ResourceRequestInfo = Extract<RequestInfo, { isResourceRequest: true }>;
@@ -61,6 +62,9 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
       case 'eviction':
         if (info.verb !== 'create') break;
         return handleEviction(served, namespace, info.name, req, q);
+      case 'token':
+        if (info.verb !== 'create') break;
+        return handleTokenRequest(ctx, served, namespace, info.name, req, ctx.issueToken);
       case 'finalize':
         if (info.verb !== 'update') break;
         return handleFinalize(served, info.name, req, neg);
