@@ -83,6 +83,11 @@ async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: b
     res.end();
     return;
   }
+  // A body of known length is written in one piece; the stream path below is for watches and logs.
+  if (response.headers.has('content-length')) {
+    res.end(Buffer.from(await response.arrayBuffer()));
+    return;
+  }
   const reader = response.body.getReader();
   const onClose = (): void => {
     reader.cancel().catch(() => {});

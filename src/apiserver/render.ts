@@ -25,10 +25,19 @@ function headersWith(type: string, warnings: string[] | undefined): Headers {
   return h;
 }
 
+const encoder = new TextEncoder();
+
+/** sized builds a Response whose length is known, so the HTTP adapter can write it in one piece. */
+function sized(body: string | Uint8Array<ArrayBuffer>, status: number, headers: Headers): Response {
+  const bytes = typeof body === 'string' ? encoder.encode(body) : body;
+  headers.set('content-length', String(bytes.byteLength));
+  return new Response(bytes, { status, headers });
+}
+
 /** textResponse renders JSON text (or YAML of it) with a status code. */
 function textResponse(code: number, json: string, neg: Negotiated, warnings?: string[]): Response {
-  if (neg.encoding === 'yaml') return new Response(toYaml(JSON.parse(json) as unknown), { status: code, headers: headersWith(yamlType, warnings) });
-  return new Response(json, { status: code, headers: headersWith(jsonType, warnings) });
+  if (neg.encoding === 'yaml') return sized(toYaml(JSON.parse(json) as unknown), code, headersWith(yamlType, warnings));
+  return sized(json, code, headersWith(jsonType, warnings));
 }
 
 /** partialMetadata is a PartialObjectMetadata of an object. */
@@ -47,7 +56,7 @@ export function renderObject(obj: ApiObject, neg: Negotiated, code: number, opts
     return textResponse(code, JSON.stringify(partialMetadata(obj)), neg, opts.warnings);
   }
   if (neg.encoding === 'protobuf' && opts.protobuf) {
-    return new Response(opts.protobuf(obj), { status: code, headers: headersWith(protobufType, opts.warnings) });
+    return sized(opts.protobuf(obj), code, headersWith(protobufType, opts.warnings));
   }
   return textResponse(code, JSON.stringify(obj), neg, opts.warnings);
 }
@@ -82,7 +91,7 @@ export function renderList(items: readonly CachedObject[], info: ListInfo, neg: 
   }
   if (neg.encoding === 'protobuf' && opts.protobuf) {
     const list: ApiObject = { kind: info.listKind, apiVersion: info.apiVersion, metadata: listMeta, items: items.map((o) => o.obj) };
-    return new Response(opts.protobuf(list), { status: 200, headers: headersWith(protobufType, opts.warnings) });
+    return sized(opts.protobuf(list), 200, headersWith(protobufType, opts.warnings));
   }
   // Splicing avoids re-serializing thousands of objects that the cache already holds as text.
   const head = `{"kind":${JSON.stringify(info.listKind)},"apiVersion":${JSON.stringify(info.apiVersion)},"metadata":${JSON.stringify(listMeta)},"items":[`;
