@@ -100,6 +100,14 @@ describe('ApiServer core', () => {
     assert.equal(((await version.json()) as { minor: string }).minor, '32');
   });
 
+  it('exposes request and storage metrics', async () => {
+    await t.call('GET', '/api/v1/namespaces/default/configmaps');
+    const res = await t.api.handle(new Request('https://berth.test/metrics'), { username: 'a', groups: [] });
+    const text = await res.text();
+    assert.match(text, /apiserver_request_total\{verb="list",group="",resource="configmaps",code="200"\} \d+/);
+    assert.match(text, /apiserver_storage_request_duration_seconds_count\{operation="create"\} \d+/);
+  });
+
   it('serves discovery', async () => {
     const res = await t.call('GET', '/apis/apps/v1');
     const names = (res.body.resources as { name: string }[]).map((r) => r.name);

@@ -10,7 +10,7 @@ import type { ApiExtensions } from './extensions.ts';
 import type { HandlerContext, RequestUser } from './handlers/context.ts';
 import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
-import { ApiMetrics } from './metrics.ts';
+import { ApiMetrics, instrumentStore } from './metrics.ts';
 import { parseAccept } from './negotiate.ts';
 import { builtinDefs } from './registry/builtin.ts';
 import { decodeStored, type RegistryDeps } from './registry/store.ts';
@@ -68,7 +68,8 @@ export class ApiServer {
   readonly #abort = new AbortController();
   #discoveryCache: { generation: number; docs: Map<string, string> } = { generation: -1, docs: new Map() };
 
-  constructor(opts: ApiServerOptions) {
+  constructor(rawOpts: ApiServerOptions) {
+    const opts = { ...rawOpts, store: instrumentStore(rawOpts.store, this.metrics) };
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     const log = opts.log ?? (() => {});

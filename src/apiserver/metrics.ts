@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../storage/index.ts';
 
 /** ApiMetrics are the API server's Prometheus metrics, in a registry of their own (no global state). */
 export class ApiMetrics {
@@ -6,6 +7,7 @@ export class ApiMetrics {
   readonly requests: Counter<'verb' | 'group' | 'resource' | 'code'>;
   readonly latency: Histogram<'verb' | 'group' | 'resource'>;
   readonly watchers: Gauge<'group' | 'resource'>;
+  readonly storeLatency: Histogram<'operation'>;
 
   constructor() {
     this.requests = new Counter({ name: 'apiserver_request_total', help: 'Requests by verb, group, resource and HTTP code.', labelNames: ['verb', 'group', 'resource', 'code'], registers: [this.registry] });
@@ -16,6 +18,41 @@ export class ApiMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
+    this.storeLatency = new Histogram({
+      name: 'apiserver_storage_request_duration_seconds',
+      help: 'Datastore call latency by operation.',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [this.registry],
+    });
     this.watchers = new Gauge({ name: 'apiserver_registered_watchers', help: 'Open watches by group and resource.', labelNames: ['group', 'resource'], registers: [this.registry] });
   }
+}
+
+/** instrumentStore wraps a store so every call's latency is observed in ApiMetrics.storeLatency. */
+export function instrumentStore(store: Store, metrics: ApiMetrics): Store {
+  const timed = <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    const end = metrics.storeLatency.startTimer({ operation });
+    try {
+      return await fn(...args);
+    } finally {
+      end();
+    }
+  };
+  return {
+    name: store.name,
+    currentRevision: () => store.currentRevision(),
+    get: timed('get', (key: string, opts?: { revision?: number }) => store.get(key, opts)),
+    list: timed('list', (prefix: string, opts?: Parameters<Store['list']>[1]) => store.list(prefix, opts)),
+    create: timed('create', (key: string, value: Uint8Array, opts?: Parameters<Store['create']>[2]) => store.create(key, value, opts)),
+    update: timed('update', (key: string, value: Uint8Array, rev: number, opts?: Parameters<Store['update']>[3]) => store.update(key, value, rev, opts)),
+    delete: timed('delete', (key: string, rev?: number) => store.delete(key, rev)),
+    watch: (prefix, from) => store.watch(prefix, from),
+    compact: (rev) => store.compact(rev),
+    compactRevision: () => store.compactRevision(),
+    grantLease: (ttl) => store.grantLease(ttl),
+    keepAlive: (lease) => store.keepAlive(lease),
+    revokeLease: (lease) => store.revokeLease(lease),
+    close: () => store.close(),
+  };
 }
