@@ -2,20 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ApiObject } from '../api/object.ts';
 import { startTestApi, type TestApi } from '../testing/apiserver.ts';
-import type { ApiExtensions } from './extensions.ts';
-
-// The core handlers with the pluggable parts stubbed: merge-free patching, no selectors or tables.
-const bareExt: ApiExtensions = {
-  filterFor: () => undefined,
-  tableFor: () => undefined,
-  applyPatch: (r) => ({ ...(r.current ?? {}), ...(r.patch as ApiObject) }),
-  unknownFields: () => [],
-};
 
 describe('ApiServer core', () => {
   let t: TestApi;
   before(async () => {
-    t = await startTestApi(bareExt);
+    t = await startTestApi();
   });
   after(async () => t.close());
 
@@ -98,6 +89,28 @@ describe('ApiServer core', () => {
     const version = await t.api.handle(new Request('https://berth.test/version'), null);
     assert.equal(version.status, 200);
     assert.equal(((await version.json()) as { minor: string }).minor, '32');
+  });
+
+  describe('errors are Status objects with upstream codes, and nothing is stored', () => {
+    const cases = [
+      { name: 'malformed JSON', method: 'POST', path: '/api/v1/namespaces/default/configmaps', body: '{"metadata":', headers: {}, code: 400, reason: 'BadRequest' },
+      { name: 'body over 3 MiB', method: 'POST', path: '/api/v1/namespaces/default/configmaps', body: JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(3 * 1024 * 1024) } }), headers: {}, code: 413, reason: 'RequestEntityTooLarge' },
+      { name: 'unsupported content type', method: 'POST', path: '/api/v1/namespaces/default/configmaps', body: '<xml/>', headers: { 'content-type': 'application/xml' }, code: 415, reason: 'UnsupportedMediaType' },
+      { name: 'unsupported verb on a subresource', method: 'DELETE', path: '/apis/apps/v1/namespaces/default/deployments/x/scale', body: undefined, headers: {}, code: 405, reason: 'MethodNotAllowed' },
+      { name: 'unknown resource', method: 'GET', path: '/api/v1/widgets', body: undefined, headers: {}, code: 404, reason: 'NotFound' },
+      { name: 'invalid name', method: 'POST', path: '/api/v1/namespaces/default/configmaps', body: JSON.stringify({ metadata: { name: 'Bad_Name' } }), headers: {}, code: 422, reason: 'Invalid' },
+      { name: 'stale continue token', method: 'GET', path: '/api/v1/configmaps?limit=1&continue=bm90LWEtdG9rZW4', body: undefined, headers: {}, code: 400, reason: 'BadRequest' },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const before = await t.store.currentRevision();
+        const res = await t.call(c.method, c.path, c.body, c.headers);
+        assert.equal(res.status, c.code);
+        assert.equal(res.body.kind, 'Status');
+        assert.equal(res.body.reason, c.reason);
+        assert.equal(await t.store.currentRevision(), before, 'nothing was written');
+      });
+    }
   });
 
   it('exposes request and storage metrics', async () => {

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer, type ApiServerOptions } from '../apiserver/api-server.ts';
+import { defaultExtensions, openApiFor } from '../apiserver/default-extensions.ts';
 import type { ApiExtensions } from '../apiserver/extensions.ts';
+import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
 import { SqliteStore } from '../storage/index.ts';
 
@@ -18,11 +20,11 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** startTestApi starts an ApiServer in-process; pass extensions to test a piece, or the defaults. */
-export async function startTestApi(ext: ApiExtensions, opts: Partial<ApiServerOptions> = {}): Promise<TestApi> {
+/** startTestApi starts an ApiServer in-process with the production wiring; pass options to replace parts. */
+export async function startTestApi(opts: Partial<ApiServerOptions> & { ext?: ApiExtensions } = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-api-'));
   const store = SqliteStore.open({ path: join(dir, 'state.db'), autoCompact: null });
-  const api = new ApiServer({ store, ext, ...opts });
+  const api = new ApiServer({ store, ext: defaultExtensions(), strategyParts: defaultStrategyParts, validateMeta: validateMetaFor, openapi: openApiFor, ...opts });
   await api.start();
   return {
     api,
