@@ -92,7 +92,7 @@ describe('ApiServer core', () => {
   });
 
   describe('errors are Status objects with upstream codes, and nothing is stored', () => {
-    const cases = [
+    const cases: { name: string; method: string; path: string; body: string | undefined; headers: Record<string, string>; code: number; reason: string }[] = [
       { name: 'malformed JSON', method: 'POST', path: '/api/v1/namespaces/default/configmaps', body: '{"metadata":', headers: {}, code: 400, reason: 'BadRequest' },
       { name: 'body over 3 MiB', method: 'POST', path: '/api/v1/namespaces/default/configmaps', body: JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(3 * 1024 * 1024) } }), headers: {}, code: 413, reason: 'RequestEntityTooLarge' },
       { name: 'unsupported content type', method: 'POST', path: '/api/v1/namespaces/default/configmaps', body: '<xml/>', headers: { 'content-type': 'application/xml' }, code: 415, reason: 'UnsupportedMediaType' },
