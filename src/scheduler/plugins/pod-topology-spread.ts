@@ -1,0 +1,214 @@
+import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import { fromLabelSelector, newLabelSelector, nothing, type LabelSelector, type Labels } from '../../api/selectors/index.ts';
+import { stateKey, type CycleState, type Plugin, type StateData } from '../framework/interface.ts';
+import { requiredNodeAffinity, type RequiredNodeAffinity } from '../framework/node-affinity.ts';
+import type { NodeInfo } from '../framework/node-info.ts';
+import type { PodInfo } from '../framework/pod-info.ts';
+import { skip, success, unresolvable, unschedulable, type Status } from '../framework/status.ts';
+import { findUntoleratedTaint, isDoNotScheduleTaint } from '../framework/taints.ts';
+import { podTopologySpreadNormalize, podTopologySpreadPreScore, podTopologySpreadScore } from './pod-topology-spread-scoring.ts';
+
+// PodTopologySpread filtering (upstream's podtopologyspread/common.go and filtering.go). Upstream's system default
+// constraints (spreading by zone and hostname for pods owned by services and controllers) are not applied here.
+
+/** podTopologySpreadName is the plugin's upstream name. */
+export const podTopologySpreadName = 'PodTopologySpread';
+/** errReasonConstraintsNotMatch is upstream's rejection when placing the pod would exceed maxSkew. */
+export const errReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
+/** errReasonNodeLabelNotMatch is upstream's rejection when the node lacks a constraint's topology key. */
+export const errReasonNodeLabelNotMatch = `${errReasonConstraintsNotMatch} (missing required label)`;
+
+/** Constraint is a parsed topology spread constraint with upstream's defaults applied. */
+export interface Constraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly selector: LabelSelector;
+  readonly minDomains: number;
+  readonly nodeAffinityPolicy: string;
+  readonly nodeTaintsPolicy: string;
+}
+
+function selectorWithLabelKeys(c: TopologySpreadConstraint, podLabels: Labels): LabelSelector {
+  let selector: LabelSelector;
+  try {
+    selector = fromLabelSelector(c.labelSelector);
+  } catch {
+    return nothing();
+  }
+  const extra = (c.matchLabelKeys ?? []).flatMap((key) => {
+    const v = podLabels[key];
+    return v === undefined ? [] : [{ key, operator: 'in' as const, values: [v] }];
+  });
+  if (extra.length === 0 || selector.isNothing()) return selector;
+  return newLabelSelector([...selector.requirements, ...extra]);
+}
+
+/** parseConstraints keeps the constraints with the given whenUnsatisfiable and applies matchLabelKeys and defaults. */
+export function parseConstraints(constraints: readonly TopologySpreadConstraint[] | undefined, podLabels: Labels, action: string): Constraint[] {
+  return (constraints ?? [])
+    .filter((c) => c.whenUnsatisfiable === action)
+    .map((c) => ({
+      maxSkew: c.maxSkew,
+      topologyKey: c.topologyKey,
+      selector: selectorWithLabelKeys(c, podLabels),
+      minDomains: c.minDomains ?? 1,
+      nodeAffinityPolicy: c.nodeAffinityPolicy ?? 'Honor',
+      nodeTaintsPolicy: c.nodeTaintsPolicy ?? 'Ignore',
+    }));
+}
+
+/** nodeHasTopologyKeys tells whether the node carries every constraint's topology key. */
+export function nodeHasTopologyKeys(labels: Labels, constraints: readonly Constraint[]): boolean {
+  for (const c of constraints) if (labels[c.topologyKey] === undefined) return false;
+  return true;
+}
+
+/** nodeIncluded applies nodeAffinityPolicy and nodeTaintsPolicy: which nodes count as domains for this pod. */
+export function nodeIncluded(c: Constraint, pod: Pod, node: NodeInfo, required: RequiredNodeAffinity): boolean {
+  if (c.nodeAffinityPolicy === 'Honor' && !required.match(node)) return false;
+  if (c.nodeTaintsPolicy === 'Honor' && findUntoleratedTaint(node.taints, pod.spec?.tolerations, isDoNotScheduleTaint) !== undefined) return false;
+  return true;
+}
+
+/** countMatching counts pods in the namespace matched by the selector, skipping terminating pods (an empty selector counts none, as upstream). */
+export function countMatching(pods: readonly PodInfo[], selector: LabelSelector, namespace: string): number {
+  if (selector.isEverything()) return 0;
+  let n = 0;
+  for (const p of pods) if (!p.terminating && p.namespace === namespace && selector.matches(p.labels)) n++;
+  return n;
+}
+
+// CriticalPaths keeps the two smallest match counts of a topology key, enough for a what-if that changes one domain.
+class CriticalPaths {
+  paths: [{ value: string; num: number }, { value: string; num: number }] = [
+    { value: '', num: Number.MAX_SAFE_INTEGER },
+    { value: '', num: Number.MAX_SAFE_INTEGER },
+  ];
+  update(value: string, num: number): void {
+    const [p0, p1] = this.paths;
+    const existing = value === p0.value ? p0 : value === p1.value ? p1 : undefined;
+    if (existing) {
+      existing.num = num;
+      if (this.paths[0].num > this.paths[1].num) this.paths = [this.paths[1], this.paths[0]];
+    } else if (num < p0.num) {
+      this.paths = [{ value, num }, { ...p0 }];
+    } else if (num < p1.num) {
+      this.paths = [p0, { value, num }];
+    }
+  }
+  clone(): CriticalPaths {
+    const c = new CriticalPaths();
+    c.paths = [{ ...this.paths[0] }, { ...this.paths[1] }];
+    return c;
+  }
+}
+
+// MatchNum counts matching pods per topology key, then per value of that key (a domain).
+type MatchNum = Map<string, Map<string, number>>;
+
+interface PreFilterState extends StateData {
+  readonly constraints: readonly Constraint[];
+  readonly required: RequiredNodeAffinity;
+  readonly matchNum: MatchNum;
+  readonly paths: Map<string, CriticalPaths>;
+}
+const preFilterKey = stateKey<PreFilterState>('PreFilterPodTopologySpread');
+
+function newState(constraints: readonly Constraint[], required: RequiredNodeAffinity, matchNum: MatchNum, paths: Map<string, CriticalPaths>): PreFilterState {
+  return {
+    constraints,
+    required,
+    matchNum,
+    paths,
+    clone: () =>
+      newState(
+        constraints,
+        required,
+        new Map([...matchNum].map(([k, m]) => [k, new Map(m)])),
+        new Map([...paths].map(([k, p]) => [k, p.clone()])),
+      ),
+  };
+}
+
+function preFilter(state: CycleState, pod: Pod): Status {
+  const me = state.podInfo;
+  const constraints = parseConstraints(pod.spec?.topologySpreadConstraints, me.labels, 'DoNotSchedule');
+  if (constraints.length === 0) return skip();
+  const required = requiredNodeAffinity(pod);
+  const matchNum: MatchNum = new Map(constraints.map((c) => [c.topologyKey, new Map<string, number>()]));
+  const nodes = state.snapshot.list();
+  for (let i = 0; i < nodes.length; i++) {
+    const ni = nodes[i] as NodeInfo;
+    if (!nodeHasTopologyKeys(ni.labels, constraints)) continue;
+    for (const c of constraints) {
+      if (!nodeIncluded(c, pod, ni, required)) continue;
+      const m = matchNum.get(c.topologyKey) as Map<string, number>;
+      const value = ni.labels[c.topologyKey] ?? '';
+      m.set(value, (m.get(value) ?? 0) + countMatching(ni.pods, c.selector, me.namespace));
+    }
+  }
+  const paths = new Map<string, CriticalPaths>();
+  for (const [key, m] of matchNum) {
+    const p = new CriticalPaths();
+    for (const [value, n] of m) p.update(value, n);
+    paths.set(key, p);
+  }
+  state.write(preFilterKey, newState(constraints, required, matchNum, paths));
+  return success();
+}
+
+function updateWithPod(state: CycleState, pod: Pod, changed: PodInfo, node: NodeInfo, delta: number): Status {
+  const s = state.read(preFilterKey);
+  if (!s || changed.namespace !== state.podInfo.namespace || !nodeHasTopologyKeys(node.labels, s.constraints)) return success();
+  for (const c of s.constraints) {
+    if (!c.selector.matches(changed.labels) || !nodeIncluded(c, pod, node, s.required)) continue;
+    const value = node.labels[c.topologyKey] ?? '';
+    const m = s.matchNum.get(c.topologyKey);
+    if (!m) continue;
+    const n = (m.get(value) ?? 0) + delta;
+    m.set(value, n);
+    s.paths.get(c.topologyKey)?.update(value, n);
+  }
+  return success();
+}
+
+function filter(state: CycleState, node: NodeInfo): Status {
+  const s = state.read(preFilterKey);
+  if (!s) return success();
+  const me = state.podInfo;
+  for (const c of s.constraints) {
+    const value = node.labels[c.topologyKey];
+    if (value === undefined) return unresolvable(errReasonNodeLabelNotMatch);
+    const domains = s.matchNum.get(c.topologyKey);
+    let minMatch = s.paths.get(c.topologyKey)?.paths[0].num ?? 0;
+    // Fewer eligible domains than minDomains means the empty missing domains hold the global minimum: zero.
+    if ((domains?.size ?? 0) < c.minDomains) minMatch = 0;
+    const self = c.selector.matches(me.labels) ? 1 : 0;
+    const skew = (domains?.get(value) ?? 0) + self - minMatch;
+    if (skew > c.maxSkew) return unschedulable(errReasonConstraintsNotMatch);
+  }
+  return success();
+}
+
+/** newPodTopologySpreadPlugin enforces DoNotSchedule spread constraints and scores ScheduleAnyway ones. */
+export function newPodTopologySpreadPlugin(): Plugin {
+  return {
+    name: podTopologySpreadName,
+    preFilter,
+    preFilterExtensions: {
+      addPod: (state, pod, added, node) => updateWithPod(state, pod, added, node, 1),
+      removePod: (state, pod, removed, node) => updateWithPod(state, pod, removed, node, -1),
+    },
+    filter: (state, _pod, node) => filter(state, node),
+    preScore: podTopologySpreadPreScore,
+    score: podTopologySpreadScore,
+    normalizeScore: podTopologySpreadNormalize,
+    events: [
+      { event: { resource: 'AssignedPod', action: 'All' } },
+      { event: { resource: 'Node', action: 'Add' } },
+      { event: { resource: 'Node', action: 'Delete' } },
+      { event: { resource: 'Node', action: 'UpdateNodeLabel' } },
+      { event: { resource: 'Node', action: 'UpdateNodeTaint' } },
+    ],
+  };
+}
