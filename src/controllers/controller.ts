@@ -1,3 +1,4 @@
+import type { EventRecorder } from '../client/events.ts';
 import type { Client, InformerFactory, RestMapper } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
 
@@ -8,6 +9,8 @@ export interface ControllerDeps {
   mapper: RestMapper;
   clock: Clock;
   log: (msg: string) => void;
+  /** recorder returns an event recorder for a component ("deployment-controller", "default-scheduler"). */
+  recorder: (component: string) => EventRecorder;
 }
 
 /** Controller is a level-triggered reconcile loop; start runs it until the signal aborts. */

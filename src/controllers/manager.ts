@@ -4,6 +4,8 @@ import type { Controller, ControllerDeps, ControllerFactory } from './controller
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
+import { EventBroadcaster } from '../client/events.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
 
 /** controllerRegistry names every controller the manager can run; a duplicate name is a startup error. */
 export function controllerRegistry(): Map<string, ControllerFactory> {
@@ -11,6 +13,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['garbagecollector', (d) => new GarbageCollector(d)],
     ['namespace', (d) => new NamespaceController(d)],
     ['serviceaccount', (d) => new ServiceAccountController(d)],
+    ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
   for (const [name, f] of entries) {
@@ -32,16 +35,27 @@ export interface ControllerManagerOptions {
 export class ControllerManager {
   readonly controllers: Controller[];
   readonly #informers: InformerFactory;
+  readonly #events: EventBroadcaster;
 
   constructor(opts: ControllerManagerOptions) {
     this.#informers = new InformerFactory(opts.client, opts.log);
-    const deps: ControllerDeps = { client: opts.client, informers: this.#informers, mapper: new RestMapper(opts.client.transport), clock: opts.clock, log: opts.log };
+    this.#events = new EventBroadcaster({ client: opts.client, clock: opts.clock, log: opts.log });
+    const events = this.#events;
+    const deps: ControllerDeps = {
+      client: opts.client,
+      informers: this.#informers,
+      mapper: new RestMapper(opts.client.transport),
+      clock: opts.clock,
+      log: opts.log,
+      recorder: (component) => events.newRecorder({ component }),
+    };
     const disabled = new Set(opts.disabled ?? []);
     this.controllers = [...controllerRegistry()].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));
   }
 
   /** start runs every controller until the signal aborts. */
   async start(signal: AbortSignal): Promise<void> {
+    this.#events.start(signal);
     const running = this.controllers.map((c) => c.start(signal));
     this.#informers.start(signal);
     await Promise.all(running);
