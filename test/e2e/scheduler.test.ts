@@ -8,13 +8,15 @@ import { readKubeconfig } from '../../src/apiserver/auth/index.ts';
 import { Client, httpsTransport, type ResourceClient } from '../../src/client/index.ts';
 import { ControlPlane } from '../../src/server/control-plane.ts';
 
-function node(name: string, memory: string, extra: { labels?: Record<string, string>; gpus?: number } = {}): Node {
+type Obj<T> = T & { [k: string]: unknown };
+
+function node(name: string, memory: string, extra: { labels?: Record<string, string>; gpus?: number } = {}): Obj<Node> {
   const capacity: Record<string, string> = { cpu: '4', memory, pods: '110' };
   if (extra.gpus) capacity['nvidia.com/gpu'] = String(extra.gpus);
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...extra.labels } }, status: { capacity, allocatable: capacity, conditions: [{ type: 'Ready', status: 'True' }] } };
 }
 
-function pod(name: string, containers: { memory?: string; gpu?: number }[], spec: Partial<Pod['spec']> = {}, labels: Record<string, string> = {}): Pod {
+function pod(name: string, containers: { memory?: string; gpu?: number }[], spec: Partial<Pod['spec']> = {}, labels: Record<string, string> = {}): Obj<Pod> {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -44,8 +46,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
 describe('scheduler in berth server', () => {
   let cp: ControlPlane;
   let dir: string;
-  let pods: ResourceClient<Pod & { [k: string]: unknown }>;
-  let nodes: ResourceClient<Node & { [k: string]: unknown }>;
+  let pods: ResourceClient<Obj<Pod>>;
+  let nodes: ResourceClient<Obj<Node>>;
   const nodeOf = (name: string) => waitFor(`${name} to be bound`, async () => (await pods.get('default', name)).spec?.nodeName || undefined);
 
   before(async () => {
