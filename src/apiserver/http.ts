@@ -98,10 +98,17 @@ async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: b
       const { done, value } = await reader.read();
       if (done) break;
       const ok = (res as ServerResponse).write(value);
-      if (!ok) await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        res.once('close', resolve);
-      });
+      if (!ok) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
       if (res.destroyed || (res as ServerResponse).writableEnded) break;
     }
   } finally {

@@ -9,6 +9,7 @@ Usage: berth COMMAND [flags]
 
 Commands:
   server     run the control plane (API server on HTTPS, store) on this machine
+  sim        run simulated nodes for scale tests: berth sim --nodes N [flags]
   bench      run a benchmark: berth bench NAME [--quick] [--json]
   version    print Berth's version and the Kubernetes API version it serves
   help       print this help
@@ -26,6 +27,10 @@ const commands: Record<string, Command> = {
     process.stdout.write(`berth v${berthVersion} (Kubernetes API ${kubernetesVersion.gitVersion}, Node ${process.version})\n`);
   },
   bench: runBench,
+  sim: async (args) => {
+    const { runSim } = await import('./sim.ts');
+    await runSim(args);
+  },
   server: async (args) => {
     const { runServer } = await import('./server.ts');
     await runServer(args);

@@ -6,3 +6,5 @@ export { InformerFactory } from './informer-factory.ts';
 export { Indexer, byNamespace, type IndexFunc } from './indexer.ts';
 export { WorkQueue, exponentialRateLimiter, runWorkers, type RateLimiter } from './workqueue.ts';
 export { RestMapper, type DiscoveredResource } from './discovery.ts';
+export { EventBroadcaster, EventRecorder, formatTime, referenceOf, type EventBroadcasterOptions, type EventBroadcasterStats, type EventOptions, type EventSource, type EventType } from './events.ts';
+export { LeaderElector, formatMicroTime, type LeaderElectionOptions } from './leader-election.ts';

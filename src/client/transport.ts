@@ -58,6 +58,9 @@ export function httpsTransport(cfg: HttpsConfig): Transport {
             if (Array.isArray(v)) for (const x of v) h.append(k, x);
             else h.set(k, v);
           }
+          // undici links the caller's signal to req.signal only while the Request lives; keep it alive
+          // until the response ends so aborting a long watch still reaches the connection.
+          res.once('close', () => void req);
           const status = res.statusCode ?? 500;
           const noBody = status === 204 || status === 304 || req.method === 'HEAD';
           resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: h }));

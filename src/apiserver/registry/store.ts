@@ -169,7 +169,8 @@ export class RegistryStore {
       const ctx = this.#ctx(subresource);
       carryUpdateMeta(desired, current);
       strategy.defaults(desired);
-      strategy.prepareForUpdate(desired, current, ctx);
+      // Trusted subresources (binding) write exactly what their handler decided, spec and status alike.
+      if (!opts.trustedSubresource) strategy.prepareForUpdate(desired, current, ctx);
       if (strategy.tracksGeneration && subresource === '' && specChanged(desired, current)) {
         metaOf(desired).generation = (current.metadata?.generation ?? 0) + 1;
       }
@@ -179,8 +180,15 @@ export class RegistryStore {
       const errs = [...this.#deps.validateMeta(desired, current, this.def), ...kindErrs];
       if (errs.length > 0) throw this.#invalid(name, errs);
       await this.#deps.admission.admit('UPDATE', this.def, desired, current);
-      // An object being deleted whose last finalizer was just removed goes away now.
-      if (desired.metadata?.deletionTimestamp && (desired.metadata.finalizers ?? []).length === 0 && !strategy.holdsDeletion(desired)) {
+      // An object being deleted goes away once its last finalizer is removed, but only when its grace
+      // period has run out (0): a pod terminating gracefully stays until its node confirms (upstream's
+      // ShouldDeleteDuringUpdate).
+      if (
+        desired.metadata?.deletionTimestamp &&
+        (desired.metadata.finalizers ?? []).length === 0 &&
+        (current.metadata?.deletionGracePeriodSeconds ?? 0) === 0 &&
+        !strategy.holdsDeletion(desired)
+      ) {
         if (opts.dryRun) return { object: desired, created: false };
         try {
           await this.#deps.store.delete(key, kv.modRevision);
