@@ -113,6 +113,25 @@ describe('ApiServer core', () => {
     }
   });
 
+  it('serves autoscaling/v1 HorizontalPodAutoscalers from autoscaling/v2 storage', async () => {
+    const created = await t.call('POST', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers', {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5, targetCPUUtilizationPercentage: 60 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.apiVersion, 'autoscaling/v1');
+    const v2 = await t.call('GET', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web');
+    assert.equal(v2.body.apiVersion, 'autoscaling/v2');
+    assert.deepEqual((v2.body.spec as { metrics: unknown }).metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }]);
+    const v1 = await t.call('GET', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers');
+    const item = (v1.body.items as ApiObject[])[0] as ApiObject & { spec: { targetCPUUtilizationPercentage: number; minReplicas: number } };
+    assert.equal(item.apiVersion, 'autoscaling/v1');
+    assert.equal(item.spec.targetCPUUtilizationPercentage, 60);
+    assert.equal(item.spec.minReplicas, 1, 'defaults applied');
+  });
+
   it('exposes request and storage metrics', async () => {
     await t.call('GET', '/api/v1/namespaces/default/configmaps');
     const res = await t.api.handle(new Request('https://berth.test/metrics'), { username: 'a', groups: [] });

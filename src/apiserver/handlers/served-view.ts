@@ -1,5 +1,5 @@
 import type { ResourceDef } from '../registry/resource.ts';
-import { servedApiVersion } from '../registry/resource.ts';
+import { servedApiVersion, toServedVersion } from '../registry/resource.ts';
 import type { CachedObject } from '../watchcache/index.ts';
 
 const views = new WeakMap<CachedObject, Map<string, CachedObject>>();
@@ -19,7 +19,7 @@ export function servedView(def: ResourceDef): ((o: CachedObject) => CachedObject
     if (!byVersion) views.set(o, (byVersion = new Map()));
     let v = byVersion.get(served);
     if (!v) {
-      const obj = { ...o.obj, apiVersion: served };
+      const obj = toServedVersion(def, o.obj);
       v = { ...o, obj, json: JSON.stringify(obj) };
       byVersion.set(served, v);
     }

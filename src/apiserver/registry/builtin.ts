@@ -4,6 +4,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { generateJobSelector } from '../../api/batch/index.ts';
 import { applyPodAdmissionDefaults } from '../../api/core/index.ts';
 import type { ApiObject } from '../../api/object.ts';
+import { hpaV1Strategy, hpaV1ToV2, hpaV2ToV1 } from './hpa-v1.ts';
 import { defineResource, type ResourceDef } from './resource.ts';
 import { defineStrategy, type StrategyParts } from './strategy.ts';
 
@@ -60,11 +61,22 @@ export function builtinDefs(extra: (group: string, kind: string) => StrategyPart
   const defs: ResourceDef[] = [];
   for (const info of builtinResources) {
     if (virtualKinds.has(info.kind)) continue;
-    // autoscaling/v1 shares storage with v2 and needs conversion, which is not built yet.
-    if (info.group === 'autoscaling' && info.version === 'v1') continue;
+    if (info.group === 'autoscaling' && info.version === 'v1') {
+      defs.push(hpaV1Def(info, extra));
+      continue;
+    }
     defs.push(defineResource(info, strategyFor(info, extra)));
   }
   return defs;
+}
+
+/** hpaV1Def serves autoscaling/v1 HorizontalPodAutoscalers from the autoscaling/v2 storage, converting both ways. */
+function hpaV1Def(info: ResourceInfo, extra: (group: string, kind: string) => StrategyParts): ResourceDef {
+  const v2Parts = extra('autoscaling', 'HorizontalPodAutoscaler');
+  const def = defineResource(info, defineStrategy({ hasStatus: true, tracksGeneration: true, ...hpaV1Strategy(v2Parts) }));
+  def.storageApiVersion = 'autoscaling/v2';
+  def.convert = { toStorage: hpaV1ToV2, toServed: hpaV2ToV1 };
+  return def;
 }
 
 function strategyFor(info: ResourceInfo, extra: (group: string, kind: string) => StrategyParts) {

@@ -1,4 +1,5 @@
 import { apiVersionOf, type ResourceInfo } from '../../api/kinds.ts';
+import type { ApiObject } from '../../api/object.ts';
 import { resourcePrefix } from './keys.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -23,6 +24,8 @@ export interface ResourceDef {
    * (a custom resource served in several versions with the None conversion strategy).
    */
   storageApiVersion?: string;
+  /** convert translates between the served and the stored version when more than apiVersion differs. */
+  convert?: { toStorage(obj: ApiObject): ApiObject; toServed(obj: ApiObject): ApiObject };
 }
 
 /** defineResource pairs a resource's info and strategy with its store prefix. */
@@ -33,4 +36,16 @@ export function defineResource(info: ResourceInfo, strategy: Strategy): Resource
 /** servedApiVersion is the apiVersion a resource is served as. */
 export function servedApiVersion(def: ResourceDef): string {
   return apiVersionOf(def.info.group, def.info.version);
+}
+
+/** toServedVersion converts a stored object to the served version (None conversion, or the resource's own). */
+export function toServedVersion(def: ResourceDef, obj: ApiObject): ApiObject {
+  if (!def.storageApiVersion || obj.apiVersion !== def.storageApiVersion) return obj;
+  return def.convert ? def.convert.toServed(obj) : { ...obj, apiVersion: servedApiVersion(def) };
+}
+
+/** toStorageVersion converts a served object to the stored version. */
+export function toStorageVersion(def: ResourceDef, obj: ApiObject): ApiObject {
+  if (!def.storageApiVersion) return obj;
+  return def.convert ? def.convert.toStorage(obj) : { ...obj, apiVersion: def.storageApiVersion };
 }

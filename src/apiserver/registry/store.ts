@@ -5,7 +5,7 @@ import { isStorageError, type KeyValue, type Store } from '../../storage/index.t
 import type { CacheHub } from '../watchcache/index.ts';
 import { objectStoreKey } from './keys.ts';
 import { carryUpdateMeta, checkBody, fillCreateMeta, requireName, rfc3339, sameObject, setNamespace, specChanged } from './meta.ts';
-import { servedApiVersion, type ResourceDef } from './resource.ts';
+import { toServedVersion, toStorageVersion, type ResourceDef } from './resource.ts';
 import type { StrategyContext } from './strategy.ts';
 
 const encoder = new TextEncoder();
@@ -79,15 +79,13 @@ export class RegistryStore {
     return objectStoreKey(this.def.prefix, this.def.info.namespaced ? namespace : undefined, name);
   }
 
-  /** toServed rewrites a stored object's apiVersion to the served one (None conversion). */
+  /** toServed converts a stored object to the served version. */
   toServed(obj: ApiObject): ApiObject {
-    if (this.def.storageApiVersion && obj.apiVersion === this.def.storageApiVersion) obj.apiVersion = servedApiVersion(this.def);
-    return obj;
+    return toServedVersion(this.def, obj);
   }
 
   #toStorage(obj: ApiObject): ApiObject {
-    if (this.def.storageApiVersion) obj.apiVersion = this.def.storageApiVersion;
-    return obj;
+    return toStorageVersion(this.def, obj);
   }
 
   #ctx(subresource: string): StrategyContext {
@@ -268,7 +266,7 @@ export class RegistryStore {
       if (finalizers.size > 0) nmeta.finalizers = [...finalizers];
       if (sameObject(next, current) || opts.dryRun) return { object: opts.dryRun ? next : current, deleted: false };
       try {
-        const res = await this.#deps.store.update(key, encodeForStore(this.#toStorage(structuredClone(next))), kv.modRevision);
+        const res = await this.#deps.store.update(key, encodeForStore(this.#toStorage(next)), kv.modRevision);
         nmeta.resourceVersion = String(res.modRevision);
         return { object: next, deleted: false };
       } catch (err) {
