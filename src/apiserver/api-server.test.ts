@@ -132,6 +132,29 @@ describe('ApiServer core', () => {
     assert.equal(item.spec.minReplicas, 1, 'defaults applied');
   });
 
+  it('serves events.k8s.io/v1 Events from the core Event storage', async () => {
+    const created = await t.call('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'web.1' },
+      regarding: { kind: 'Pod', name: 'web', namespace: 'default' },
+      reason: 'Started',
+      note: 'Started container web',
+      type: 'Normal',
+      action: 'Start',
+      eventTime: '2026-11-28T00:00:00.000000Z',
+      reportingController: 'kubelet',
+      reportingInstance: 'node-1',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const core = await t.call('GET', '/api/v1/namespaces/default/events/web.1');
+    assert.equal(core.body.apiVersion, 'v1');
+    assert.equal(core.body.message, 'Started container web');
+    assert.deepEqual(core.body.involvedObject, { kind: 'Pod', name: 'web', namespace: 'default' });
+    const list = await t.call('GET', '/apis/events.k8s.io/v1/namespaces/default/events');
+    assert.deepEqual((list.body.items as { note?: string }[]).map((e) => e.note), ['Started container web']);
+  });
+
   it('exposes request and storage metrics', async () => {
     await t.call('GET', '/api/v1/namespaces/default/configmaps');
     const res = await t.api.handle(new Request('https://berth.test/metrics'), { username: 'a', groups: [] });

@@ -4,7 +4,9 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { generateJobSelector } from '../../api/batch/index.ts';
 import { applyPodAdmissionDefaults } from '../../api/core/index.ts';
 import type { ApiObject } from '../../api/object.ts';
+import { eventCoreToV1, eventV1ToCore } from './event-versions.ts';
 import { hpaV1Strategy, hpaV1ToV2, hpaV2ToV1 } from './hpa-v1.ts';
+import { resourcePrefix } from './keys.ts';
 import { defineResource, type ResourceDef } from './resource.ts';
 import { defineStrategy, type StrategyParts } from './strategy.ts';
 
@@ -65,6 +67,10 @@ export function builtinDefs(extra: (group: string, kind: string) => StrategyPart
       defs.push(hpaV1Def(info, extra));
       continue;
     }
+    if (info.group === 'events.k8s.io') {
+      defs.push(eventsV1Def(info, extra));
+      continue;
+    }
     defs.push(defineResource(info, strategyFor(info, extra)));
   }
   return defs;
@@ -76,6 +82,15 @@ function hpaV1Def(info: ResourceInfo, extra: (group: string, kind: string) => St
   const def = defineResource(info, defineStrategy({ hasStatus: true, tracksGeneration: true, ...hpaV1Strategy(v2Parts) }));
   def.storageApiVersion = 'autoscaling/v2';
   def.convert = { toStorage: hpaV1ToV2, toServed: hpaV2ToV1 };
+  return def;
+}
+
+/** eventsV1Def serves events.k8s.io/v1 Events from the core Event storage, converting both ways. */
+function eventsV1Def(info: ResourceInfo, extra: (group: string, kind: string) => StrategyParts): ResourceDef {
+  const def = defineResource(info, strategyFor(info, extra));
+  def.prefix = resourcePrefix({ group: '', resource: 'events' });
+  def.storageApiVersion = 'v1';
+  def.convert = { toStorage: eventV1ToCore, toServed: eventCoreToV1 };
   return def;
 }
 
