@@ -54,7 +54,7 @@ describe('validateService', () => {
     { name: 'external name required', svc: newService({ type: 'ExternalName' }), want: ['spec.externalName: Required value'] },
     { name: 'loopback external IP', svc: newService({ ports: [{ port: 80 }], externalIPs: ['127.0.0.1'] }), want: ['spec.externalIPs[0]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)'] },
     { name: 'unspecified IPv6 external IP', svc: newService({ ports: [{ port: 80 }], externalIPs: ['::'] }), want: ['spec.externalIPs[0]: Invalid value: "::": may not be unspecified (::)'] },
-    { name: 'selector label', svc: newService({ ports: [{ port: 80 }], selector: { 'a/b/c': 'x' } }), want: ["spec.selector: Invalid value: \"a/b/c\": a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"] },
+    { name: 'selector label', svc: newService({ ports: [{ port: 80 }], selector: { 'a/b/c': 'x' } }), want: ["spec.selector: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"] },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(fmt(validateService(c.svc)), c.want));
 
