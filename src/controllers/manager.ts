@@ -1,7 +1,9 @@
 import { InformerFactory, RestMapper, type Client } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Controller, ControllerDeps, ControllerFactory } from './controller.ts';
+import { DeploymentController } from './deployment/controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
+import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
@@ -13,6 +15,8 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['garbagecollector', (d) => new GarbageCollector(d)],
     ['namespace', (d) => new NamespaceController(d)],
     ['serviceaccount', (d) => new ServiceAccountController(d)],
+    ['replicaset', (d) => new ReplicaSetController(d)],
+    ['deployment', (d) => new DeploymentController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();

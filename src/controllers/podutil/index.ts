@@ -1,0 +1,3 @@
+export { compareActivePods, controllerRefOf, isPodActive, isPodAvailable, isPodReady, newControllerRef, podDeletionCostAnnotation, podReadyCondition, type PodObject } from './pods.ts';
+export { ControllerExpectations, expectationsTimeoutMs } from './expectations.ts';
+export { claimObjects, type ClaimOptions } from './claim.ts';

@@ -1,0 +1,3 @@
+export { ReplicaSetController } from './controller.ts';
+export { calculateReplicaSetStatus, type ReplicaSetObject } from './status.ts';
+export { podsToDelete, slowStartBatch, burstReplicas } from './manage.ts';
