@@ -62,6 +62,18 @@ describe('berth server + berth sim', { skip: kubectl ? false : 'kubectl.1.32 is 
     assert.match(await ok(['describe', 'pod', 'huge']), /0\/3 nodes are available: 3 Insufficient memory/);
   });
 
+  it('a Deployment rolls out onto simulated nodes and becomes available', async () => {
+    await ok(['create', 'deployment', 'shop', '--image=nginx:1.25', '--replicas=3']);
+    await ok(['rollout', 'status', 'deployment/shop', '--timeout=60s']);
+    assert.equal(await ok(['get', 'deploy', 'shop', '-o', 'jsonpath={.status.availableReplicas}']), '3');
+    await ok(['set', 'image', 'deployment/shop', 'nginx=nginx:1.26']);
+    await ok(['rollout', 'status', 'deployment/shop', '--timeout=60s']);
+    assert.match(await ok(['rollout', 'history', 'deployment/shop']), /1\s+<none>\s*\n2\s+<none>/);
+    await ok(['rollout', 'undo', 'deployment/shop']);
+    await ok(['rollout', 'status', 'deployment/shop', '--timeout=60s']);
+    assert.equal(await ok(['get', 'deploy', 'shop', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.25');
+  });
+
   it('deleting a running pod completes', async () => {
     await ok(['delete', 'pod', 'web', '--wait', '--timeout=30s']);
     assert.match((await k(['get', 'pod', 'web'])).stderr, /not found/);
