@@ -1,7 +1,11 @@
 import { InformerFactory, RestMapper, type Client } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Controller, ControllerDeps, ControllerFactory } from './controller.ts';
+import { CronJobController } from './cronjob/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
+import { EndpointsController } from './endpoints/controller.ts';
+import { EndpointSliceController } from './endpointslice/controller.ts';
+import { JobController } from './job/controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
@@ -17,6 +21,10 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['serviceaccount', (d) => new ServiceAccountController(d)],
     ['replicaset', (d) => new ReplicaSetController(d)],
     ['deployment', (d) => new DeploymentController(d)],
+    ['job', (d) => new JobController(d)],
+    ['cronjob', (d) => new CronJobController(d)],
+    ['endpoints', (d) => new EndpointsController(d)],
+    ['endpointslice', (d) => new EndpointSliceController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
