@@ -83,8 +83,9 @@ async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: b
     res.end();
     return;
   }
-  // A body of known length is written in one piece; the stream path below is for watches and logs.
-  if (response.headers.has('content-length')) {
+  // A small body of known length is written in one piece; large lists, watches and logs are streamed,
+  // which lets HTTP/2 flow control start sending before the whole body is copied.
+  if (Number(response.headers.get('content-length') ?? Number.POSITIVE_INFINITY) <= 1 << 20) {
     res.end(Buffer.from(await response.arrayBuffer()));
     return;
   }
