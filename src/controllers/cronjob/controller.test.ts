@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Event } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../../api/object.ts';
-import { FakeClock, startHarness, waitFor, type ControllerHarness } from '../job/harness.ts';
+import { FakeClock, startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import { CronJobController, scheduledTimestampAnnotation } from './controller.ts';
 
 describe('CronJobController against a control plane', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Informer, ResourceClient } from '../../client/index.ts';
 import { controllerRefOf } from '../podutil/index.ts';
-import { startControllerTestEnv, waitFor, type ControllerTestEnv } from '../podutil/testenv.ts';
+import { startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
 import type { ReplicaSetObject } from '../replicaset/status.ts';
 import { DeploymentController } from './controller.ts';
 import { computeHash, equalIgnoreHash } from './hash.ts';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Event } from 'kubernetes-types/core/v1.js';
 import type { Informer, ResourceClient } from '../../client/index.ts';
 import { controllerRefOf, isPodReady, type PodObject } from '../podutil/index.ts';
-import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../podutil/testenv.ts';
+import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
 import { ReplicaSetController } from '../replicaset/controller.ts';
 import type { ReplicaSetObject } from '../replicaset/status.ts';
 import { DeploymentController } from './controller.ts';

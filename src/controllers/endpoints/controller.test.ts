@@ -5,7 +5,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { isApiError } from '../../api/errors.ts';
 import type { ApiObject } from '../../api/object.ts';
 import { EndpointSliceController } from '../endpointslice/controller.ts';
-import { startHarness, waitFor, type ControllerHarness } from '../job/harness.ts';
+import { startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import { EndpointsController } from './controller.ts';
 import { findPort, lastChangeTriggerTimeAnnotation } from './pods.ts';
 

@@ -4,7 +4,7 @@ import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../../api/object.ts';
 import { JobController } from './controller.ts';
-import { startHarness, waitFor, type ControllerHarness } from './harness.ts';
+import { startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import { completionIndexKey, formatIndexes, jobTrackingFinalizer, parseIndexes } from './pods.ts';
 
 describe('completed indexes', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type ResourceClient, type Transport } from '../../client/index.ts';
 import type { Informer } from '../../client/index.ts';
-import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../podutil/testenv.ts';
+import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
 import type { PodObject } from '../podutil/index.ts';
 import { ReplicaSetController } from './controller.ts';
 import type { ReplicaSetObject } from './status.ts';

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readKubeconfig } from '../../apiserver/auth/index.ts';
-import { EventBroadcaster } from '../../client/events.ts';
-import { Client, httpsTransport, InformerFactory, RestMapper } from '../../client/index.ts';
-import type { Clock } from '../../clock.ts';
-import { ControlPlane } from '../../server/control-plane.ts';
-import type { ControllerDeps } from '../controller.ts';
-import { formatTime } from '../../client/events.ts';
-import type { PodObject } from './pods.ts';
+import { readKubeconfig } from '../apiserver/auth/index.ts';
+import { EventBroadcaster } from '../client/events.ts';
+import { Client, httpsTransport, InformerFactory, RestMapper } from '../client/index.ts';
+import type { Clock } from '../clock.ts';
+import { ControlPlane } from '../server/control-plane.ts';
+import type { ControllerDeps } from '../controllers/controller.ts';
+import { formatTime } from '../client/events.ts';
+import type { PodObject } from '../controllers/podutil/pods.ts';
 
 /** ControllerTestEnv is an in-process control plane plus the dependencies a controller under test receives. */
 export interface ControllerTestEnv {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readKubeconfig } from '../../apiserver/auth/index.ts';
-import { EventBroadcaster } from '../../client/events.ts';
-import { Client, httpsTransport, InformerFactory, RestMapper } from '../../client/index.ts';
-import type { Clock } from '../../clock.ts';
-import { ControlPlane } from '../../server/control-plane.ts';
-import type { Controller, ControllerDeps } from '../controller.ts';
+import { readKubeconfig } from '../apiserver/auth/index.ts';
+import { EventBroadcaster } from '../client/events.ts';
+import { Client, httpsTransport, InformerFactory, RestMapper } from '../client/index.ts';
+import type { Clock } from '../clock.ts';
+import { ControlPlane } from '../server/control-plane.ts';
+import type { Controller, ControllerDeps } from '../controllers/controller.ts';
 
 // A test harness for controller tests: an in-process control plane, and the ControllerDeps a controller
 // manager would hand out, with a clock the test moves. (It belongs in src/testing/ once that may be edited.)
