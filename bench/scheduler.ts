@@ -7,7 +7,7 @@ import { startServer } from '../src/testing/server-process.ts';
 import { H2Client } from './h2client.ts';
 import { percentile } from './stats.ts';
 
-interface Round {
+export interface Round {
   nodes: number;
   pods: number;
   affinity: boolean;
@@ -40,7 +40,7 @@ async function pool(workers: number, total: number, task: (i: number) => Promise
 }
 
 /** runRound starts a fresh server, registers nodes, creates pods and times each one's binding. */
-async function runRound(r: Round, log: (l: string) => void): Promise<{ podsPerS: number; p50: number; p99: number }> {
+export async function runRound(r: Round, log: (l: string) => void): Promise<{ podsPerS: number; p50: number; p99: number }> {
   const server = await startServer(['--disable', 'garbagecollector', '--disable', 'namespace', '--disable', 'serviceaccount']);
   try {
     const kc = await readKubeconfig(server.kubeconfig);
@@ -58,8 +58,10 @@ async function runRound(r: Round, log: (l: string) => void): Promise<{ podsPerS:
     const abort = new AbortController();
     let bound = 0;
     let lastBound = 0;
+    let rv = '0';
     const allBound = new Promise<void>((resolve) => {
-      void h2.watch('/api/v1/namespaces/load/pods?watch=true&resourceVersion=0', (line) => {
+      const onLine = (line: string): void => {
+        rv = /"resourceVersion":"(\d+)"/.exec(line)?.[1] ?? rv;
         const m = /"name":"(p\d+)"[\s\S]*"nodeName":"/.exec(line);
         if (!m || !/"type":"MODIFIED"/.test(line)) return;
         const t = created.get(m[1] as string);
@@ -68,14 +70,22 @@ async function runRound(r: Round, log: (l: string) => void): Promise<{ podsPerS:
         latencies.push(performance.now() - t);
         lastBound = performance.now();
         if (++bound === r.pods) resolve();
-      }, abort.signal);
+      };
+      // The server ends a watch whose client falls 1,000 events behind (as upstream ends unresponsive
+      // watchers); like an informer, resume from the last resourceVersion seen.
+      void (async () => {
+        while (!abort.signal.aborted && bound < r.pods) {
+          await h2.watch(`/api/v1/namespaces/load/pods?watch=true&resourceVersion=${rv}`, onLine, abort.signal).catch(() => {});
+        }
+      })();
     });
     const t0 = performance.now();
     await pool(64, r.pods, async (i) => {
       created.set(`p${i}`, performance.now());
       await ok('POST', '/api/v1/namespaces/load/pods', pod(`p${i}`, 'load', r.affinity));
     });
-    await Promise.race([allBound, new Promise((res) => setTimeout(res, 600_000).unref())]);
+    await Promise.race([allBound, new Promise((res) => setTimeout(res, Number(process.env.BERTH_BENCH_ROUND_MS ?? 600_000)).unref())]);
+    if (bound < r.pods) log(`  only ${bound} of ${r.pods} pods bound; server log tail:\n${server.output().slice(-3000)}`);
     abort.abort();
     h2.close();
     const seconds = ((lastBound || performance.now()) - t0) / 1000;
