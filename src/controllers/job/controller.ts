@@ -6,9 +6,11 @@ import { runWorkers, WorkQueue, type Informer } from '../../client/index.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Controller, ControllerDeps } from '../controller.ts';
 import {
-  completionIndexKey, completionIndexOf, findCondition, formatIndexes, hasTrackingFinalizer, isJobFinished, isPodActive, isPodFinished,
+  completionIndexOf, findCondition, formatIndexes, hasTrackingFinalizer, isJobFinished, isPodActive, isPodFinished,
   isPodReady, jobTrackingFinalizer, matchPodFailurePolicy, parseIndexes, podFinishTime, remainingBackoff, type BackoffRecord,
 } from './pods.ts';
+import { controllerUid, jobKeyOf, podFromTemplate } from './pod-template.ts';
+import { condition, isComplete, iso, setSuspended, uncountedOf } from './status.ts';
 
 /** JobControllerOptions tune the pod-replacement backoff (upstream: 10 s doubling to 6 minutes). */
 export interface JobControllerOptions {
@@ -351,77 +353,8 @@ export class JobController implements Controller {
   }
 }
 
-/** podFromTemplate builds a Job's pod: template, controller reference, tracking finalizer and, for Indexed Jobs, the completion index. */
-export function podFromTemplate(job: Job, index: number | undefined): PodObj {
-  const name = job.metadata?.name ?? '';
-  const tpl = structuredClone(job.spec?.template ?? {});
-  const meta = structuredClone(tpl.metadata ?? {});
-  const spec = structuredClone(tpl.spec ?? { containers: [] });
-  const labels = { ...(meta.labels ?? {}) };
-  const annotations = { ...(meta.annotations ?? {}) };
-  if (index !== undefined) {
-    labels[completionIndexKey] = String(index);
-    annotations[completionIndexKey] = String(index);
-    if (!spec.hostname) spec.hostname = `${name}-${index}`;
-    const env = { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${completionIndexKey}']` } } };
-    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) if (!(c.env ?? []).some((e) => e.name === env.name)) c.env = [...(c.env ?? []), env];
-  }
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: index === undefined ? `${name}-` : `${name}-${index}-`,
-      namespace: job.metadata?.namespace ?? 'default',
-      labels,
-      ...(Object.keys(annotations).length ? { annotations } : {}),
-      finalizers: [...(meta.finalizers ?? []), jobTrackingFinalizer],
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
-    },
-    spec,
-  };
-}
-
-function jobKeyOf(p: ApiObject): string | undefined {
-  const ref = (p.metadata?.ownerReferences ?? []).find((r) => r.controller && r.kind === 'Job' && r.apiVersion.startsWith('batch/'));
-  return ref ? `${p.metadata?.namespace ?? ''}/${ref.name}` : undefined;
-}
-
-function controllerUid(p: ApiObject): string | undefined {
-  return (p.metadata?.ownerReferences ?? []).find((r) => r.controller && r.kind === 'Job')?.uid;
-}
-
 // isOlder compares resourceVersions; Berth's are store revisions, so numeric order holds (anything else is never "older").
 function isOlder(rv: string | undefined, than: string | undefined): boolean {
   if (!rv || !than || !/^\d+$/.test(rv) || !/^\d+$/.test(than)) return false;
   return BigInt(rv) < BigInt(than);
-}
-
-function isComplete(indexed: boolean, completions: number | undefined, succeeded: number, active: number): boolean {
-  if (completions === undefined) return succeeded > 0 && active === 0;
-  return succeeded >= completions && (indexed || completions > 0 || active === 0);
-}
-
-function uncountedOf(unc: { succeeded: Set<string>; failed: Set<string> }): JobStatus['uncountedTerminatedPods'] {
-  return { ...(unc.succeeded.size ? { succeeded: [...unc.succeeded] } : {}), ...(unc.failed.size ? { failed: [...unc.failed] } : {}) };
-}
-
-function condition(type: string, reason: string, message: string, now: number): JobCondition {
-  const t = iso(now);
-  return { type, status: 'True', reason, message, lastProbeTime: t, lastTransitionTime: t };
-}
-
-// setSuspended flips the Suspended condition; it tells whether it changed.
-function setSuspended(conditions: JobCondition[], suspended: boolean, now: number): boolean {
-  const i = conditions.findIndex((c) => c.type === 'Suspended');
-  const cur = i >= 0 ? conditions[i] : undefined;
-  if (suspended ? cur?.status === 'True' : cur?.status !== 'True') return false;
-  const c = condition('Suspended', suspended ? 'JobSuspended' : 'JobResumed', suspended ? 'Job suspended' : 'Job resumed', now);
-  if (!suspended) c.status = 'False';
-  if (i >= 0) conditions[i] = c;
-  else conditions.push(c);
-  return true;
-}
-
-function iso(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
