@@ -4,6 +4,7 @@ import { isApiError } from '../api/errors.ts';
 import type { ApiObject, Meta } from '../api/object.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Client } from './client.ts';
+import { formatTime } from '../api/time.ts';
 
 /** EventType is the severity of an event; core/v1 knows no others. */
 export type EventType = 'Normal' | 'Warning';
@@ -212,10 +213,8 @@ export function referenceOf(obj: ApiObject | ObjectReference, fieldPath?: string
   return Object.fromEntries(Object.entries(ref).filter(([, v]) => typeof v === 'string' && v !== '')) as ObjectReference;
 }
 
-/** formatTime renders milliseconds as a metav1.Time: RFC 3339 in whole seconds. */
-export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** formatTime renders milliseconds as a metav1.Time (the one in src/api/time.ts). */
+export { formatTime };
 
 type Observed = { count: number; first: string; name: string; resourceVersion?: string; at: number };
 

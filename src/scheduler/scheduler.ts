@@ -2,6 +2,7 @@ import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kuberne
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { isApiError } from '../api/errors.ts';
+import { formatTime } from '../api/time.ts';
 import type { EventRecorder } from '../client/events.ts';
 import type { Client, Informer, InformerFactory } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
@@ -198,7 +199,7 @@ export class Scheduler {
       reason: 'Unschedulable',
       message,
       lastProbeTime: null,
-      lastTransitionTime: existing?.status === 'False' ? existing.lastTransitionTime : new Date(this.#o.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: existing?.status === 'False' ? existing.lastTransitionTime : formatTime(this.#o.clock.now()),
     };
     const status: Record<string, unknown> = { conditions: [condition] };
     if (nominatedNodeName) status.nominatedNodeName = nominatedNodeName;
@@ -218,7 +219,7 @@ export class Scheduler {
       this.#o.recorder.event(withKind(v), 'Normal', 'Preempted', `Preempted by pod ${pod.metadata?.uid ?? ''} on node ${node}`);
       try {
         await pods.patch(vm.namespace, vm.name ?? '', 'strategic', {
-          status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: `${this.#schedulerName}: preempting to accommodate a higher priority pod`, lastTransitionTime: new Date(this.#o.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') }] },
+          status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: `${this.#schedulerName}: preempting to accommodate a higher priority pod`, lastTransitionTime: formatTime(this.#o.clock.now()) }] },
         }, { subresource: 'status' });
         await pods.delete(vm.namespace, vm.name ?? '', { preconditions: { uid: vm.uid ?? '' } });
       } catch (err) {

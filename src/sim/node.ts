@@ -4,7 +4,7 @@ import type { Node, NodeCondition } from 'kubernetes-types/core/v1.js';
 import { canonicalQuantity } from '../api/validation/quantity.ts';
 import type { ApiObject } from '../api/object.ts';
 import type { EventRecorder } from '../client/events.ts';
-import { formatTime } from '../client/events.ts';
+import { formatTime } from '../api/time.ts';
 import { formatMicroTime } from '../client/leader-election.ts';
 import { nodeIpFor, podCidrFor, PodIpam } from './ipam.ts';
 import type { SimOptions } from './options.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../api/object.ts';
 import { addQuantity, compareQuantity, parseQuantity, type Quantity } from '../api/validation/quantity.ts';
-import { formatTime } from '../client/events.ts';
+import { formatTime } from '../api/time.ts';
 
 /** PodObject is a Pod as the client stores it. */
 export type PodObject = Pod & ApiObject;

@@ -7,7 +7,7 @@ import { Client, httpsTransport, InformerFactory, RestMapper } from '../client/i
 import type { Clock } from '../clock.ts';
 import { ControlPlane } from '../server/control-plane.ts';
 import type { ControllerDeps } from '../controllers/controller.ts';
-import { formatTime } from '../client/events.ts';
+import { formatTime } from '../api/time.ts';
 import type { PodObject } from '../controllers/podutil/pods.ts';
 
 /** ControllerTestEnv is an in-process control plane plus the dependencies a controller under test receives. */

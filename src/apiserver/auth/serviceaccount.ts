@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'n
 import type { TokenRequestStatus } from 'kubernetes-types/authentication/v1.js';
 import { algorithmOf, decodeJwt, keyIdOf, signJwt, verifyJwtSignature, type JwsAlgorithm } from './jwt.ts';
 import { allAuthenticatedGroup, credentialIdKey, type AuthenticatedUser } from './user.ts';
+import { formatTime } from '../../api/time.ts';
 
 /** serviceAccountIssuer is the `iss` of Berth's tokens, upstream's usual `--service-account-issuer`. */
 export const serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.local';
@@ -113,7 +114,7 @@ export function issueServiceAccountToken(key: ServiceAccountKey, req: IssueServi
     nbf: iat,
     sub: serviceAccountUsername(req.namespace, req.serviceAccountName),
   });
-  return { token, expirationTimestamp: new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return { token, expirationTimestamp: formatTime(exp * 1000) };
 }
 
 /**

@@ -3,10 +3,10 @@ import { isApiError } from '../../api/errors.ts';
 import { deepEqualJson, metaOf, type ApiObject } from '../../api/object.ts';
 import { WorkQueue, runWorkers } from '../../client/workqueue.ts';
 import { crdStatus } from '../crd/index.ts';
-import { rfc3339 } from '../registry/meta.ts';
 import type { ResourceRegistry, ServedResource } from '../registry/registry.ts';
 import type { CachedObject, CacheWatcher } from '../watchcache/index.ts';
 import { customResourceDefs } from './defs.ts';
+import { formatTime } from '../../api/time.ts';
 
 /** cleanupFinalizer keeps a deleted CRD until its custom objects are gone, as upstream. */
 export const cleanupFinalizer = 'customresourcecleanup.apiextensions.k8s.io';
@@ -69,7 +69,7 @@ export class CrdController {
       });
       return;
     }
-    const status = crdStatus(crd, { claimed: this.#claims(name), now: rfc3339(this.#now()) });
+    const status = crdStatus(crd, { claimed: this.#claims(name), now: formatTime(this.#now()) });
     if (!deepEqualJson(status, crd.status)) {
       await this.#crds.store.update(undefined, name, (cur) => ({ ...(cur as ApiObject), status }), { subresource: 'status' });
       return;

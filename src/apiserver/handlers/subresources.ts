@@ -3,10 +3,10 @@ import { metaOf, type ApiObject } from '../../api/object.ts';
 import { decodeBody, readBody } from '../body.ts';
 import type { Negotiated } from '../negotiate.ts';
 import type { ServedResource } from '../registry/registry.ts';
-import { rfc3339 } from '../registry/meta.ts';
 import { renderObject } from '../render.ts';
 import type { HandlerContext } from './context.ts';
 import { deleteOptions, writeOptions } from './query.ts';
+import { formatTime } from '../../api/time.ts';
 
 /** scaleOf renders a workload's autoscaling/v1 Scale, as upstream's scale subresource does. */
 export function scaleOf(obj: ApiObject): ApiObject {
@@ -90,7 +90,7 @@ export async function handleBinding(ctx: HandlerContext, served: ServedResource,
     current.spec = spec;
     const status = (current.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
     const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(ctx.clock.now()) });
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(ctx.clock.now()) });
     status.conditions = conditions;
     current.status = status;
     delete metaOf(current).resourceVersion;

@@ -2,11 +2,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { ApiError, badRequest } from '../../api/errors.ts';
 import { apiVersionOf, type ResourceInfo } from '../../api/kinds.ts';
 import { deepEqualJson, isPlainObject, metaOf, type ApiObject } from '../../api/object.ts';
+import { formatTime } from '../../api/time.ts';
 
-/** rfc3339 formats a time the way Kubernetes serializes metav1.Time (seconds precision, UTC). */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 // Upstream's name generator avoids vowels and look-alike digits so generated names spell no words.
 const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
@@ -55,7 +52,7 @@ export function fillCreateMeta(obj: ApiObject, now: number, tracksGeneration: bo
   if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
   if (!meta.name && meta.generateName) meta.name = meta.generateName + generateNameSuffix();
   meta.uid = randomUUID();
-  meta.creationTimestamp = rfc3339(now);
+  meta.creationTimestamp = formatTime(now);
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;

@@ -4,9 +4,10 @@ import type { Clock } from '../../clock.ts';
 import { isStorageError, type KeyValue, type Store } from '../../storage/index.ts';
 import type { CacheHub } from '../watchcache/index.ts';
 import { objectStoreKey } from './keys.ts';
-import { carryUpdateMeta, checkBody, fillCreateMeta, requireName, rfc3339, sameObject, setNamespace, specChanged } from './meta.ts';
+import { carryUpdateMeta, checkBody, fillCreateMeta, requireName, sameObject, setNamespace, specChanged } from './meta.ts';
 import { toServedVersion, toStorageVersion, type ResourceDef } from './resource.ts';
 import type { StrategyContext } from './strategy.ts';
+import { formatTime } from '../../api/time.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -260,7 +261,7 @@ export class RegistryStore {
       // when the node agent confirms. A later delete may shorten the grace period, never lengthen it.
       const now = this.#deps.clock.now();
       if (!nmeta.deletionTimestamp || grace < (nmeta.deletionGracePeriodSeconds ?? Number.POSITIVE_INFINITY)) {
-        nmeta.deletionTimestamp = rfc3339(now + grace * 1000);
+        nmeta.deletionTimestamp = formatTime(now + grace * 1000);
         nmeta.deletionGracePeriodSeconds = grace;
       }
       if (finalizers.size > 0) nmeta.finalizers = [...finalizers];

@@ -1,5 +1,5 @@
 import type { DeploymentCondition, DeploymentStatus } from 'kubernetes-types/apps/v1.js';
-import { formatTime } from '../../client/events.ts';
+import { formatTime } from '../../api/time.ts';
 import type { ReplicaSetObject } from '../replicaset/status.ts';
 import { availableReplicas, maxUnavailable, readyReplicas, replicasOf, specReplicas, statusReplicas, type DeploymentObject } from './replicasets.ts';
 

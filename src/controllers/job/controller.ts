@@ -10,7 +10,8 @@ import {
   isPodReady, jobTrackingFinalizer, matchPodFailurePolicy, parseIndexes, podFinishTime, remainingBackoff, type BackoffRecord,
 } from './pods.ts';
 import { controllerUid, jobKeyOf, podFromTemplate } from './pod-template.ts';
-import { condition, isComplete, iso, setSuspended, uncountedOf } from './status.ts';
+import { formatTime } from '../../api/time.ts';
+import { condition, isComplete, setSuspended, uncountedOf } from './status.ts';
 
 /** JobControllerOptions tune the pod-replacement backoff (upstream: 10 s doubling to 6 minutes). */
 export interface JobControllerOptions {
@@ -146,7 +147,7 @@ export class JobController implements Controller {
     }
     this.#backoff.set(key, backoff);
     status.uncountedTerminatedPods = uncountedOf(unc);
-    if (!suspended && !status.startTime) status.startTime = iso(now);
+    if (!suspended && !status.startTime) status.startTime = formatTime(now);
     if (!deepEqualJson(job.status?.uncountedTerminatedPods ?? {}, status.uncountedTerminatedPods) || job.status?.startTime !== status.startTime) {
       job = await this.#writeStatus(job, status);
     }
@@ -203,7 +204,7 @@ export class JobController implements Controller {
         const ok = target.type === 'SuccessCriteriaMet';
         conditions.push(condition(ok ? 'Complete' : 'Failed', target.reason ?? '', target.message ?? '', now));
         if (ok) {
-          status.completionTime = iso(now);
+          status.completionTime = formatTime(now);
           this.#recorder.event(job, 'Normal', 'Completed', 'Job completed');
         } else {
           this.#recorder.event(job, 'Warning', target.reason ?? 'Failed', target.message ?? '');
@@ -215,7 +216,7 @@ export class JobController implements Controller {
       if (setSuspended(conditions, true, now)) this.#recorder.event(job, 'Normal', 'Suspended', 'Job suspended');
     } else {
       if (setSuspended(conditions, false, now)) {
-        status.startTime = iso(now);
+        status.startTime = formatTime(now);
         this.#recorder.event(job, 'Normal', 'Resumed', 'Job resumed');
       }
       if (satisfied) active = await this.#manage(key, job, active, { indexed, completions, parallelism, succeeded: succeeded + unc.succeeded.size, completed, now });

@@ -1,4 +1,5 @@
 import type { JobCondition, JobStatus } from 'kubernetes-types/batch/v1.js';
+import { formatTime } from '../../api/time.ts';
 
 // Job status pieces: completion, conditions and the uncounted-pods record.
 
@@ -15,7 +16,7 @@ export function uncountedOf(unc: { succeeded: Set<string>; failed: Set<string> }
 
 /** condition builds a True Job condition at `now`. */
 export function condition(type: string, reason: string, message: string, now: number): JobCondition {
-  const t = iso(now);
+  const t = formatTime(now);
   return { type, status: 'True', reason, message, lastProbeTime: t, lastTransitionTime: t };
 }
 
@@ -29,9 +30,4 @@ export function setSuspended(conditions: JobCondition[], suspended: boolean, now
   if (i >= 0) conditions[i] = c;
   else conditions.push(c);
   return true;
-}
-
-/** iso formats a time as metav1.Time (seconds, UTC). */
-export function iso(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

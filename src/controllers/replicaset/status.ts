@@ -3,7 +3,7 @@ import { deepEqualJson, type ApiObject, type Mutable } from '../../api/object.ts
 import { selectorFromSet } from '../../api/selectors/index.ts';
 import type { ResourceClient } from '../../client/index.ts';
 import { isApiError } from '../../api/errors.ts';
-import { formatTime } from '../../client/events.ts';
+import { formatTime } from '../../api/time.ts';
 import { isPodAvailable, isPodReady, type PodObject } from '../podutil/index.ts';
 
 /** ReplicaSetObject is a ReplicaSet as plain, mutable JSON data. */

@@ -7,12 +7,12 @@ import type { FieldSet } from './fieldset.ts';
 import { cloneJson, deepEqual, isObject, type JsonObject } from './json.ts';
 import { allowedConflicts, buildLastApplied, hasLastApplied, setLastApplied } from './lastapplied.ts';
 import { conflictError } from './conflict.ts';
+import { formatTime } from '../../../api/time.ts';
 import {
   capUpdateManagers,
   decodeManagedFields,
   emptyManagedState,
   encodeManagedFields,
-  formatTime,
   isResetManagedFields,
   managerIdentifier,
   stripManager,

@@ -5,6 +5,7 @@ import { FieldSet } from './fieldset.ts';
 import { goJsonString, isObject } from './json.ts';
 import type { ManagedSets, VersionedSet } from './updater.ts';
 
+
 /** ManagedState is the decoded managedFields: each manager's set plus the time of its last change. */
 export interface ManagedState {
   fields: ManagedSets;
@@ -168,7 +169,3 @@ export function capUpdateManagers(fields: Map<string, VersionedSet>, times: Map<
   }
 }
 
-/** formatTime renders a Clock reading as metav1.Time does: RFC 3339 in UTC, whole seconds. */
-export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
