@@ -2,13 +2,13 @@
 // goes through hasOwn/setOwn: a key such as "__proto__" or "constructor" must read and write an own
 // property, never the prototype.
 
+import { isPlainObject } from '../../api/object.ts';
+
 /** JsonObject is a JSON object value. */
 export type JsonObject = Record<string, unknown>;
 
-/** isJsonObject tells whether a JSON value is an object (not an array, not null). */
-export function isJsonObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** isJsonObject tells whether a JSON value is an object (not an array, not null); it is src/api/object.ts's isPlainObject. */
+export const isJsonObject: (v: unknown) => v is JsonObject = isPlainObject;
 
 /** hasOwn tells whether obj has its own member key. */
 export function hasOwn(obj: JsonObject, key: string): boolean {

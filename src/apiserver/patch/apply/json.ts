@@ -1,12 +1,13 @@
 // JSON value helpers shared by the field-set walkers: the objects they see are decoded JSON, never classes.
 
-/** JsonObject is a decoded JSON object, as API objects arrive from the wire. */
-export type JsonObject = Record<string, unknown>;
+import { deepEqualJson } from '../../../api/object.ts';
+import { cloneJson, isJsonObject, setOwn, type JsonObject } from '../json.ts';
 
-/** isObject tells whether v is a JSON object (not an array, not null). */
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+// The generic JSON helpers live in ../json.ts (and deep equality in src/api/object.ts); the field-set code
+// knows them by these names.
+export { cloneJson, deepEqualJson as deepEqual, setOwn as setKey, type JsonObject };
+/** isObject tells whether a JSON value is an object (isJsonObject). */
+export const isObject = isJsonObject;
 
 /** isEmptyContainer tells whether v is null, undefined, [] or {}: upstream treats these alike for lists and maps. */
 export function isEmptyContainer(v: unknown): boolean {
@@ -24,43 +25,8 @@ export function own(o: JsonObject | undefined, k: string): unknown {
   return o !== undefined && Object.hasOwn(o, k) ? o[k] : undefined;
 }
 
-/** setKey assigns o[k] = v even for the key "__proto__", which plain assignment would turn into a prototype change. */
-export function setKey(o: JsonObject, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
-}
 
-/** cloneJson deep-copies a decoded JSON value; much faster than structuredClone for plain data. */
-export function cloneJson<T>(v: T): T {
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map(cloneJson) as T;
-  const out: JsonObject = {};
-  for (const k in v) setKey(out, k, cloneJson((v as JsonObject)[k]));
-  return out as T;
-}
 
-/** deepEqual compares two JSON values structurally; keys holding undefined count as absent. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ao = a as JsonObject;
-  const bo = b as JsonObject;
-  let count = 0;
-  for (const k in ao) {
-    const av = ao[k];
-    if (av === undefined) continue;
-    count++;
-    if (!deepEqual(av, bo[k])) return false;
-  }
-  for (const k in bo) if (bo[k] !== undefined) count--;
-  return count === 0;
-}
 
 // Go's encoding/json escapes these for HTML safety; upstream's serialised keys and annotations carry them so.
 const goEscapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
