@@ -1,30 +1,9 @@
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { deepEqualJson } from '../../api/object.ts';
+import { canonicalJson, fnv32a, safeEncodeString } from '../history/hash.ts';
 
 /** podTemplateHashLabel is the label that ties a ReplicaSet and its pods to one Deployment template. */
 export const podTemplateHashLabel = 'pod-template-hash';
-
-// Upstream's rand.SafeEncodeString alphabet: no vowels (no words) and no look-alike characters.
-const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** canonicalJson serializes a value with sorted keys, so equal templates hash equally. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
-  for (const b of bytes) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
 
 /**
  * computeHash returns the pod-template-hash of a template: FNV-32a over the template (then the collision
@@ -38,7 +17,7 @@ export function computeHash(template: PodTemplateSpec | undefined, collisionCoun
     new DataView(b.buffer).setUint32(0, collisionCount >>> 0, true);
     h = fnv32a(b, h);
   }
-  return [...String(h)].map((c) => alphanums[c.charCodeAt(0) % alphanums.length] ?? 'b').join('');
+  return safeEncodeString(String(h));
 }
 
 /** equalIgnoreHash compares two pod templates ignoring the pod-template-hash label (upstream's EqualIgnoreHash). */
