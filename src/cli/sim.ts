@@ -29,7 +29,8 @@ and pods bound to them run (after --start-delay) and report status as a kubelet'
   --pod-cidr-base A.B    node i gets pod CIDR A.(B+i/256).(i%256).0/24 (default 10.42)
   --stats-every D        print counters this often (default 30s; 0 turns it off)
 
-Pods annotated sim.berth.dev/exit-code: "N" exit with N after the run time.
+Pods annotated sim.berth.dev/exit-code: "N" exit with N after the run time; with
+sim.berth.dev/failure-rate: "0.3" that share of pods (chosen by uid) exits with 1.
 SIGTERM or SIGINT stops every node's heartbeat; the nodes stay registered and go NotReady.
 `;
 

@@ -154,6 +154,15 @@ describe('SimCluster against a control plane', () => {
     assert.equal(ready?.reason, 'PodFailed');
   });
 
+  it('fails the share of pods the failure-rate annotation asks for', async () => {
+    await runPod('always-fails', 'simt-2', { restartPolicy: 'Never' }, { 'sim.berth.dev/failure-rate': '1' });
+    const failed = await waitFor('always-fails to fail', async () => {
+      const p = await getPod('always-fails');
+      return p.status?.phase === 'Failed' ? p : p.status?.phase === 'Succeeded' ? assert.fail('always-fails succeeded') : undefined;
+    });
+    assert.equal(failed.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 1);
+  });
+
   it('restarts a failing OnFailure pod with back-off', async () => {
     await runPod('crashy', 'simt-1', { restartPolicy: 'OnFailure' }, { 'sim.berth.dev/exit-code': '3' });
     const pod = await waitFor('two restarts', async () => {

@@ -11,6 +11,11 @@ import { buildPodStatus, type PodObject, type PodView, type Terminated } from '.
 
 /** exitCodeAnnotation makes a pod's containers exit with this code after their run time. */
 export const exitCodeAnnotation = 'sim.berth.dev/exit-code';
+/**
+ * failureRateAnnotation makes that share of pods ("0.3") exit with code 1 after their run time, so a Job's
+ * retries can be exercised; which pods fail follows from their uid, so a re-read pod keeps its fate.
+ */
+export const failureRateAnnotation = 'sim.berth.dev/failure-rate';
 /** runTimeAnnotation overrides --run-time for one pod ("30s"). */
 export const runTimeAnnotation = 'sim.berth.dev/run-time';
 
@@ -269,14 +274,23 @@ function maxProbeDelay(pod: PodObject, probe: 'readinessProbe' | 'startupProbe')
 // Pods that may finish (restartPolicy Never or OnFailure), and any pod told to exit, run for the run time.
 function runTimeOf(pod: PodObject, opts: SimOptions): number | undefined {
   const annotations = pod.metadata?.annotations ?? {};
-  const finite = (pod.spec?.restartPolicy ?? 'Always') !== 'Always' || exitCodeAnnotation in annotations;
+  const finite = (pod.spec?.restartPolicy ?? 'Always') !== 'Always' || exitCodeAnnotation in annotations || failureRateAnnotation in annotations;
   if (!finite) return undefined;
   const override = annotations[runTimeAnnotation];
   return (override !== undefined ? parseDuration(override) : undefined) ?? opts.runTimeMs;
 }
 
 function exitCodeOf(pod: PodObject): number {
+  const rate = Number(pod.metadata?.annotations?.[failureRateAnnotation]);
+  if (rate > 0 && uidFraction(pod.metadata?.uid ?? '') < rate) return 1;
   const raw = pod.metadata?.annotations?.[exitCodeAnnotation];
   const code = raw === undefined ? 0 : Number(raw);
   return Number.isInteger(code) && code >= 0 && code <= 255 ? code : 1;
+}
+
+/** uidFraction maps a uid to [0, 1) evenly (FNV-1a of its characters). */
+function uidFraction(uid: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < uid.length; i++) h = Math.imul(h ^ uid.charCodeAt(i), 0x01000193) >>> 0;
+  return h / 2 ** 32;
 }

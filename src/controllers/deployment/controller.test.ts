@@ -49,6 +49,15 @@ describe('computeHash', () => {
     labelled.metadata = { labels: { ...labelled.metadata?.labels, 'pod-template-hash': 'abc' } };
     assert.ok(equalIgnoreHash(t, labelled));
   });
+  it('treats null fields as absent, as kubectl rollout undo sends creationTimestamp: null', () => {
+    const undone = structuredClone(t ?? {});
+    undone.metadata = { ...undone.metadata, creationTimestamp: null as unknown as string };
+    assert.ok(equalIgnoreHash(t, undone));
+    assert.equal(computeHash(t), computeHash(undone));
+    const changed = structuredClone(undone);
+    changed.metadata = { ...changed.metadata, labels: { other: 'x' } };
+    assert.ok(!equalIgnoreHash(t, changed));
+  });
 });
 
 describe('DeploymentController.reconcile', () => {

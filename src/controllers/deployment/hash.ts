@@ -1,5 +1,4 @@
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { deepEqualJson } from '../../api/object.ts';
 import { canonicalJson, fnv32a, safeEncodeString } from '../history/hash.ts';
 
 /** podTemplateHashLabel is the label that ties a ReplicaSet and its pods to one Deployment template. */
@@ -20,9 +19,12 @@ export function computeHash(template: PodTemplateSpec | undefined, collisionCoun
   return safeEncodeString(String(h));
 }
 
-/** equalIgnoreHash compares two pod templates ignoring the pod-template-hash label (upstream's EqualIgnoreHash). */
+/**
+ * equalIgnoreHash compares two pod templates ignoring the pod-template-hash label (upstream's EqualIgnoreHash),
+ * with null fields equal to absent ones as in upstream's Go structs.
+ */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return deepEqualJson(stripHash(a), stripHash(b));
+  return canonicalJson(stripHash(a)) === canonicalJson(stripHash(b));
 }
 
 function stripHash(t: PodTemplateSpec | undefined): unknown {

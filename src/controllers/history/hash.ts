@@ -4,12 +4,16 @@
 // Upstream's rand.SafeEncodeString alphabet: no vowels (no words) and no look-alike characters.
 const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** canonicalJson serializes a value with sorted keys, so equal values hash equally whatever their key order. */
+/**
+ * canonicalJson serializes a value with sorted keys, so equal values hash equally whatever their key order.
+ * Object fields that are null are left out: upstream decodes into Go structs, where null and absent are both
+ * the zero value (kubectl sends templates with `creationTimestamp: null`).
+ */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
   }
   return JSON.stringify(v);
