@@ -8,6 +8,7 @@ import type { RequestUser } from '../apiserver/handlers/context.ts';
 import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
 import { Client, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { NodeJoinService } from './node-join.ts';
 import { ControllerManager } from '../controllers/manager.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
 
@@ -114,8 +115,9 @@ export class ControlPlane {
     await api.start();
     const server = api;
 
+    const joins = new NodeJoinService({ ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem }, clock });
     this.#http = createApiHttpServer({
-      handle: (req, user) => server.handle(req, user),
+      handle: async (req, user) => (await joins.handle(req, user)) ?? server.handle(req, user),
       authenticate: async (conn) => authenticate({ peerCertificate: conn.peerCertificate as never, authorization: conn.authorization }, authDeps),
       key: pki.servingKeyPem,
       cert: pki.servingCertPem,
