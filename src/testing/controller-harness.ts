@@ -41,7 +41,7 @@ export interface ControllerHarness {
 export async function startHarness(clock: Clock): Promise<ControllerHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-ctrl-'));
   // The controllers under test run here with test settings; the server's own copies must not race them.
-  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['job', 'cronjob', 'endpoints', 'endpointslice'], log: () => {} });
+  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['job', 'cronjob', 'endpoints', 'endpointslice', 'nodeipam'], log: () => {} });
   await cp.start();
   const kc = await readKubeconfig(cp.kubeconfigPath);
   const client = new Client(httpsTransport({ server: kc.server, ...(kc.caPem ? { ca: kc.caPem } : {}), ...(kc.clientCertPem ? { cert: kc.clientCertPem } : {}), ...(kc.clientKeyPem ? { key: kc.clientKeyPem } : {}) }));
