@@ -10,6 +10,7 @@ import { GarbageCollector } from './garbagecollector/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
+import { StatefulSetController } from './statefulset/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 
@@ -21,6 +22,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['serviceaccount', (d) => new ServiceAccountController(d)],
     ['replicaset', (d) => new ReplicaSetController(d)],
     ['deployment', (d) => new DeploymentController(d)],
+    ['statefulset', (d) => new StatefulSetController(d)],
     ['job', (d) => new JobController(d)],
     ['cronjob', (d) => new CronJobController(d)],
     ['endpoints', (d) => new EndpointsController(d)],
