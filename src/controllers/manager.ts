@@ -11,6 +11,7 @@ import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { NodeIpamController } from './nodeipam/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
+import { StatefulSetController } from './statefulset/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 
@@ -22,6 +23,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['serviceaccount', (d) => new ServiceAccountController(d)],
     ['replicaset', (d) => new ReplicaSetController(d)],
     ['deployment', (d) => new DeploymentController(d)],
+    ['statefulset', (d) => new StatefulSetController(d)],
     ['job', (d) => new JobController(d)],
     ['cronjob', (d) => new CronJobController(d)],
     ['endpoints', (d) => new EndpointsController(d)],

@@ -13,7 +13,7 @@ import { canonicalJson, fnv32a, safeEncodeString } from './hash.ts';
 /** RevisionObject is a ControllerRevision as the client handles it. */
 export type RevisionObject = ControllerRevision & ApiObject;
 
-/** controllerRevisionHashLabel carries a revision's hash; StatefulSet pods also carry it (upstream's name). */
+/** controllerRevisionHashLabel carries a revision's hash (upstream's history.ControllerRevisionHashLabel; pods carry their revision's name under controller-revision-hash). */
 export const controllerRevisionHashLabel = 'controller.kubernetes.io/hash';
 
 /** maxNamePrefix keeps `<prefix>-<hash>` within a DNS subdomain name (upstream truncates at 223). */
@@ -41,6 +41,8 @@ export interface NewRevisionOptions {
   data: unknown;
   revision: number;
   collisionCount?: number;
+  /** annotations are copied onto the revision (a StatefulSet's, so `kubectl rollout history` shows change-cause). */
+  annotations?: Record<string, string>;
 }
 
 /** newControllerRevision builds an unsaved revision named after its hash (upstream's NewControllerRevision). */
@@ -53,6 +55,7 @@ export function newControllerRevision(o: NewRevisionOptions): RevisionObject {
       name: revisionName(o.parent.metadata?.name ?? '', hash),
       ...(o.parent.metadata?.namespace ? { namespace: o.parent.metadata.namespace } : {}),
       labels: { ...(o.templateLabels ?? {}), [controllerRevisionHashLabel]: hash },
+      ...(o.annotations && Object.keys(o.annotations).length > 0 ? { annotations: { ...o.annotations } } : {}),
       ownerReferences: [o.ownerRef],
     },
     data: o.data as ControllerRevision['data'],
@@ -60,12 +63,13 @@ export function newControllerRevision(o: NewRevisionOptions): RevisionObject {
   };
 }
 
-/** equalRevision tells whether two revisions hold the same data (upstream compares hash labels, then bytes). */
+/**
+ * equalRevision tells whether two revisions hold the same data. Upstream compares the hash labels first only
+ * when both parse as integers, which safe-encoded hashes never do, so in effect it compares data alone: a
+ * revision named under an earlier collision count still equals a new candidate with the same data.
+ */
 export function equalRevision(a: ControllerRevision | undefined, b: ControllerRevision | undefined): boolean {
   if (!a || !b) return a === b;
-  const ha = a.metadata?.labels?.[controllerRevisionHashLabel];
-  const hb = b.metadata?.labels?.[controllerRevisionHashLabel];
-  if (ha !== undefined && hb !== undefined && ha !== hb) return false;
   return deepEqualJson(a.data ?? null, b.data ?? null);
 }
 

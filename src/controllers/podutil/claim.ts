@@ -13,6 +13,8 @@ export interface ClaimOptions<T extends ApiObject> {
   client: ResourceClient<T>;
   /** canAdopt re-reads the owner from the API and throws if it is gone or being deleted (upstream's RecheckDeletionTimestamp). */
   canAdopt: () => Promise<void>;
+  /** filter narrows what the owner may hold beyond its selector (a StatefulSet's pods must carry its name). */
+  filter?: (obj: T) => boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function claimObjects<T extends ApiObject>(objs: T[], o: ClaimOptio
   let adoptChecked: Promise<void> | undefined;
   for (const obj of objs) {
     const ref = controllerRefOf(obj);
-    const matches = o.selector.matches(obj.metadata?.labels);
+    const matches = o.selector.matches(obj.metadata?.labels) && (o.filter?.(obj) ?? true);
     try {
       if (ref) {
         if (ref.uid !== ownerUid) continue;
