@@ -2,6 +2,7 @@ import { InformerFactory, RestMapper, type Client } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Controller, ControllerDeps, ControllerFactory } from './controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
+import { DaemonSetController } from './daemonset/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
@@ -24,6 +25,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['replicaset', (d) => new ReplicaSetController(d)],
     ['deployment', (d) => new DeploymentController(d)],
     ['statefulset', (d) => new StatefulSetController(d)],
+    ['daemonset', (d) => new DaemonSetController(d)],
     ['job', (d) => new JobController(d)],
     ['cronjob', (d) => new CronJobController(d)],
     ['endpoints', (d) => new EndpointsController(d)],

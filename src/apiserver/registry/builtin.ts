@@ -1,5 +1,7 @@
 import { builtinResources, type ResourceInfo } from '../../api/kinds.ts';
+import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
+import { prepareDaemonSetForCreate, prepareDaemonSetForUpdate } from '../../api/apps/index.ts';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { generateJobSelector } from '../../api/batch/index.ts';
 import { applyPodAdmissionDefaults } from '../../api/core/index.ts';
@@ -8,7 +10,7 @@ import { eventCoreToV1, eventV1ToCore } from './event-versions.ts';
 import { hpaV1Strategy, hpaV1ToV2, hpaV2ToV1 } from './hpa-v1.ts';
 import { resourcePrefix } from './keys.ts';
 import { defineResource, type ResourceDef } from './resource.ts';
-import { defineStrategy, type StrategyParts } from './strategy.ts';
+import { carryOver, defineStrategy, type StrategyParts } from './strategy.ts';
 
 // Kinds whose metadata.generation tracks spec changes, as upstream's strategies do.
 const generationKinds = new Set([
@@ -28,6 +30,16 @@ const overrides: Record<string, StrategyParts> = {
       obj.status = { phase: 'Pending' };
       // What upstream's ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add.
       applyPodAdmissionDefaults(obj as Pod);
+    },
+  },
+  'apps/DaemonSet': {
+    prepareForCreate: (obj: ApiObject) => {
+      delete obj.status;
+      prepareDaemonSetForCreate(obj as DaemonSet);
+    },
+    prepareForUpdate: (obj: ApiObject, old: ApiObject, ctx) => {
+      carryOver(obj, old, ctx, true);
+      prepareDaemonSetForUpdate(obj as DaemonSet, old as DaemonSet);
     },
   },
   'batch/Job': {
