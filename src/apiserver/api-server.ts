@@ -4,6 +4,9 @@ import type { Store } from '../storage/index.ts';
 import { builtinResources } from '../api/kinds.ts';
 import { kubernetesVersion } from '../version.ts';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { ServiceAllocator } from './services/allocator.ts';
+import { ensureKubernetesService, serviceHooks, type Advertised } from './services/hooks.ts';
+import type { Service } from 'kubernetes-types/core/v1.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupResources } from './discovery/discovery.ts';
 import { CrdController } from './customresources/controller.ts';
 import type { ApiExtensions } from './extensions.ts';
@@ -45,6 +48,10 @@ export interface ApiServerOptions {
   issueToken?: TokenIssuer;
   /** reviewToken authenticates a bearer token for TokenReview. */
   reviewToken?: HandlerContext['reviewToken'];
+  /** serviceCidr is the range cluster IPs come from (default 10.43.0.0/16). */
+  serviceCidr?: string;
+  /** nodePortRange is the range node ports come from (default 30000-32767). */
+  nodePortRange?: { min: number; max: number };
 }
 
 /** systemNamespaces exist from the start, as in every Kubernetes cluster. */
@@ -65,6 +72,7 @@ export class ApiServer {
   readonly #ctx: HandlerContext;
   #openapi: OpenApiSource | undefined;
   #ready = false;
+  #allocator: ServiceAllocator | undefined;
   readonly #abort = new AbortController();
   #discoveryCache: { generation: number; docs: Map<string, string> } = { generation: -1, docs: new Map() };
 
@@ -104,7 +112,11 @@ export class ApiServer {
   /** start fills the watch caches, serves the built-in resources and creates the system namespaces. */
   async start(): Promise<void> {
     await this.#hub.start();
-    for (const def of builtinDefs(this.#opts.strategyParts)) await this.registry.add(def);
+    const allocator = new ServiceAllocator({ store: this.#opts.store, ...(this.#opts.serviceCidr ? { serviceCidr: this.#opts.serviceCidr } : {}), ...(this.#opts.nodePortRange ? { nodePortRange: this.#opts.nodePortRange } : {}) });
+    for (const def of builtinDefs(this.#opts.strategyParts)) {
+      if (def.info.group === '' && def.info.resource === 'services') def.hooks = serviceHooks(allocator);
+      await this.registry.add(def);
+    }
     const namespaces = this.registry.lookup('', 'v1', 'namespaces');
     for (const name of systemNamespaces) {
       try {
@@ -113,10 +125,19 @@ export class ApiServer {
         if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
       }
     }
+    const services = this.registry.lookup('', 'v1', 'services');
+    if (services) await allocator.repair(services.cache.list().map((e) => e.obj as Service));
+    this.#allocator = allocator;
     if (this.#opts.openapi) this.#openapi = this.#opts.openapi(this.registry);
     const crds = this.registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
     if (crds) new CrdController({ registry: this.registry, crds, log: this.#opts.log ?? (() => {}), now: () => this.#clock.now() }).start(this.#abort.signal);
     this.#ready = true;
+  }
+
+  /** advertise points the `default/kubernetes` Service at where pods reach this server (known once it listens). */
+  async advertise(at: Advertised): Promise<void> {
+    if (!this.#allocator) throw new Error('API server not started');
+    await ensureKubernetesService(this.registry, this.#allocator, at);
   }
 
   /** serve adds a resource at run time (custom resources). */

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ApiServer } from '../apiserver/api-server.ts';
+import { hostAddressesFromInterfaces } from '../apiserver/auth/pki.ts';
 import { authenticate, ClientCertificateAuthenticator, ensureNodeToken, ensurePki, issueServiceAccountToken, loadServiceAccountKey, serviceAccountIssuer, TokenFileAuthenticator, writeKubeconfig, type Pki, type ServiceAccountTokenInfo } from '../apiserver/auth/index.ts';
 import { defaultExtensions, openApiFor } from '../apiserver/default-extensions.ts';
 import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.ts';
@@ -127,6 +128,8 @@ export class ControlPlane {
     this.#http.server.listen(opts.port, opts.bindAddress);
     await once(this.#http.server, 'listening');
 
+    await api.advertise({ address: advertiseAddress(opts.bindAddress), port: this.port });
+
     this.#kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
     const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
     await writeKubeconfig(this.#kubeconfigPath, { server: `https://${host}:${this.port}`, caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
@@ -157,4 +160,10 @@ export class ControlPlane {
     await this.#http?.shutdown(10_000);
     await this.#store?.close();
   }
+}
+
+/** advertiseAddress is the address pods reach the API server at: the bind address, or the host's first IPv4 address. */
+function advertiseAddress(bind: string): string {
+  if (bind !== '0.0.0.0' && bind !== '::' && !bind.startsWith('127.')) return bind;
+  return hostAddressesFromInterfaces().find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a)) ?? '127.0.0.1';
 }

@@ -2,7 +2,8 @@ import { builtinResources, type ResourceInfo } from '../../api/kinds.ts';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import { prepareDaemonSetForCreate, prepareDaemonSetForUpdate } from '../../api/apps/index.ts';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import { dropTypeDependentFields } from '../../api/core/service-update.ts';
 import { generateJobSelector } from '../../api/batch/index.ts';
 import { applyPodAdmissionDefaults } from '../../api/core/index.ts';
 import type { ApiObject } from '../../api/object.ts';
@@ -62,6 +63,12 @@ const overrides: Record<string, StrategyParts> = {
       if (finalizers.length === 0) return false;
       obj.status = { ...((obj.status as object | undefined) ?? {}), phase: 'Terminating' };
       return true;
+    },
+  },
+  '/Service': {
+    prepareForUpdate: (obj: ApiObject, old: ApiObject, ctx) => {
+      carryOver(obj, old, ctx, true);
+      if (ctx.subresource === '') dropTypeDependentFields(obj as Service, old as Service);
     },
   },
   '/Node': {

@@ -121,12 +121,14 @@ export class RegistryStore {
     const errs = [...this.#deps.validateMeta(obj, null, this.def), ...strategy.validate(obj, ctx)];
     if (errs.length > 0) throw this.#invalid(name, errs);
     await this.#deps.admission.admit('CREATE', this.def, obj, null);
+    const undo = await this.def.hooks?.beforeWrite(obj, null, Boolean(opts.dryRun));
     if (opts.dryRun) return obj;
     try {
       const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), encodeForStore(this.#toStorage(obj)));
       metaOf(obj).resourceVersion = String(kv.modRevision);
       return this.toServed(obj);
     } catch (err) {
+      await undo?.();
       if (isStorageError(err, 'KeyExists')) throw alreadyExists(info, name);
       throw err;
     }
@@ -191,18 +193,25 @@ export class RegistryStore {
         if (opts.dryRun) return { object: desired, created: false };
         try {
           await this.#deps.store.delete(key, kv.modRevision);
+          await this.def.hooks?.afterWrite(null, current);
           return { object: desired, created: false };
         } catch (err) {
           if (isStorageError(err, 'RevisionMismatch') && !wantRv) continue;
           throw this.#translate(err, name);
         }
       }
-      if (sameObject(desired, current) || opts.dryRun) return { object: opts.dryRun ? desired : current, created: false };
+      const undo = await this.def.hooks?.beforeWrite(desired, current, Boolean(opts.dryRun));
+      if (sameObject(desired, current) || opts.dryRun) {
+        if (!opts.dryRun) await undo?.();
+        return { object: opts.dryRun ? desired : current, created: false };
+      }
       try {
         const next = await this.#deps.store.update(key, encodeForStore(this.#toStorage(desired)), kv.modRevision);
         metaOf(desired).resourceVersion = String(next.modRevision);
+        await this.def.hooks?.afterWrite(desired, current);
         return { object: this.toServed(desired), created: false };
       } catch (err) {
+        await undo?.();
         if ((isStorageError(err, 'RevisionMismatch') || isStorageError(err, 'KeyNotFound')) && !wantRv) continue;
         throw this.#translate(err, name);
       }
@@ -251,6 +260,7 @@ export class RegistryStore {
         if (opts.dryRun) return { object: current, deleted: true };
         try {
           await this.#deps.store.delete(key, kv.modRevision);
+          await this.def.hooks?.afterWrite(null, current);
           return { object: current, deleted: true };
         } catch (err) {
           if (isStorageError(err, 'RevisionMismatch')) continue;
