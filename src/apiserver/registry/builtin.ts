@@ -1,8 +1,6 @@
 import { builtinResources, type ResourceInfo } from '../../api/kinds.ts';
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import { generateJobSelector } from '../../api/batch/index.ts';
-import { applyPodAdmissionDefaults } from '../../api/core/index.ts';
 import type { ApiObject } from '../../api/object.ts';
 import { eventCoreToV1, eventV1ToCore } from './event-versions.ts';
 import { hpaV1Strategy, hpaV1ToV2, hpaV2ToV1 } from './hpa-v1.ts';
@@ -26,8 +24,6 @@ const overrides: Record<string, StrategyParts> = {
     prepareForCreate: (obj: ApiObject) => {
       // A new pod starts Pending; only the node agent reports further status.
       obj.status = { phase: 'Pending' };
-      // What upstream's ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add.
-      applyPodAdmissionDefaults(obj as Pod);
     },
   },
   'batch/Job': {
