@@ -10,6 +10,7 @@ import { GarbageCollector } from './garbagecollector/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
+import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 
@@ -25,6 +26,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['cronjob', (d) => new CronJobController(d)],
     ['endpoints', (d) => new EndpointsController(d)],
     ['endpointslice', (d) => new EndpointSliceController(d)],
+    ['resourcequota', (d) => new ResourceQuotaController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
