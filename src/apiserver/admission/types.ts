@@ -63,5 +63,5 @@ export function isResource(a: AdmissionAttributes, group: string, resource: stri
 export function admissionForbidden(a: AdmissionAttributes, why: string): ApiError {
   const { group, resource } = a.def.info;
   const name = a.name || a.object?.metadata?.name || a.object?.metadata?.generateName || 'Unknown';
-  return new ApiError('Forbidden', `${resourceString({ group, resource })} "${name}" is forbidden: ${why}`, { name, group, kind: resource });
+  return new ApiError('Forbidden', `${resourceString({ group, resource })} "${name}" is forbidden: ${why}`, { name, ...(group ? { group } : {}), kind: resource });
 }
