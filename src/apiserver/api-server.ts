@@ -3,7 +3,11 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Store } from '../storage/index.ts';
 import { builtinResources } from '../api/kinds.ts';
 import { kubernetesVersion } from '../version.ts';
-import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { AdmissionChain } from './admission/chain.ts';
+import { defaultAdmissionPlugins, type AdmissionOptions } from './admission/plugins.ts';
+import { systemPriorityClasses } from './admission/priority.ts';
+import { registryObjects } from './admission/registry-objects.ts';
+import type { AdmissionObjects, AdmissionPlugin } from './admission/types.ts';
 import { ServiceAllocator } from './services/allocator.ts';
 import { ensureKubernetesService, serviceHooks, type Advertised } from './services/hooks.ts';
 import type { Service } from 'kubernetes-types/core/v1.js';
@@ -16,8 +20,8 @@ import { handleResource, notServed } from './handlers/resource.ts';
 import { ApiMetrics, instrumentStore } from './metrics.ts';
 import { parseAccept } from './negotiate.ts';
 import { builtinDefs } from './registry/builtin.ts';
-import { decodeStored, type RegistryDeps } from './registry/store.ts';
-import { ResourceRegistry } from './registry/registry.ts';
+import type { RegistryDeps } from './registry/store.ts';
+import { ResourceRegistry, type ServedResource } from './registry/registry.ts';
 import type { ResourceDef } from './registry/resource.ts';
 import type { StrategyParts } from './registry/strategy.ts';
 import { statusResponse } from './render.ts';
@@ -52,10 +56,25 @@ export interface ApiServerOptions {
   serviceCidr?: string;
   /** nodePortRange is the range node ports come from (default 30000-32767). */
   nodePortRange?: { min: number; max: number };
+  /** admission tunes the default admission plugins. */
+  admission?: AdmissionOptions;
+  /** admissionPlugins replaces the default admission plugins (tests). */
+  admissionPlugins?: (objects: AdmissionObjects, clock: Clock) => AdmissionPlugin[];
 }
 
 /** systemNamespaces exist from the start, as in every Kubernetes cluster. */
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** ensureCreated creates cluster-scoped objects every cluster has, leaving ones that exist alone. */
+async function ensureCreated(served: ServedResource | undefined, objects: readonly object[]): Promise<void> {
+  for (const obj of objects) {
+    try {
+      await served?.store.create(undefined, structuredClone(obj));
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+    }
+  }
+}
 
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
@@ -82,18 +101,13 @@ export class ApiServer {
     this.#clock = opts.clock ?? systemClock;
     const log = opts.log ?? (() => {});
     this.#hub = new CacheHub({ store: opts.store, log });
+    const objects = registryObjects(() => this.registry, opts.store);
+    const plugins = opts.admissionPlugins ? opts.admissionPlugins(objects, this.#clock) : defaultAdmissionPlugins(objects, this.#clock, opts.admission);
     const deps: RegistryDeps = {
       store: opts.store,
       hub: this.#hub,
       clock: this.#clock,
-      admission: new NamespaceLifecycle(async (name) => {
-        // The watch cache answers almost always; a namespace created a moment ago may not be in it yet.
-        const key = `/registry/namespaces/${name}`;
-        const cached = this.registry.lookup('', 'v1', 'namespaces')?.cache.get(key);
-        if (cached) return cached.obj;
-        const kv = await opts.store.get(key);
-        return kv ? decodeStored(kv) : null;
-      }),
+      admission: new AdmissionChain(plugins),
       validateMeta: opts.validateMeta ?? (() => []),
     };
     this.registry = new ResourceRegistry(deps, this.#hub);
@@ -117,14 +131,8 @@ export class ApiServer {
       if (def.info.group === '' && def.info.resource === 'services') def.hooks = serviceHooks(allocator);
       await this.registry.add(def);
     }
-    const namespaces = this.registry.lookup('', 'v1', 'namespaces');
-    for (const name of systemNamespaces) {
-      try {
-        await namespaces?.store.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-      } catch (err) {
-        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-      }
-    }
+    await ensureCreated(this.registry.lookup('', 'v1', 'namespaces'), systemNamespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    await ensureCreated(this.registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses'), systemPriorityClasses);
     const services = this.registry.lookup('', 'v1', 'services');
     if (services) await allocator.repair(services.cache.list().map((e) => e.obj as Service));
     this.#allocator = allocator;

@@ -13,6 +13,7 @@ import { NamespaceController } from './namespace/controller.ts';
 import { NodeIpamController } from './nodeipam/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
+import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 
@@ -31,6 +32,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['endpoints', (d) => new EndpointsController(d)],
     ['endpointslice', (d) => new EndpointSliceController(d)],
     ['nodeipam', (d) => new NodeIpamController(d)],
+    ['resourcequota', (d) => new ResourceQuotaController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();

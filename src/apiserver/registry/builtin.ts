@@ -2,10 +2,9 @@ import { builtinResources, type ResourceInfo } from '../../api/kinds.ts';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import { prepareDaemonSetForCreate, prepareDaemonSetForUpdate } from '../../api/apps/index.ts';
-import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Service } from 'kubernetes-types/core/v1.js';
 import { dropTypeDependentFields } from '../../api/core/service-update.ts';
 import { generateJobSelector } from '../../api/batch/index.ts';
-import { applyPodAdmissionDefaults } from '../../api/core/index.ts';
 import type { ApiObject } from '../../api/object.ts';
 import { eventCoreToV1, eventV1ToCore } from './event-versions.ts';
 import { hpaV1Strategy, hpaV1ToV2, hpaV2ToV1 } from './hpa-v1.ts';
@@ -29,8 +28,6 @@ const overrides: Record<string, StrategyParts> = {
     prepareForCreate: (obj: ApiObject) => {
       // A new pod starts Pending; only the node agent reports further status.
       obj.status = { phase: 'Pending' };
-      // What upstream's ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add.
-      applyPodAdmissionDefaults(obj as Pod);
     },
   },
   'apps/DaemonSet': {
