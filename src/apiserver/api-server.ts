@@ -1,13 +1,14 @@
 import { ApiError } from '../api/errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Store } from '../storage/index.ts';
-import { builtinResources } from '../api/kinds.ts';
+import { builtinResources, isMetricsResource } from '../api/kinds.ts';
 import { kubernetesVersion } from '../version.ts';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupResources } from './discovery/discovery.ts';
 import { CrdController } from './customresources/controller.ts';
 import type { ApiExtensions } from './extensions.ts';
 import type { HandlerContext, RequestUser } from './handlers/context.ts';
+import type { ResourceMetricsSource } from './handlers/metrics.ts';
 import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
 import { ApiMetrics, instrumentStore } from './metrics.ts';
@@ -45,6 +46,8 @@ export interface ApiServerOptions {
   issueToken?: TokenIssuer;
   /** reviewToken authenticates a bearer token for TokenReview. */
   reviewToken?: HandlerContext['reviewToken'];
+  /** resourceMetrics serves metrics.k8s.io (the metrics pipeline's latest measurements). */
+  resourceMetrics?: ResourceMetricsSource;
 }
 
 /** systemNamespaces exist from the start, as in every Kubernetes cluster. */
@@ -98,6 +101,7 @@ export class ApiServer {
       minRequestTimeoutMs: opts.minRequestTimeoutMs ?? 30 * 60_000,
       ...(opts.issueToken ? { issueToken: opts.issueToken } : {}),
       ...(opts.reviewToken ? { reviewToken: opts.reviewToken } : {}),
+      ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
     };
   }
 
@@ -191,7 +195,9 @@ export class ApiServer {
       // Review kinds are answered but not stored, so they are not in the registry; discovery lists them too.
       const served = this.registry.all().map((s) => s.def.info);
       const reviews = builtinResources.filter((r) => r.verbs.length === 1 && r.verbs[0] === 'create');
-      const groups = groupResources([...served, ...reviews]);
+      // So are the resource metrics, when a metrics pipeline feeds them.
+      const metrics = this.#opts.resourceMetrics ? builtinResources.filter(isMetricsResource) : [];
+      const groups = groupResources([...served, ...reviews, ...metrics]);
       const parts = path.split('/').filter(Boolean);
       let body: object | undefined;
       if (wantsAggregated && (path === '/api' || path === '/apis')) body = aggregatedDiscovery(groups, path === '/api');
