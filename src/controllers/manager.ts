@@ -13,8 +13,14 @@ import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 
+/** ControllerSettings tune individual controllers; each has upstream's default. */
+export interface ControllerSettings {
+  /** hpaSyncPeriodMs is --horizontal-pod-autoscaler-sync-period (15 s). */
+  hpaSyncPeriodMs?: number;
+}
+
 /** controllerRegistry names every controller the manager can run; a duplicate name is a startup error. */
-export function controllerRegistry(): Map<string, ControllerFactory> {
+export function controllerRegistry(_settings: ControllerSettings = {}): Map<string, ControllerFactory> {
   const entries: [string, ControllerFactory][] = [
     ['garbagecollector', (d) => new GarbageCollector(d)],
     ['namespace', (d) => new NamespaceController(d)],
@@ -41,6 +47,7 @@ export interface ControllerManagerOptions {
   clock: Clock;
   log: (msg: string) => void;
   disabled?: string[];
+  settings?: ControllerSettings;
 }
 
 /** ControllerManager runs the registered controllers with one shared informer factory. */
@@ -62,7 +69,7 @@ export class ControllerManager {
       recorder: (component) => events.newRecorder({ component }),
     };
     const disabled = new Set(opts.disabled ?? []);
-    this.controllers = [...controllerRegistry()].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));
+    this.controllers = [...controllerRegistry(opts.settings)].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));
   }
 
   /** start runs every controller until the signal aborts. */
