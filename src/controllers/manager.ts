@@ -6,6 +6,7 @@ import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
 import { JobController } from './job/controller.ts';
+import { HorizontalPodAutoscalerController } from './podautoscaler/controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
@@ -20,7 +21,7 @@ export interface ControllerSettings {
 }
 
 /** controllerRegistry names every controller the manager can run; a duplicate name is a startup error. */
-export function controllerRegistry(_settings: ControllerSettings = {}): Map<string, ControllerFactory> {
+export function controllerRegistry(settings: ControllerSettings = {}): Map<string, ControllerFactory> {
   const entries: [string, ControllerFactory][] = [
     ['garbagecollector', (d) => new GarbageCollector(d)],
     ['namespace', (d) => new NamespaceController(d)],
@@ -31,6 +32,7 @@ export function controllerRegistry(_settings: ControllerSettings = {}): Map<stri
     ['cronjob', (d) => new CronJobController(d)],
     ['endpoints', (d) => new EndpointsController(d)],
     ['endpointslice', (d) => new EndpointSliceController(d)],
+    ['horizontalpodautoscaling', (d) => new HorizontalPodAutoscalerController(d, { ...(settings.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: settings.hpaSyncPeriodMs } : {}) })],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();

@@ -55,6 +55,21 @@ export function formatGoDuration(ms: number): string {
   return `${sign}${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }
 
+const durationUnitsMs: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** parseGoDuration reads a Go duration string ("15s", "1m0.5s", "250ms") as milliseconds; undefined if malformed. */
+export function parseGoDuration(s: string): number | undefined {
+  if (s === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0;
+  let end = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * (durationUnitsMs[m[2] ?? ''] ?? 0);
+    end = re.lastIndex;
+  }
+  return end === s.length && end > 0 ? total : undefined;
+}
+
 function meta(name: string, namespace: string | undefined, labels: Record<string, string> | undefined, nowMs: number): ObjectMeta {
   return { name, ...(namespace !== undefined ? { namespace } : {}), creationTimestamp: formatTime(nowMs), ...(labels && Object.keys(labels).length > 0 ? { labels } : {}) };
 }

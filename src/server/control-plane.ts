@@ -5,6 +5,7 @@ import { authenticate, ClientCertificateAuthenticator, ensureNodeToken, ensurePk
 import { defaultExtensions, openApiFor } from '../apiserver/default-extensions.ts';
 import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
+import type { ResourceMetricsSource } from '../apiserver/handlers/metrics.ts';
 import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
 import { Client, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -24,6 +25,8 @@ export interface ControlPlaneOptions {
   disable?: string[];
   /** metricResolutionMs is how often the metrics scraper scrapes every node (metrics-server's --metric-resolution; default 15 s). */
   metricResolutionMs?: number;
+  /** resourceMetrics replaces the metrics pipeline (no scraper runs): tests feed metrics.k8s.io directly. */
+  resourceMetrics?: ResourceMetricsSource;
   /** controllerSettings tune individual controllers (periods of the HPA controller, ...). */
   controllerSettings?: ControllerSettings;
   clock?: Clock;
@@ -122,7 +125,7 @@ export class ControlPlane {
         return user ? { user, audiences: audiences.length > 0 ? audiences : [serviceAccountIssuer] } : null;
       },
       serverAddress: `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.port}`,
-      ...(metricsEnabled ? { resourceMetrics: metricsStorage } : {}),
+      ...(metricsEnabled ? { resourceMetrics: opts.resourceMetrics ?? metricsStorage } : {}),
     });
     this.#api = api;
     await api.start();
@@ -143,7 +146,7 @@ export class ControlPlane {
     const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
     await writeKubeconfig(this.#kubeconfigPath, { server: `https://${host}:${this.port}`, caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
 
-    if (metricsEnabled) {
+    if (metricsEnabled && !opts.resourceMetrics) {
       // The scraper presents a client certificate of the cluster CA: node agents serve only authenticated callers.
       const tls = await issueClientCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, { commonName: metricsServerUser.username, clock });
       const scraper = new MetricsScraper({ client: new Client(inProcessTransport(server, metricsServerUser)), storage: metricsStorage, intervalMs: metricResolutionMs, tls: { cert: tls.certPem, key: tls.keyPem }, clock, log });
