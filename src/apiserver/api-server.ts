@@ -1,7 +1,7 @@
 import { ApiError } from '../api/errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Store } from '../storage/index.ts';
-import { builtinResources } from '../api/kinds.ts';
+import { builtinResources, isMetricsResource } from '../api/kinds.ts';
 import { kubernetesVersion } from '../version.ts';
 import { AdmissionChain } from './admission/chain.ts';
 import { defaultAdmissionPlugins, type AdmissionOptions } from './admission/plugins.ts';
@@ -15,6 +15,7 @@ import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVer
 import { CrdController } from './customresources/controller.ts';
 import type { ApiExtensions } from './extensions.ts';
 import type { HandlerContext, RequestUser } from './handlers/context.ts';
+import type { ResourceMetricsSource } from './handlers/metrics.ts';
 import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
 import { ApiMetrics, instrumentStore } from './metrics.ts';
@@ -60,6 +61,8 @@ export interface ApiServerOptions {
   admission?: AdmissionOptions;
   /** admissionPlugins replaces the default admission plugins (tests). */
   admissionPlugins?: (objects: AdmissionObjects, clock: Clock) => AdmissionPlugin[];
+  /** resourceMetrics serves metrics.k8s.io (the metrics pipeline's latest measurements). */
+  resourceMetrics?: ResourceMetricsSource;
 }
 
 /** systemNamespaces exist from the start, as in every Kubernetes cluster. */
@@ -120,6 +123,7 @@ export class ApiServer {
       minRequestTimeoutMs: opts.minRequestTimeoutMs ?? 30 * 60_000,
       ...(opts.issueToken ? { issueToken: opts.issueToken } : {}),
       ...(opts.reviewToken ? { reviewToken: opts.reviewToken } : {}),
+      ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
     };
   }
 
@@ -220,7 +224,9 @@ export class ApiServer {
       // Review kinds are answered but not stored, so they are not in the registry; discovery lists them too.
       const served = this.registry.all().map((s) => s.def.info);
       const reviews = builtinResources.filter((r) => r.verbs.length === 1 && r.verbs[0] === 'create');
-      const groups = groupResources([...served, ...reviews]);
+      // So are the resource metrics, when a metrics pipeline feeds them.
+      const metrics = this.#opts.resourceMetrics ? builtinResources.filter(isMetricsResource) : [];
+      const groups = groupResources([...served, ...reviews, ...metrics]);
       const parts = path.split('/').filter(Boolean);
       let body: object | undefined;
       if (wantsAggregated && (path === '/api' || path === '/apis')) body = aggregatedDiscovery(groups, path === '/api');

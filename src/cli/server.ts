@@ -1,5 +1,6 @@
 import { parseFlags, UsageError } from './args.ts';
 import { ControlPlane } from '../server/control-plane.ts';
+import { parseDuration } from '../sim/options.ts';
 
 const usage = `Usage: berth server [flags]
 
@@ -8,7 +9,10 @@ const usage = `Usage: berth server [flags]
   --bind-address ADDR    address the API server listens on (default 0.0.0.0)
   --port N               HTTPS port of the API server (default 6443)
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
-  --disable COMPONENT    do not run a component: controllers, garbagecollector, namespace (repeatable)
+  --disable COMPONENT    do not run a component: controllers, garbagecollector, namespace, metrics-server, ... (repeatable)
+  --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
+  --horizontal-pod-autoscaler-sync-period D
+                         how often each HorizontalPodAutoscaler is reconciled (default 15s)
 `;
 
 /** runServer is \`berth server\`: the control plane on this machine, until SIGTERM or SIGINT. */
@@ -20,6 +24,8 @@ export async function runServer(args: string[]): Promise<void> {
     port: { type: 'string', default: '6443' },
     'tls-san': { type: 'string', multiple: true },
     disable: { type: 'string', multiple: true },
+    'metric-resolution': { type: 'string', default: '15s' },
+    'horizontal-pod-autoscaler-sync-period': { type: 'string', default: '15s' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -28,6 +34,8 @@ export async function runServer(args: string[]): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${values.port}`);
+  const metricResolutionMs = positiveDuration('--metric-resolution', values['metric-resolution']);
+  const hpaSyncPeriodMs = positiveDuration('--horizontal-pod-autoscaler-sync-period', values['horizontal-pod-autoscaler-sync-period']);
   const cp = new ControlPlane({
     dataDir: values['data-dir'],
     ...(values.datastore ? { datastore: values.datastore } : {}),
@@ -35,6 +43,8 @@ export async function runServer(args: string[]): Promise<void> {
     port,
     tlsSans: values['tls-san'] ?? [],
     disable: values.disable ?? [],
+    metricResolutionMs,
+    controllerSettings: { hpaSyncPeriodMs },
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
   await cp.start();
@@ -51,4 +61,10 @@ export async function runServer(args: string[]): Promise<void> {
   process.stdout.write('berth server: shutting down\n');
   await cp.stop();
   process.stdout.write('berth server: stopped\n');
+}
+
+function positiveDuration(flag: string, v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} must be a positive duration such as 15s or 500ms, not ${v}`);
+  return ms;
 }

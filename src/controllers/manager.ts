@@ -7,6 +7,7 @@ import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
 import { JobController } from './job/controller.ts';
+import { HorizontalPodAutoscalerController } from './podautoscaler/controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
@@ -17,8 +18,14 @@ import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 
+/** ControllerSettings tune individual controllers; each has upstream's default. */
+export interface ControllerSettings {
+  /** hpaSyncPeriodMs is --horizontal-pod-autoscaler-sync-period (15 s). */
+  hpaSyncPeriodMs?: number;
+}
+
 /** controllerRegistry names every controller the manager can run; a duplicate name is a startup error. */
-export function controllerRegistry(): Map<string, ControllerFactory> {
+export function controllerRegistry(settings: ControllerSettings = {}): Map<string, ControllerFactory> {
   const entries: [string, ControllerFactory][] = [
     ['garbagecollector', (d) => new GarbageCollector(d)],
     ['namespace', (d) => new NamespaceController(d)],
@@ -33,6 +40,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['endpointslice', (d) => new EndpointSliceController(d)],
     ['nodeipam', (d) => new NodeIpamController(d)],
     ['resourcequota', (d) => new ResourceQuotaController(d)],
+    ['horizontalpodautoscaling', (d) => new HorizontalPodAutoscalerController(d, { ...(settings.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: settings.hpaSyncPeriodMs } : {}) })],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
@@ -49,6 +57,7 @@ export interface ControllerManagerOptions {
   clock: Clock;
   log: (msg: string) => void;
   disabled?: string[];
+  settings?: ControllerSettings;
 }
 
 /** ControllerManager runs the registered controllers with one shared informer factory. */
@@ -70,7 +79,7 @@ export class ControllerManager {
       recorder: (component) => events.newRecorder({ component }),
     };
     const disabled = new Set(opts.disabled ?? []);
-    this.controllers = [...controllerRegistry()].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));
+    this.controllers = [...controllerRegistry(opts.settings)].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));
   }
 
   /** start runs every controller until the signal aborts. */

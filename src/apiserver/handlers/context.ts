@@ -17,6 +17,8 @@ export interface HandlerContext {
   issueToken?: import('./token-request.ts').TokenIssuer;
   /** reviewToken authenticates a token for TokenReview. */
   reviewToken?: (token: string, audiences: string[]) => Promise<{ user: RequestUser; audiences: string[] } | null>;
+  /** resourceMetrics answers metrics.k8s.io; without it the group is not served. */
+  resourceMetrics?: import('./metrics.ts').ResourceMetricsSource;
 }
 
 /** RequestUser is the authenticated caller. */

@@ -1,4 +1,4 @@
-import { builtinResources, type ResourceInfo } from '../../api/kinds.ts';
+import { builtinResources, isMetricsResource, type ResourceInfo } from '../../api/kinds.ts';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import { prepareDaemonSetForCreate, prepareDaemonSetForUpdate } from '../../api/apps/index.ts';
@@ -78,7 +78,7 @@ const overrides: Record<string, StrategyParts> = {
 export function builtinDefs(extra: (group: string, kind: string) => StrategyParts = () => ({})): ResourceDef[] {
   const defs: ResourceDef[] = [];
   for (const info of builtinResources) {
-    if (virtualKinds.has(info.kind)) continue;
+    if (virtualKinds.has(info.kind) || isMetricsResource(info)) continue;
     if (info.group === 'autoscaling' && info.version === 'v1') {
       defs.push(hpaV1Def(info, extra));
       continue;
