@@ -1,6 +1,6 @@
 import { InformerFactory, RestMapper, type Client } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Controller, ControllerDeps, ControllerFactory } from './controller.ts';
+import type { Controller, ControllerDeps, ControllerFactory, ControllerSettings } from './controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
@@ -9,6 +9,8 @@ import { JobController } from './job/controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
+import { NodeLifecycleController } from './nodelifecycle/controller.ts';
+import { TaintEvictionController } from './tainteviction/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
@@ -25,6 +27,8 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['cronjob', (d) => new CronJobController(d)],
     ['endpoints', (d) => new EndpointsController(d)],
     ['endpointslice', (d) => new EndpointSliceController(d)],
+    ['nodelifecycle', (d) => new NodeLifecycleController(d)],
+    ['tainteviction', (d) => new TaintEvictionController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
@@ -41,6 +45,8 @@ export interface ControllerManagerOptions {
   clock: Clock;
   log: (msg: string) => void;
   disabled?: string[];
+  /** settings tune individual controllers (from `berth server` flags). */
+  settings?: ControllerSettings;
 }
 
 /** ControllerManager runs the registered controllers with one shared informer factory. */
@@ -60,6 +66,7 @@ export class ControllerManager {
       clock: opts.clock,
       log: opts.log,
       recorder: (component) => events.newRecorder({ component }),
+      ...(opts.settings ? { settings: opts.settings } : {}),
     };
     const disabled = new Set(opts.disabled ?? []);
     this.controllers = [...controllerRegistry()].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));

@@ -37,11 +37,11 @@ export interface ControllerHarness {
   stop(): Promise<void>;
 }
 
-/** startHarness starts a control plane in a temporary directory and builds deps on the given clock. */
-export async function startHarness(clock: Clock): Promise<ControllerHarness> {
+/** startHarness starts a control plane in a temporary directory and builds deps on the given clock; `disable` names more server controllers to leave off. */
+export async function startHarness(clock: Clock, disable: string[] = []): Promise<ControllerHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-ctrl-'));
   // The controllers under test run here with test settings; the server's own copies must not race them.
-  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['job', 'cronjob', 'endpoints', 'endpointslice'], log: () => {} });
+  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['job', 'cronjob', 'endpoints', 'endpointslice', ...disable], log: () => {} });
   await cp.start();
   const kc = await readKubeconfig(cp.kubeconfigPath);
   const client = new Client(httpsTransport({ server: kc.server, ...(kc.caPem ? { ca: kc.caPem } : {}), ...(kc.clientCertPem ? { cert: kc.clientCertPem } : {}), ...(kc.clientKeyPem ? { key: kc.clientKeyPem } : {}) }));
