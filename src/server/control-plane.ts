@@ -8,6 +8,7 @@ import type { RequestUser } from '../apiserver/handlers/context.ts';
 import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
 import { Client, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControllerManager } from '../controllers/manager.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
 
@@ -20,6 +21,8 @@ export interface ControlPlaneOptions {
   tlsSans?: string[];
   /** disable names components not to run ("controllers"). */
   disable?: string[];
+  /** controllerSettings tune controllers (grace periods, eviction rates). */
+  controllerSettings?: ControllerSettings;
   clock?: Clock;
   log?: (msg: string) => void;
 }
@@ -131,7 +134,7 @@ export class ControlPlane {
 
     if (!(opts.disable ?? []).includes('controllers')) {
       const client = new Client(inProcessTransport(server, controllerManagerUser));
-      const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [] });
+      const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [], ...(opts.controllerSettings ? { settings: opts.controllerSettings } : {}) });
       void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
