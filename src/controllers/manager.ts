@@ -11,6 +11,7 @@ import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { TaintEvictionController } from './tainteviction/controller.ts';
+import { PodGcController } from './podgc/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
@@ -29,6 +30,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['endpointslice', (d) => new EndpointSliceController(d)],
     ['nodelifecycle', (d) => new NodeLifecycleController(d)],
     ['tainteviction', (d) => new TaintEvictionController(d)],
+    ['podgc', (d) => new PodGcController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
