@@ -12,6 +12,7 @@ import { NamespaceController } from './namespace/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { TaintEvictionController } from './tainteviction/controller.ts';
 import { PodGcController } from './podgc/controller.ts';
+import { DisruptionController } from './disruption/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
@@ -31,6 +32,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['nodelifecycle', (d) => new NodeLifecycleController(d)],
     ['tainteviction', (d) => new TaintEvictionController(d)],
     ['podgc', (d) => new PodGcController(d)],
+    ['disruption', (d) => new DisruptionController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
