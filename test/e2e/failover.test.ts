@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { kubectlPath, runKubectl, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
+import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
 
 const berth = fileURLToPath(new URL('../../bin/berth', import.meta.url));
 const kubectl = kubectlPath(32);
@@ -50,7 +50,7 @@ describe('node failure: pods move to healthy nodes', { skip: kubectl ? false : '
   let keep: SimProcess | undefined;
   let lose: SimProcess | undefined;
   let home: string;
-  const k = (args: string[], input?: string) => runKubectl(kubectl as string, server.kubeconfig, home, args, input === undefined ? {} : { input });
+  const k = (args: string[], input?: string) => runKubectlPatiently(kubectl as string, server.kubeconfig, home, args, input === undefined ? {} : { input });
   const ok = async (args: string[], input?: string): Promise<string> => {
     const r = await k(args, input);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
@@ -68,7 +68,7 @@ describe('node failure: pods move to healthy nodes', { skip: kubectl ? false : '
   }
 
   before(async () => {
-    server = await startServer(['--node-monitor-grace-period', '6s', '--node-monitor-period', '1s', '--node-eviction-rate', '10']);
+    server = await startServer(['--node-monitor-grace-period', '10s', '--node-monitor-period', '1s', '--node-eviction-rate', '10']);
     home = mkdtempSync(join(tmpdir(), 'berth-failover-home-'));
     keep = startSim(server.kubeconfig, ['--nodes', '3', '--name-prefix', 'keep-']);
     lose = startSim(server.kubeconfig, ['--nodes', '2', '--name-prefix', 'lose-', '--pod-cidr-base', '10.52']);
