@@ -24,6 +24,7 @@ and pods bound to them run (after --start-delay) and report status as a kubelet'
   --name-prefix P        node names are P0, P1, ... (default sim-)
   --start-delay D        time from binding to running containers (default 0s)
   --run-time D           how long Never/OnFailure pods run (default 5s; annotation sim.berth.dev/run-time overrides)
+  --node-lease-duration-seconds N  the nodes' Lease duration; they renew it every quarter of it (default 40)
   --fail K               the first K nodes stop heartbeating once registered (after --fail-after)
   --fail-after D         delay before the --fail nodes go silent (default 0s)
   --pod-cidr-base A.B    node i gets pod CIDR A.(B+i/256).(i%256).0/24 (default 10.42)
@@ -54,6 +55,7 @@ export async function runSim(args: string[]): Promise<void> {
     'name-prefix': { type: 'string', default: defaultSimOptions.namePrefix },
     'start-delay': { type: 'string', default: '0s' },
     'run-time': { type: 'string', default: '5s' },
+    'node-lease-duration-seconds': { type: 'string', default: String(defaultSimOptions.leaseDurationSeconds) },
     fail: { type: 'string', default: '0' },
     'fail-after': { type: 'string', default: '0s' },
     'pod-cidr-base': { type: 'string', default: defaultSimOptions.podCidrBase },
@@ -78,6 +80,9 @@ export async function runSim(args: string[]): Promise<void> {
     namePrefix: values['name-prefix'],
     startDelayMs: duration('--start-delay', values['start-delay']),
     runTimeMs: duration('--run-time', values['run-time']),
+    // The kubelet renews its lease every quarter of the lease duration (10 s of 40 s).
+    leaseDurationSeconds: integer('--node-lease-duration-seconds', values['node-lease-duration-seconds']),
+    leaseRenewMs: integer('--node-lease-duration-seconds', values['node-lease-duration-seconds']) * 250,
     fail: integer('--fail', values.fail),
     failAfterMs: duration('--fail-after', values['fail-after']),
     podCidrBase: values['pod-cidr-base'],
@@ -128,7 +133,7 @@ export async function runSim(args: string[]): Promise<void> {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
-  process.stdout.write(`berth sim: stopped; nodes stop heartbeating and go NotReady after their 40 s lease (${formatStats(sim.stats())})\n`);
+  process.stdout.write(`berth sim: stopped; nodes stop heartbeating and go NotReady after the server's node monitor grace period (${formatStats(sim.stats())})\n`);
 }
 
 /** formatStats prints the counters on one line, with the process's memory and CPU time. */

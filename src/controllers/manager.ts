@@ -1,6 +1,6 @@
 import { InformerFactory, RestMapper, type Client } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Controller, ControllerDeps, ControllerFactory } from './controller.ts';
+import type { Controller, ControllerDeps, ControllerFactory, ControllerSettings } from './controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
@@ -12,20 +12,18 @@ import { GarbageCollector } from './garbagecollector/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { NodeIpamController } from './nodeipam/controller.ts';
+import { NodeLifecycleController } from './nodelifecycle/controller.ts';
+import { TaintEvictionController } from './tainteviction/controller.ts';
+import { PodGcController } from './podgc/controller.ts';
+import { DisruptionController } from './disruption/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 
-/** ControllerSettings tune individual controllers; each has upstream's default. */
-export interface ControllerSettings {
-  /** hpaSyncPeriodMs is --horizontal-pod-autoscaler-sync-period (15 s). */
-  hpaSyncPeriodMs?: number;
-}
-
 /** controllerRegistry names every controller the manager can run; a duplicate name is a startup error. */
-export function controllerRegistry(settings: ControllerSettings = {}): Map<string, ControllerFactory> {
+export function controllerRegistry(): Map<string, ControllerFactory> {
   const entries: [string, ControllerFactory][] = [
     ['garbagecollector', (d) => new GarbageCollector(d)],
     ['namespace', (d) => new NamespaceController(d)],
@@ -40,7 +38,11 @@ export function controllerRegistry(settings: ControllerSettings = {}): Map<strin
     ['endpointslice', (d) => new EndpointSliceController(d)],
     ['nodeipam', (d) => new NodeIpamController(d)],
     ['resourcequota', (d) => new ResourceQuotaController(d)],
-    ['horizontalpodautoscaling', (d) => new HorizontalPodAutoscalerController(d, { ...(settings.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: settings.hpaSyncPeriodMs } : {}) })],
+    ['horizontalpodautoscaling', (d) => new HorizontalPodAutoscalerController(d, { ...(d.settings?.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: d.settings.hpaSyncPeriodMs } : {}) })],
+    ['nodelifecycle', (d) => new NodeLifecycleController(d)],
+    ['tainteviction', (d) => new TaintEvictionController(d)],
+    ['podgc', (d) => new PodGcController(d)],
+    ['disruption', (d) => new DisruptionController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
@@ -57,6 +59,7 @@ export interface ControllerManagerOptions {
   clock: Clock;
   log: (msg: string) => void;
   disabled?: string[];
+  /** settings tune individual controllers (from `berth server` flags). */
   settings?: ControllerSettings;
 }
 
@@ -77,9 +80,10 @@ export class ControllerManager {
       clock: opts.clock,
       log: opts.log,
       recorder: (component) => events.newRecorder({ component }),
+      ...(opts.settings ? { settings: opts.settings } : {}),
     };
     const disabled = new Set(opts.disabled ?? []);
-    this.controllers = [...controllerRegistry(opts.settings)].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));
+    this.controllers = [...controllerRegistry()].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));
   }
 
   /** start runs every controller until the signal aborts. */

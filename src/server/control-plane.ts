@@ -11,7 +11,8 @@ import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
 import { Client, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
-import { ControllerManager, type ControllerSettings } from '../controllers/manager.ts';
+import type { ControllerSettings } from '../controllers/controller.ts';
+import { ControllerManager } from '../controllers/manager.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
@@ -29,7 +30,7 @@ export interface ControlPlaneOptions {
   metricResolutionMs?: number;
   /** resourceMetrics replaces the metrics pipeline (no scraper runs): tests feed metrics.k8s.io directly. */
   resourceMetrics?: ResourceMetricsSource;
-  /** controllerSettings tune individual controllers (periods of the HPA controller, ...). */
+  /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
   controllerSettings?: ControllerSettings;
   clock?: Clock;
   log?: (msg: string) => void;

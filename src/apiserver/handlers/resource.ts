@@ -12,7 +12,8 @@ import type { HandlerContext, RequestUser } from './context.ts';
 import { handleMetrics } from './metrics.ts';
 import { handleReview, reviewResources } from './reviews.ts';
 import { deleteOptions, intParam, writeOptions, type FieldValidation } from './query.ts';
-import { handleBinding, handleEviction, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
+import { handleEviction } from './eviction.ts';
+import { handleBinding, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
 import { servedView } from './served-view.ts';
 import { handleTokenRequest } from './token-request.ts';
 import { serveWatch } from './watch.ts';
@@ -66,7 +67,7 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
         return handleBinding(ctx, served, namespace, info.name, req, neg);
       case 'eviction':
         if (info.verb !== 'create') break;
-        return handleEviction(served, namespace, info.name, req, q);
+        return handleEviction(ctx, served, namespace, info.name, req, q);
       case 'token':
         if (info.verb !== 'create') break;
         return handleTokenRequest(ctx, served, namespace, info.name, req, ctx.issueToken);
