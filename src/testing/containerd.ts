@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { CriClient } from '../kubelet/cri/client.ts';
+import type { CriInput, PodSandboxConfig } from '../kubelet/cri/types.ts';
+import { buildTestImages, type TestImage } from '../kubelet/images/build.ts';
+import { importImageArchive } from '../kubelet/images/import.ts';
+import {
+  deleteLink,
+  iptablesChains,
+  killShims,
+  linkExists,
+  mountsUnder,
+  removeCgroupTree,
+  removeCniCache,
+  removeEmptyChains,
+  shimPids,
+  unmountUnder,
+} from '../kubelet/runtime/cleanup.ts';
+import { ContainerdSupervisor } from '../kubelet/runtime/containerd.ts';
+import { guardTable, removeEgressGuard, subnetClash } from '../kubelet/runtime/network.ts';
+import type { NetworkOptions } from '../kubelet/runtime/config.ts';
+
+// A private containerd per test suite, in a temp dir, with its own bridge and /24, torn down to nothing.
+//
+// Network safety: pods get no egress. The bridge does not masquerade and an nftables guard drops
+// everything forwarded from the bridge to another interface, so a test pod can reach only the host and
+// pods on its own bridge, never the default route. Tests target pod IPs and loopback only.
+
+/** TestContainerd is a running private containerd with the test images imported. */
+export interface TestContainerd {
+  dir: string;
+  endpoint: string;
+  cri: CriClient;
+  supervisor: ContainerdSupervisor;
+  network: NetworkOptions;
+  /** cgroupRoot is the top cgroup (in every hierarchy) this suite's pods go under, e.g. "berth-test-1a2b". */
+  cgroupRoot: string;
+  images: TestImage[];
+  /** sandboxConfig returns a pod sandbox config with a fresh uid, a log directory and a cgroup parent. */
+  sandboxConfig(name: string): CriInput<PodSandboxConfig> & { logDirectory: string };
+  /** teardown removes every pod, stops containerd and removes what it left (idempotent). */
+  teardown(): Promise<void>;
+  /** leftovers lists what teardown failed to remove (empty when clean). */
+  leftovers(): Promise<string[]>;
+}
+
+/** startTestContainerd starts a private containerd in a temp dir and imports the pause and busybox images. */
+export async function startTestContainerd(opts: { log?: (m: string) => void } = {}): Promise<TestContainerd> {
+  const id = randomBytes(3).toString('hex');
+  // Short path: containerd's sockets live inside and unix socket paths are limited to 107 bytes.
+  const dir = mkdtempSync('/tmp/berth-ctrd-');
+  const network: NetworkOptions = { networkName: `berth-t${id}`, bridge: `bt${id}`, subnet: freeSubnet(), podEgress: false };
+  const cgroupRoot = `berth-test-${id}`;
+  const ipForward = readIpForward();
+  const chainsBefore = { nat: await iptablesChains('nat'), filter: await iptablesChains('filter') };
+  const supervisor = new ContainerdSupervisor({ stateDir: join(dir, 'c'), network, log: opts.log });
+  const stop = new AbortController();
+  const running = supervisor.start(stop.signal);
+  running.catch(() => {});
+  const cri = new CriClient({ endpoint: supervisor.endpoint, timeoutMs: 60_000 });
+  const sandboxIds = new Set<string>();
+  let tornDown = false;
+
+  const teardown = async (): Promise<void> => {
+    if (tornDown) return;
+    tornDown = true;
+    const layout = supervisor.layout!;
+    try {
+      for (const s of await cri.listPodSandbox()) {
+        sandboxIds.add(s.id);
+        await cri.stopPodSandbox(s.id).catch(() => {});
+        await cri.removePodSandbox(s.id).catch(() => {});
+      }
+      for (const c of await cri.listContainers()) await cri.removeContainer(c.id).catch(() => {});
+    } catch {
+      // containerd is gone: the steps below clean up after it
+    }
+    cri.close();
+    stop.abort();
+    await running.catch(() => {});
+    await killShims(layout.socket, join(layout.runcRoot));
+    await unmountUnder(dir);
+    await deleteLink(network.bridge);
+    await removeEgressGuard(network.bridge).catch(() => {});
+    for (const table of ['nat', 'filter'] as const) {
+      const before = new Set(chainsBefore[table]);
+      const created = (await iptablesChains(table)).filter((c) => !before.has(c) && c.startsWith('CNI-'));
+      await removeEmptyChains(table, created);
+    }
+    // The bridge plugin turns forwarding on; turn it back off unless another bridge may need it.
+    if (ipForward === '0' && readIpForward() === '1' && bridges().length === 0) writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
+    removeCgroupTree(cgroupRoot);
+    removeCniCache(network.networkName, [...sandboxIds]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await supervisor.ready;
+    const images = buildTestImages(join(dir, 'images'));
+    for (const img of images) await importImageArchive(supervisor.endpoint, img.file);
+    return {
+      dir,
+      endpoint: supervisor.endpoint,
+      cri,
+      supervisor,
+      network,
+      cgroupRoot,
+      images,
+      sandboxConfig: (name) => {
+        const uid = `${id}-${randomBytes(6).toString('hex')}`;
+        const logDirectory = join(dir, 'pods', `default_${name}_${uid}`);
+        mkdirSync(logDirectory, { recursive: true });
+        return {
+          metadata: { name, uid, namespace: 'default', attempt: 0 },
+          hostname: name,
+          logDirectory,
+          labels: { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.uid': uid },
+          linux: {
+            cgroupParent: `/${cgroupRoot}/pod${uid}`,
+            securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } },
+          },
+        };
+      },
+      teardown,
+      leftovers: async () => {
+        const left: string[] = [];
+        if (existsSync(dir)) left.push(`directory ${dir}`);
+        for (const m of mountsUnder(dir)) left.push(`mount ${m}`);
+        for (const pid of shimPids(supervisor.layout!.socket)) left.push(`shim pid ${pid}`);
+        if (supervisor.pid !== undefined) left.push(`containerd pid ${supervisor.pid}`);
+        if (linkExists(network.bridge)) left.push(`bridge ${network.bridge}`);
+        if (nftTables().includes(guardTable(network.bridge))) left.push(`nft table ${guardTable(network.bridge)}`);
+        for (const c of readdirCgroups(cgroupRoot)) left.push(`cgroup ${c}`);
+        return left;
+      },
+    };
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
+
+/** freeSubnet picks a /24 in 10.123.0.0/16 that no route on this machine overlaps. */
+function freeSubnet(): string {
+  const routes = execFileSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' });
+  for (let i = 0; i < 50; i++) {
+    const subnet = `10.123.${randomBytes(1)[0]}.0/24`;
+    if (!subnetClash(subnet, routes, '')) return subnet;
+  }
+  throw new Error('no free /24 in 10.123.0.0/16 for a test pod network');
+}
+
+function readIpForward(): string {
+  return readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+}
+
+function bridges(): string[] {
+  const out = execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.trim() !== '');
+}
+
+function nftTables(): string[] {
+  return execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }).split('\n').map((l) => l.trim().split(' ').pop() ?? '');
+}
+
+function readdirCgroups(name: string): string[] {
+  return readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}/${name}`).filter((p) => existsSync(p));
+}
