@@ -21,8 +21,10 @@ export function socketPath(endpoint: string): string {
 export async function importImageArchive(endpoint: string, file: string): Promise<string[]> {
   const ctr = findExecutable('ctr');
   if (!ctr) throw new Error('ctr not found: it ships with containerd; run scripts/up');
+  // --digests also names each image by digest (repo@sha256:...), so CRI reports repoDigests as for a
+  // pulled image and pods' imageID reads the same way.
   const out = await new Promise<string>((resolve, reject) => {
-    execFile(ctr, ['--address', socketPath(endpoint), '--namespace', criNamespace, 'images', 'import', file], { maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+    execFile(ctr, ['--address', socketPath(endpoint), '--namespace', criNamespace, 'images', 'import', '--digests', file], { maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`importing ${file} failed: ${(stderr || stdout).trim() || err.message}`));
       else resolve(stdout + stderr);
     });

@@ -47,6 +47,11 @@ export interface ContainerdOptions {
 /** defaultNetwork is a node's pod network unless told otherwise; 10.88.0.0/16 is containerd's customary range. */
 export const defaultNetwork: NetworkOptions = { networkName: 'berth', bridge: 'berth0', subnet: '10.88.0.0/16', podEgress: false };
 
+/** containerdStateDir is where a node keeps its Berth-owned containerd, under Berth's data directory. */
+export function containerdStateDir(dataDir: string): string {
+  return join(dataDir, 'containerd');
+}
+
 /** defaultSandboxImage is the pause image Berth builds locally (`berth image build-test-images`). */
 export const defaultSandboxImage = 'localhost/pause:3.9';
 
