@@ -47,7 +47,7 @@ export async function runImage(args: string[], out: (s: string) => void = (s) =>
       case 'import':
         if (rest.length === 0) throw new UsageError('usage: berth image import FILE...');
         for (const file of rest) {
-          for (const name of await importImageArchive(endpoint, file)) out(`imported ${name}\n`);
+          for (const img of await importImageArchive(endpoint, file)) out(`imported ${img.name}\n`);
         }
         return;
       case 'ls':
@@ -68,7 +68,7 @@ export async function runImage(args: string[], out: (s: string) => void = (s) =>
         const dir = rest[0] ?? join(dataDir, 'images');
         for (const img of buildTestImages(dir)) {
           out(`built ${img.ref} -> ${img.file}\n`);
-          if (!values['no-import']) for (const name of await importImageArchive(endpoint, img.file)) out(`imported ${name}\n`);
+          if (!values['no-import']) for (const imported of await importImageArchive(endpoint, img.file)) out(`imported ${imported.name}\n`);
         }
         return;
       }

@@ -3,25 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestContainerd, type TestContainerd } from '../../testing/containerd.ts';
+import { eventually } from '../../testing/eventually.ts';
 import { parseCidr } from '../runtime/network.ts';
 import { CriError, isCriNotFound } from './errors.ts';
 import type { CriInput, PodSandboxConfig } from './types.ts';
 
 // The CRI client against a real containerd (a private one per suite, see src/testing/containerd.ts).
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < 200; i++) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 describe('CriClient against containerd', () => {
   let env: TestContainerd;
@@ -100,10 +88,7 @@ describe('CriClient against containerd', () => {
     });
 
     it('serves HTTP on the pod IP to the host', async () => {
-      const res = await waitFor('httpd', async () => {
-        const r = await fetch(`http://${podIp}:8080/`);
-        return r.ok ? r : undefined;
-      });
+      const res = await eventually('httpd', () => fetch(`http://${podIp}:8080/`).then((r) => (r.ok ? r : undefined)));
       assert.equal(await res.text(), 'hello from berth\n');
     });
 
@@ -138,7 +123,7 @@ describe('CriClient against containerd', () => {
 
     it('writes container logs in the CRI format under the log directory', async () => {
       const file = join(sc.logDirectory, 'logger', '0.log');
-      const text = await waitFor('log lines', () => {
+      const text = await eventually('log lines', () => {
         const t = existsSync(file) ? readFileSync(file, 'utf8') : '';
         return t.split('\n').length > 2 ? t : undefined;
       });
