@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CriClient } from '../kubelet/cri/client.ts';
 import type { CriInput, PodSandboxConfig } from '../kubelet/cri/types.ts';
 import { buildTestImages, type TestImage } from '../kubelet/images/build.ts';
@@ -12,15 +13,16 @@ import {
   killShims,
   linkExists,
   mountsUnder,
+  processAlive,
   removeCgroupTree,
   removeCniCache,
   removeEmptyChains,
   shimPids,
   unmountUnder,
 } from '../kubelet/runtime/cleanup.ts';
+import { containerdLayout, type NetworkOptions } from '../kubelet/runtime/config.ts';
 import { ContainerdSupervisor } from '../kubelet/runtime/containerd.ts';
 import { guardTable, removeEgressGuard, subnetClash } from '../kubelet/runtime/network.ts';
-import type { NetworkOptions } from '../kubelet/runtime/config.ts';
 
 // A private containerd per test suite, in a temp dir, with its own bridge and /24, torn down to nothing.
 //
@@ -46,54 +48,48 @@ export interface TestContainerd {
   leftovers(): Promise<string[]>;
 }
 
+/** TestRuntimeRecord is what a suite's runtime needs to be torn down, kept in its dir for sweeping it after a crash. */
+interface TestRuntimeRecord {
+  owner: number;
+  network: NetworkOptions;
+  cgroupRoot: string;
+  ipForward: string;
+  chainsBefore: { nat: string[]; filter: string[] };
+}
+
+const recordFile = 'berth-test.json';
+const dirPrefix = '/tmp/berth-ctrd-';
+
 /** startTestContainerd starts a private containerd in a temp dir and imports the pause and busybox images. */
 export async function startTestContainerd(opts: { log?: (m: string) => void } = {}): Promise<TestContainerd> {
+  await sweepAbandoned();
   const id = randomBytes(3).toString('hex');
   // Short path: containerd's sockets live inside and unix socket paths are limited to 107 bytes.
-  const dir = mkdtempSync('/tmp/berth-ctrd-');
-  const network: NetworkOptions = { networkName: `berth-t${id}`, bridge: `bt${id}`, subnet: freeSubnet(), podEgress: false };
-  const cgroupRoot = `berth-test-${id}`;
-  const ipForward = readIpForward();
-  const chainsBefore = { nat: await iptablesChains('nat'), filter: await iptablesChains('filter') };
+  const dir = mkdtempSync(dirPrefix);
+  const record: TestRuntimeRecord = {
+    owner: process.pid,
+    network: { networkName: `berth-t${id}`, bridge: `bt${id}`, subnet: freeSubnet(), podEgress: false },
+    cgroupRoot: `berth-test-${id}`,
+    ipForward: readIpForward(),
+    chainsBefore: { nat: await iptablesChains('nat'), filter: await iptablesChains('filter') },
+  };
+  writeFileSync(join(dir, recordFile), JSON.stringify(record));
+  const { network, cgroupRoot } = record;
   const supervisor = new ContainerdSupervisor({ stateDir: join(dir, 'c'), network, log: opts.log });
   const stop = new AbortController();
   const running = supervisor.start(stop.signal);
   running.catch(() => {});
   const cri = new CriClient({ endpoint: supervisor.endpoint, timeoutMs: 60_000 });
-  const sandboxIds = new Set<string>();
   let tornDown = false;
 
   const teardown = async (): Promise<void> => {
     if (tornDown) return;
     tornDown = true;
-    const layout = supervisor.layout!;
-    try {
-      for (const s of await cri.listPodSandbox()) {
-        sandboxIds.add(s.id);
-        await cri.stopPodSandbox(s.id).catch(() => {});
-        await cri.removePodSandbox(s.id).catch(() => {});
-      }
-      for (const c of await cri.listContainers()) await cri.removeContainer(c.id).catch(() => {});
-    } catch {
-      // containerd is gone: the steps below clean up after it
-    }
+    const sandboxIds = await removeAllPods(cri);
     cri.close();
     stop.abort();
     await running.catch(() => {});
-    await killShims(layout.socket, join(layout.runcRoot));
-    await unmountUnder(dir);
-    await deleteLink(network.bridge);
-    await removeEgressGuard(network.bridge).catch(() => {});
-    for (const table of ['nat', 'filter'] as const) {
-      const before = new Set(chainsBefore[table]);
-      const created = (await iptablesChains(table)).filter((c) => !before.has(c) && c.startsWith('CNI-'));
-      await removeEmptyChains(table, created);
-    }
-    // The bridge plugin turns forwarding on; turn it back off unless another bridge may need it.
-    if (ipForward === '0' && readIpForward() === '1' && bridges().length === 0) writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
-    removeCgroupTree(cgroupRoot);
-    removeCniCache(network.networkName, [...sandboxIds]);
-    rmSync(dir, { recursive: true, force: true });
+    await removeTestRuntime(dir, record, sandboxIds);
   };
 
   try {
@@ -139,6 +135,75 @@ export async function startTestContainerd(opts: { log?: (m: string) => void } = 
   } catch (err) {
     await teardown();
     throw err;
+  }
+}
+
+/** removeAllPods stops and removes every sandbox and container through CRI (so CNI DEL runs) and returns the sandbox ids. */
+async function removeAllPods(cri: CriClient): Promise<string[]> {
+  const ids: string[] = [];
+  try {
+    for (const s of await cri.listPodSandbox()) {
+      ids.push(s.id);
+      await cri.stopPodSandbox(s.id).catch(() => {});
+      await cri.removePodSandbox(s.id).catch(() => {});
+    }
+    for (const c of await cri.listContainers()) await cri.removeContainer(c.id).catch(() => {});
+  } catch {
+    // containerd is gone: removeTestRuntime cleans up after it
+  }
+  return ids;
+}
+
+/** removeTestRuntime removes what a stopped test containerd left: shims, mounts, bridge, guard, chains, cgroups, files. */
+async function removeTestRuntime(dir: string, r: TestRuntimeRecord, sandboxIds: string[]): Promise<void> {
+  const layout = containerdLayout(join(dir, 'c'));
+  await killShims(layout.socket, layout.runcRoot);
+  await unmountUnder(dir);
+  await deleteLink(r.network.bridge);
+  await removeEgressGuard(r.network.bridge).catch(() => {});
+  for (const table of ['nat', 'filter'] as const) {
+    const before = new Set(r.chainsBefore[table]);
+    const created = (await iptablesChains(table)).filter((c) => !before.has(c) && c.startsWith('CNI-'));
+    await removeEmptyChains(table, created);
+  }
+  // The bridge plugin turns forwarding on; turn it back off unless another bridge may need it.
+  if (r.ipForward === '0' && readIpForward() === '1' && bridges().length === 0) writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
+  removeCgroupTree(r.cgroupRoot);
+  removeCniCache(r.network.networkName, sandboxIds);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** sweepAbandoned tears down test runtimes whose test process died before its teardown ran. */
+async function sweepAbandoned(): Promise<void> {
+  for (const name of readdirSync('/tmp')) {
+    const dir = join('/tmp', name);
+    if (!dir.startsWith(dirPrefix)) continue;
+    let r: TestRuntimeRecord;
+    try {
+      r = JSON.parse(readFileSync(join(dir, recordFile), 'utf8')) as TestRuntimeRecord;
+    } catch {
+      continue; // being created, or not ours
+    }
+    if (processAlive(r.owner)) continue;
+    const layout = containerdLayout(join(dir, 'c'));
+    const pid = Number(readFileSafe(layout.pidFile));
+    let sandboxIds: string[] = [];
+    if (pid > 0 && processAlive(pid)) {
+      const cri = new CriClient({ endpoint: layout.socket, timeoutMs: 20_000 });
+      sandboxIds = await removeAllPods(cri);
+      cri.close();
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 200 && processAlive(pid); i++) await sleep(50);
+    }
+    await removeTestRuntime(dir, r, sandboxIds);
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
 
