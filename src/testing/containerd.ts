@@ -61,7 +61,7 @@ const recordFile = 'berth-test.json';
 const dirPrefix = '/tmp/berth-ctrd-';
 
 /** startTestContainerd starts a private containerd in a temp dir and imports the pause and busybox images. */
-export async function startTestContainerd(opts: { log?: (m: string) => void } = {}): Promise<TestContainerd> {
+export async function startTestContainerd(opts: { log?: (m: string) => void; plainHttpRegistries?: string[] } = {}): Promise<TestContainerd> {
   await sweepAbandoned();
   const id = randomBytes(3).toString('hex');
   // Short path: containerd's sockets live inside and unix socket paths are limited to 107 bytes.
@@ -75,7 +75,7 @@ export async function startTestContainerd(opts: { log?: (m: string) => void } = 
   };
   writeFileSync(join(dir, recordFile), JSON.stringify(record));
   const { network, cgroupRoot } = record;
-  const supervisor = new ContainerdSupervisor({ stateDir: join(dir, 'c'), network, log: opts.log });
+  const supervisor = new ContainerdSupervisor({ stateDir: join(dir, 'c'), network, log: opts.log, plainHttpRegistries: opts.plainHttpRegistries });
   const stop = new AbortController();
   const running = supervisor.start(stop.signal);
   running.catch(() => {});

@@ -2,22 +2,31 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startTestContainerd, type TestContainerd } from '../../testing/containerd.ts';
+import { startTestRegistry, type TestRegistry } from '../../testing/registry.ts';
+import { socketPath } from '../images/import.ts';
 import { eventually } from '../../testing/eventually.ts';
 import { parseCidr } from '../runtime/network.ts';
 import { CriError, isCriNotFound } from './errors.ts';
 import type { CriInput, PodSandboxConfig } from './types.ts';
+
+const run = promisify(execFile);
 
 // The CRI client against a real containerd (a private one per suite, see src/testing/containerd.ts).
 
 
 describe('CriClient against containerd', () => {
   let env: TestContainerd;
+  let registry: TestRegistry;
   before(async () => {
-    env = await startTestContainerd();
+    registry = await startTestRegistry();
+    env = await startTestContainerd({ plainHttpRegistries: [registry.host] });
   });
   after(async () => {
     await env?.teardown();
+    await registry?.stop();
   });
 
   it('reports the runtime version and readiness', async () => {
@@ -184,10 +193,22 @@ describe('CriClient against containerd', () => {
     });
   });
 
-  it('removes an image', async () => {
-    const before = await env.cri.imageStatus('localhost/busybox:1.35');
-    await env.cri.removeImage(before.image!.id);
+  it('removes an image, then pulls it back from a registry over plain HTTP', async () => {
+    const ref = `${registry.host}/berth/busybox:1.35`;
+    const sock = socketPath(env.endpoint);
+    const ctr = (...args: string[]): Promise<unknown> => run('ctr', ['--address', sock, '--namespace', 'k8s.io', 'images', ...args]);
+    await ctr('tag', 'localhost/busybox:1.35', ref);
+    await ctr('push', '--plain-http', ref);
+    const local = await env.cri.imageStatus('localhost/busybox:1.35');
+    await env.cri.removeImage(local.image!.id); // every name of it, so the pull must fetch the blobs
     assert.equal((await env.cri.imageStatus('localhost/busybox:1.35')).image, undefined);
+    assert.equal((await env.cri.imageStatus(ref)).image, undefined);
+    const imageRef = await env.cri.pullImage(ref);
+    assert.equal(imageRef, local.image!.id);
+    const pulled = await env.cri.imageStatus(ref);
+    assert.deepEqual(pulled.image?.repoTags, [ref]);
+    assert.match(pulled.image?.repoDigests[0] ?? '', new RegExp(`^${registry.host}/berth/busybox@sha256:`));
+    await assert.rejects(env.cri.pullImage(`${registry.host}/berth/absent:1`), (err: unknown) => err instanceof CriError && /not found/.test(err.details));
   });
 
   it('tears down to nothing: no containerd, shims, mounts, bridge, guard, cgroups or files', async () => {
