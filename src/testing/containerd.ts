@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -129,6 +129,8 @@ export async function startTestContainerd(opts: { log?: (m: string) => void; pla
         if (linkExists(network.bridge)) left.push(`bridge ${network.bridge}`);
         if (nftTables().includes(guardTable(network.bridge))) left.push(`nft table ${guardTable(network.bridge)}`);
         for (const c of readdirCgroups(cgroupRoot)) left.push(`cgroup ${c}`);
+        const cniCache = '/var/lib/cni/results';
+        if (existsSync(cniCache) && readdirSync(cniCache).some((f) => f.startsWith(`${network.networkName}-`))) left.push(`CNI cache files in ${cniCache}`);
         return left;
       },
     };
@@ -170,6 +172,14 @@ async function removeTestRuntime(dir: string, r: TestRuntimeRecord, sandboxIds: 
   if (r.ipForward === '0' && readIpForward() === '1' && bridges().length === 0) writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
   removeCgroupTree(r.cgroupRoot);
   removeCniCache(r.network.networkName, sandboxIds);
+  // Shims put their sockets in /run/containerd/s whatever containerd's state dir; drop the dirs once empty.
+  for (const d of ['/run/containerd/s', '/run/containerd']) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // still used by another containerd, or absent
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 
