@@ -15,7 +15,7 @@ import {
   type NetworkOptions,
 } from './config.ts';
 import { processAlive } from './cleanup.ts';
-import { checkSubnetFree, installEgressGuard } from './network.ts';
+import { checkSubnetFree, installEgressGuard, removeEgressGuard } from './network.ts';
 
 /** RuntimeSetupError is a missing or broken prerequisite of the container runtime, with what to do about it. */
 export class RuntimeSetupError extends Error {
@@ -149,7 +149,9 @@ export class ContainerdSupervisor {
     const errs = validateNetwork(this.#network);
     if (errs.length > 0) throw new RuntimeSetupError(errs.join('; '));
     await checkSubnetFree(this.#network.subnet, this.#network.bridge);
+    // Installed before containerd starts, so no pod ever runs unguarded; removed when egress is turned on.
     if (!this.#network.podEgress) await installEgressGuard(this.#network.bridge, this.#opts.allowEgressTo ?? []);
+    else await removeEgressGuard(this.#network.bridge);
     this.writeConfig();
   }
 
