@@ -53,12 +53,12 @@ interface TestRuntimeRecord {
   owner: number;
   network: NetworkOptions;
   cgroupRoot: string;
-  ipForward: string;
   chainsBefore: { nat: string[]; filter: string[] };
 }
 
 const recordFile = 'berth-test.json';
 const dirPrefix = '/tmp/berth-ctrd-';
+const ipForwardMarker = '/tmp/berth-ip_forward-was-off';
 
 /** startTestContainerd starts a private containerd in a temp dir and imports the pause and busybox images. */
 export async function startTestContainerd(opts: { log?: (m: string) => void; plainHttpRegistries?: string[] } = {}): Promise<TestContainerd> {
@@ -70,10 +70,11 @@ export async function startTestContainerd(opts: { log?: (m: string) => void; pla
     owner: process.pid,
     network: { networkName: `berth-t${id}`, bridge: `bt${id}`, subnet: freeSubnet(), podEgress: false },
     cgroupRoot: `berth-test-${id}`,
-    ipForward: readIpForward(),
     chainsBefore: { nat: await iptablesChains('nat'), filter: await iptablesChains('filter') },
   };
   writeFileSync(join(dir, recordFile), JSON.stringify(record));
+  // Suites overlap, so the value before the first of them is kept in one file that the last one restores.
+  if (readIpForward() === '0' && !existsSync(ipForwardMarker)) writeFileSync(ipForwardMarker, '0\n');
   const { network, cgroupRoot } = record;
   const supervisor = new ContainerdSupervisor({ stateDir: join(dir, 'c'), network, log: opts.log, plainHttpRegistries: opts.plainHttpRegistries });
   const stop = new AbortController();
@@ -168,8 +169,7 @@ async function removeTestRuntime(dir: string, r: TestRuntimeRecord, sandboxIds: 
     const created = (await iptablesChains(table)).filter((c) => !before.has(c) && c.startsWith('CNI-'));
     await removeEmptyChains(table, created);
   }
-  // The bridge plugin turns forwarding on; turn it back off unless another bridge may need it.
-  if (r.ipForward === '0' && readIpForward() === '1' && bridges().length === 0) writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
+  restoreIpForward(dir);
   removeCgroupTree(r.cgroupRoot);
   removeCniCache(r.network.networkName, sandboxIds);
   // Shims put their sockets in /run/containerd/s whatever containerd's state dir; drop the dirs once empty.
@@ -225,6 +225,17 @@ function freeSubnet(): string {
     if (!subnetClash(subnet, routes, '')) return subnet;
   }
   throw new Error('no free /24 in 10.123.0.0/16 for a test pod network');
+}
+
+/**
+ * restoreIpForward turns forwarding back off (the bridge plugin turns it on) once the last test runtime is
+ * gone and no bridge is left that may need it, if it was off before the first one started.
+ */
+function restoreIpForward(self: string): void {
+  const others = readdirSync('/tmp').some((n) => join('/tmp', n).startsWith(dirPrefix) && join('/tmp', n) !== self);
+  if (others || bridges().length > 0 || !existsSync(ipForwardMarker)) return;
+  writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
+  rmSync(ipForwardMarker, { force: true });
 }
 
 function readIpForward(): string {
