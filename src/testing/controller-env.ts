@@ -48,7 +48,7 @@ export async function startControllerTestEnv(clock: Clock = { now: () => Date.no
 }
 
 /** waitFor polls fn until it returns a value other than undefined, failing after timeoutMs. */
-export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -67,8 +67,8 @@ export async function startHarness(clock: Clock, server: Pick<ControlPlaneOption
   };
 }
 
-/** waitFor polls until probe returns a value (generous: 30 s). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+/** waitFor polls until probe returns a value (generous: 90 s, for loaded machines; a pass is never timed). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const v = await probe();

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * eventually polls probe until it returns a value, treating a throw like "not yet" (a runtime that is
  * restarting, a server not yet listening), and fails after timeoutMs with the last error.
  */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { kubectlPath, runKubectl, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
+import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
 
 const berth = fileURLToPath(new URL('../../bin/berth', import.meta.url));
 const kubectl = kubectlPath(32);
@@ -16,7 +16,7 @@ describe('controllers in berth server, on simulated nodes', { skip: kubectl ? fa
   let sim: ChildProcess;
   let simExit: Promise<number | null>;
   let home: string;
-  const k = (args: string[], input?: string) => runKubectl(kubectl as string, server.kubeconfig, home, args, input === undefined ? {} : { input });
+  const k = (args: string[], input?: string) => runKubectlPatiently(kubectl as string, server.kubeconfig, home, args, input === undefined ? {} : { input });
   const ok = async (args: string[], input?: string): Promise<string> => {
     const r = await k(args, input);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
