@@ -115,7 +115,7 @@ export class ControlPlane {
     const server = api;
 
     this.#http = createApiHttpServer({
-      handle: (req, user) => server.handle(req, user),
+      handle: (req, user) => server.respond(req, user),
       authenticate: async (conn) => authenticate({ peerCertificate: conn.peerCertificate as never, authorization: conn.authorization }, authDeps),
       key: pki.servingKeyPem,
       cert: pki.servingCertPem,

@@ -3,6 +3,7 @@ import type { ApiObject } from '../../api/object.ts';
 import type { CachedObject, CacheWatcher, ResourceCache, WatchEventType } from '../watchcache/index.ts';
 import { jsonType, type Negotiated } from '../negotiate.ts';
 import { partialMetadata, type TableRenderer } from '../render.ts';
+import type { ApiResponse } from '../message.ts';
 
 const encoder = new TextEncoder();
 
@@ -49,7 +50,7 @@ export function expiredEvent(message: string): Uint8Array {
 }
 
 /** serveWatch streams a resource's events as newline-delimited JSON, as the Kubernetes watch API does. */
-export function serveWatch(w: WatchRequest): Response {
+export function serveWatch(w: WatchRequest): ApiResponse {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   let lastBookmark = -1;
@@ -124,5 +125,5 @@ export function serveWatch(w: WatchRequest): Response {
     },
     { highWaterMark: 0 },
   );
-  return new Response(stream, { status: 200, headers: { 'content-type': jsonType, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' } });
+  return { status: 200, headers: { 'content-type': jsonType, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' }, body: stream };
 }
