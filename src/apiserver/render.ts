@@ -53,11 +53,14 @@ export function renderObject(obj: ApiObject, neg: Negotiated, code: number, opts
   return textResponse(code, JSON.stringify(obj), neg, opts.warnings);
 }
 
-/** renderCached answers with a cached object, reusing its JSON text when plain JSON was asked for. */
+/** renderCached answers with a cached object, reusing its JSON bytes when plain JSON was asked for. */
 export function renderCached(o: CachedObject, neg: Negotiated, opts: RenderOptions = {}): ApiResponse {
-  if (neg.as === 'object' && neg.encoding === 'json') return textResponse(200, o.json, neg, opts.warnings);
+  if (neg.as === 'object' && neg.encoding === 'json') return bytesResponse(200, o.bytes, headersWith(jsonType, opts.warnings));
   return renderObject(o.obj, neg, 200, opts);
 }
+
+const comma = Buffer.from(',');
+const listEnd = Buffer.from(']}');
 
 /** ListInfo is what a list response needs besides its items. */
 export interface ListInfo {
@@ -68,7 +71,7 @@ export interface ListInfo {
   remainingItemCount?: number;
 }
 
-/** renderList answers with a list; JSON lists are spliced from each cached object's JSON text. */
+/** renderList answers with a list; JSON lists are spliced from each cached object's JSON bytes. */
 export function renderList(items: readonly CachedObject[], info: ListInfo, neg: Negotiated, opts: RenderOptions = {}): ApiResponse {
   const listMeta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(info.rv) };
   if (info.continue) listMeta.continue = info.continue;
@@ -85,10 +88,17 @@ export function renderList(items: readonly CachedObject[], info: ListInfo, neg: 
     const list: ApiObject = { kind: info.listKind, apiVersion: info.apiVersion, metadata: listMeta, items: items.map((o) => o.obj) };
     return bytesResponse(200, opts.protobuf(list), headersWith(protobufType, opts.warnings));
   }
-  // Splicing avoids re-serializing thousands of objects that the cache already holds as text.
   const head = `{"kind":${JSON.stringify(info.listKind)},"apiVersion":${JSON.stringify(info.apiVersion)},"metadata":${JSON.stringify(listMeta)},"items":[`;
-  const json = head + items.map((o) => o.json).join(',') + ']}';
-  return textResponse(200, json, neg, opts.warnings);
+  // Splicing the bytes the cache already holds: no object is serialized again, and the body is copied once.
+  const parts: Uint8Array[] = [Buffer.from(head)];
+  items.forEach((o, i) => {
+    if (i > 0) parts.push(comma);
+    parts.push(o.bytes);
+  });
+  parts.push(listEnd);
+  const body = Buffer.concat(parts);
+  if (neg.encoding === 'yaml') return textResponse(200, body.toString(), neg, opts.warnings);
+  return bytesResponse(200, body, headersWith(jsonType, opts.warnings));
 }
 
 /** statusResponse renders an error as a Status with its HTTP code. */

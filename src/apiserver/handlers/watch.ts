@@ -28,6 +28,12 @@ export interface WatchRequest {
 
 // Events rendered once per object version and shared by every JSON watcher that receives them.
 const rendered = new WeakMap<CachedObject, Partial<Record<WatchEventType, Uint8Array>>>();
+const eventHeads: Record<WatchEventType, Uint8Array> = {
+  ADDED: encoder.encode('{"type":"ADDED","object":'),
+  MODIFIED: encoder.encode('{"type":"MODIFIED","object":'),
+  DELETED: encoder.encode('{"type":"DELETED","object":'),
+};
+const eventEnd = encoder.encode('}\n');
 
 function jsonEvent(type: WatchEventType, o: CachedObject): Uint8Array {
   let byType = rendered.get(o);
@@ -37,7 +43,7 @@ function jsonEvent(type: WatchEventType, o: CachedObject): Uint8Array {
   }
   let bytes = byType[type];
   if (!bytes) {
-    bytes = encoder.encode(`{"type":"${type}","object":${o.json}}\n`);
+    bytes = Buffer.concat([eventHeads[type], o.bytes, eventEnd]);
     byType[type] = bytes;
   }
   return bytes;
