@@ -25,13 +25,14 @@ import type { RegistryDeps } from './registry/store.ts';
 import { ResourceRegistry, type ServedResource } from './registry/registry.ts';
 import type { ResourceDef } from './registry/resource.ts';
 import type { StrategyParts } from './registry/strategy.ts';
+import { bytesResponse, fromWebResponse, jsonResponse, plainTextResponse, toWebResponse, type ApiRequest, type ApiResponse } from './message.ts';
 import { statusResponse } from './render.ts';
 import { parseRequestInfo } from './request-info.ts';
 import { CacheHub } from './watchcache/index.ts';
 
 /** OpenApiSource serves /openapi/v2 and /openapi/v3 (undefined: no such document). */
 export interface OpenApiSource {
-  serve(req: Request): Response | undefined;
+  serve(req: ApiRequest): Response | undefined;
 }
 
 /** ApiServerOptions are the API server's dependencies. */
@@ -82,8 +83,9 @@ async function ensureCreated(served: ServedResource | undefined, objects: readon
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 /**
- * ApiServer answers Kubernetes REST requests: handle(Request) → Response, with Web-standard types, so
- * the HTTP adapter, in-process clients and tests all call the same function.
+ * ApiServer answers Kubernetes REST requests: handle(Request) → Response, with Web-standard types, for
+ * in-process clients and tests, and respond(ApiRequest) → ApiResponse, the same function without the
+ * Web types' cost, for the HTTPS adapter.
  */
 export class ApiServer {
   readonly metrics = new ApiMetrics();
@@ -165,11 +167,16 @@ export class ApiServer {
 
   /** handle answers one request; `user` is the authenticated caller (null for anonymous). */
   async handle(req: Request, user: RequestUser | null): Promise<Response> {
+    return toWebResponse(await this.respond(req, user));
+  }
+
+  /** respond answers one request as handle does, in the API server's own response type. */
+  async respond(req: ApiRequest, user: RequestUser | null): Promise<ApiResponse> {
     const url = new URL(req.url);
     const path = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     const info = parseRequestInfo(req.method, path, url.searchParams);
     const started = performance.now();
-    let res: Response;
+    let res: ApiResponse;
     try {
       if (!user && !publicPaths.has(path)) {
         throw new ApiError('Unauthorized', 'Unauthorized');
@@ -188,25 +195,25 @@ export class ApiServer {
     return res;
   }
 
-  async #nonResource(req: Request, path: string): Promise<Response> {
+  async #nonResource(req: ApiRequest, path: string): Promise<ApiResponse> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notServed();
     switch (path) {
       case '/healthz':
       case '/livez':
-        return text('ok');
+        return plainTextResponse(200, 'ok');
       case '/readyz': {
-        if (!this.#ready) return text('[-]informer-sync failed: not ready yet\nreadyz check failed', 500);
+        if (!this.#ready) return plainTextResponse(500, '[-]informer-sync failed: not ready yet\nreadyz check failed');
         try {
           await this.#opts.store.currentRevision();
         } catch (err) {
-          return text(`[-]etcd failed: ${err instanceof Error ? err.message : String(err)}\nreadyz check failed`, 500);
+          return plainTextResponse(500, `[-]etcd failed: ${err instanceof Error ? err.message : String(err)}\nreadyz check failed`);
         }
-        return text('ok');
+        return plainTextResponse(200, 'ok');
       }
       case '/version':
-        return json({ ...kubernetesVersion, gitCommit: 'berth', gitTreeState: 'clean', buildDate: '2026-11-28T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'node', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
+        return jsonResponse(200, { ...kubernetesVersion, gitCommit: 'berth', gitTreeState: 'clean', buildDate: '2026-11-28T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'node', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
       case '/metrics':
-        return new Response(await this.metrics.registry.metrics(), { headers: { 'content-type': this.metrics.registry.contentType } });
+        return bytesResponse(200, await this.metrics.registry.metrics(), { 'content-type': this.metrics.registry.contentType });
       default:
         break;
     }
@@ -215,7 +222,7 @@ export class ApiServer {
     throw notServed();
   }
 
-  #discovery(req: Request, path: string): Response {
+  #discovery(req: ApiRequest, path: string): ApiResponse {
     const wantsAggregated = parseAccept(req.headers.get('accept')).find((m) => m.params.g === 'apidiscovery.k8s.io' && m.params.as === 'APIGroupDiscoveryList' && m.params.v === 'v2');
     const key = `${wantsAggregated ? 'agg:' : ''}${path}`;
     if (this.#discoveryCache.generation !== this.registry.generation) this.#discoveryCache = { generation: this.registry.generation, docs: new Map() };
@@ -247,20 +254,12 @@ export class ApiServer {
       this.#discoveryCache.docs.set(key, doc);
     }
     const type = wantsAggregated && (path === '/api' || path === '/apis') ? 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' : 'application/json';
-    return new Response(doc, { headers: { 'content-type': type } });
+    return bytesResponse(200, doc, { 'content-type': type });
   }
 
-  #openapiDoc(req: Request): Response {
+  #openapiDoc(req: ApiRequest): ApiResponse {
     const res = this.#openapi?.serve(req);
     if (!res) throw notServed();
-    return res;
+    return fromWebResponse(res);
   }
-}
-
-function json(body: object, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
-
-function text(body: string, status = 200): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }

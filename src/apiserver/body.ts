@@ -1,15 +1,16 @@
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from '../api/errors.ts';
 import { parseMediaType } from './negotiate.ts';
+import type { ApiRequest } from './message.ts';
 
 /** maxBodyBytes is upstream's request body limit (3 MiB). */
 export const maxBodyBytes = 3 * 1024 * 1024;
 
 /** readBody reads a request body, refusing one over the limit with 413. */
-export async function readBody(req: Request): Promise<Uint8Array> {
+export async function readBody(req: ApiRequest): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > maxBodyBytes) throw tooLarge();
-  const buf = new Uint8Array(await req.arrayBuffer());
+  const buf = await req.bytes();
   if (buf.byteLength > maxBodyBytes) throw tooLarge();
   return buf;
 }

@@ -7,6 +7,7 @@ import { checkCustomResourceFieldSelector, checkFieldSelector, fieldMatcher, par
 import { buildTable, customResourceTable, tableFor, type TableConvertor } from '../api/tables/index.ts';
 import { compiledSchemaOf } from './customresources/defs.ts';
 import type { ApiExtensions, PatchRequest } from './extensions.ts';
+import type { OpenApiSource } from './api-server.ts';
 import { OpenApiBuilder, serveOpenApi, type CustomResourceSchema } from './openapi/index.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, schemaForKind } from './patch/index.ts';
 import { builtinSchemaRegistry, serverSideApply, updateManagedFields, type SchemaRegistry } from './patch/apply/index.ts';
@@ -117,7 +118,7 @@ export function defaultExtensions(clock: { now(): number } = { now: () => Date.n
 }
 
 /** openApiFor builds the OpenAPI source of a registry, rebuilt when custom resources come and go. */
-export function openApiFor(registry: ResourceRegistry): { serve(req: Request): Response | undefined } {
+export function openApiFor(registry: ResourceRegistry): OpenApiSource {
   const builtinsServed = builtinResources.filter((r) => registry.lookup(r.group, r.version, r.resource));
   let builder = new OpenApiBuilder({ resources: builtinsServed });
   const customs = (): CustomResourceSchema[] =>

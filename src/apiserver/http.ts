@@ -4,6 +4,7 @@ import type { TLSSocket, PeerCertificate } from 'node:tls';
 import { ApiError } from '../api/errors.ts';
 import { maxBodyBytes } from './body.ts';
 import type { RequestUser } from './handlers/context.ts';
+import type { ApiRequest, ApiResponse, HeaderReader } from './message.ts';
 import { statusResponse } from './render.ts';
 
 /** ConnectionInfo is what authentication may look at: the TLS client certificate and the Authorization header. */
@@ -16,7 +17,7 @@ export interface ConnectionInfo {
 
 /** HttpServerOptions configure the HTTPS front end. */
 export interface HttpServerOptions {
-  handle: (req: Request, user: RequestUser | null) => Promise<Response>;
+  handle: (req: ApiRequest, user: RequestUser | null) => Promise<ApiResponse>;
   authenticate: (conn: ConnectionInfo) => Promise<RequestUser | null>;
   key: string;
   cert: string;
@@ -51,45 +52,53 @@ function readRequestBody(req: AnyRequest): Promise<Buffer> {
   });
 }
 
-/** toWebRequest converts a Node request into a Web Request. */
-async function toWebRequest(req: AnyRequest, signal: AbortSignal): Promise<Request> {
-  const authority = (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? 'localhost';
-  const url = `https://${authority}${req.url ?? '/'}`;
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (k.startsWith(':') || v === undefined) continue;
-    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
-    else headers.set(k, v);
+/** NodeRequest is the handlers' view of a Node request: headers are read in place, the body once. */
+class NodeRequest implements ApiRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeaderReader;
+  readonly #req: AnyRequest;
+  #body: Promise<Uint8Array> | undefined;
+
+  constructor(req: AnyRequest) {
+    this.#req = req;
+    this.method = req.method ?? 'GET';
+    const authority = (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? 'localhost';
+    this.url = `https://${authority}${req.url ?? '/'}`;
+    const h = req.headers;
+    this.headers = {
+      get(name) {
+        const v = h[name.toLowerCase()];
+        if (v === undefined) return null;
+        return Array.isArray(v) ? v.join(', ') : v;
+      },
+    };
   }
-  const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  const body = hasBody ? await readRequestBody(req) : null;
-  const init: RequestInit = { method, headers, signal };
-  if (body && body.length > 0) init.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>;
-  return new Request(url, init);
+
+  bytes(): Promise<Uint8Array> {
+    // The body stream can be read once; a second reader gets the same bytes.
+    this.#body ??= this.method === 'GET' || this.method === 'HEAD' ? Promise.resolve(new Uint8Array(0)) : readRequestBody(this.#req);
+    return this.#body;
+  }
 }
 
-/** writeWebResponse streams a Web Response back, stopping when the client goes away. */
-async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: boolean): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, key) => {
-    if (isHttp2 && hopByHop.has(key)) return;
-    const prev = headers[key];
-    if (prev === undefined) headers[key] = value;
-    else headers[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
-  });
+/** writeResponse sends an answer: a byte body in one piece, a stream as it is read until the client goes away. */
+async function writeResponse(res: AnyResponse, response: ApiResponse, isHttp2: boolean): Promise<void> {
+  let headers = response.headers;
+  if (isHttp2 && Object.keys(headers).some((k) => hopByHop.has(k))) {
+    headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !hopByHop.has(k)));
+  }
+  const body = response.body;
   (res as ServerResponse).writeHead(response.status, headers);
-  if (!response.body) {
+  if (body === null) {
     res.end();
     return;
   }
-  // A small body of known length is written in one piece; large lists, watches and logs are streamed,
-  // which lets HTTP/2 flow control start sending before the whole body is copied.
-  if (Number(response.headers.get('content-length') ?? Number.POSITIVE_INFINITY) <= 1 << 20) {
-    res.end(Buffer.from(await response.arrayBuffer()));
+  if (body instanceof Uint8Array) {
+    res.end(body);
     return;
   }
-  const reader = response.body.getReader();
+  const reader = body.getReader();
   const onClose = (): void => {
     reader.cancel().catch(() => {});
   };
@@ -169,8 +178,6 @@ export function createApiHttpServer(opts: HttpServerOptions): ApiHttpServer {
     },
     (req: AnyRequest, res: AnyResponse) => {
       const isHttp2 = (req as Http2ServerRequest).httpVersionMajor === 2;
-      // abort() allocates a DOMException, so it is called only when the client goes away before the response ends.
-      const abort = new AbortController();
       inflight++;
       active.add(req.url ?? '');
       let finished = false;
@@ -181,22 +188,18 @@ export function createApiHttpServer(opts: HttpServerOptions): ApiHttpServer {
         inflight--;
         if (inflight === 0) drained?.();
       };
-      res.once('close', () => {
-        if (!finished) abort.abort();
-        finish();
-      });
+      res.once('close', finish);
       res.once('finish', finish);
       void (async () => {
-        let response: Response;
+        let response: ApiResponse;
         try {
           const user = await authenticateCached(req, opts.authenticate);
-          const webReq = await toWebRequest(req, abort.signal);
-          response = await opts.handle(webReq, user);
+          response = await opts.handle(new NodeRequest(req), user);
         } catch (err) {
           response = statusResponse(ApiError.fromUnknown(err));
         }
         try {
-          await writeWebResponse(res, response, isHttp2);
+          await writeResponse(res, response, isHttp2);
         } catch (err) {
           log(`writing response to ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
           res.destroy();

@@ -136,7 +136,7 @@ export class ControlPlane {
 
     const joins = new NodeJoinService({ ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem }, clock });
     this.#http = createApiHttpServer({
-      handle: async (req, user) => (await joins.handle(req, user)) ?? server.handle(req, user),
+      handle: async (req, user) => (await joins.handle(req, user)) ?? server.respond(req, user),
       authenticate: async (conn) => authenticate({ peerCertificate: conn.peerCertificate as never, authorization: conn.authorization }, authDeps),
       key: pki.servingKeyPem,
       cert: pki.servingCertPem,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ApiError } from '../api/errors.ts';
 import { statusResponse } from '../apiserver/render.ts';
+import { jsonResponse, plainTextResponse, type ApiRequest, type ApiResponse } from '../apiserver/message.ts';
 import type { FieldError } from '../api/errors.ts';
 import { generateEcKeyPem, normalizeIp, signLeafCertificate, type CertificateAuthority } from '../apiserver/auth/certs.ts';
 import { issueClientCertificate } from '../apiserver/auth/pki.ts';
@@ -47,19 +48,21 @@ export class NodeJoinService {
   }
 
   /** handle answers a join request, or returns null for paths that are not the join service's. */
-  async handle(req: Request, user: RequestUser | null): Promise<Response | null> {
+  async handle(req: ApiRequest, user: RequestUser | null): Promise<ApiResponse | null> {
     const path = new URL(req.url).pathname;
     if (path !== caCertsPath && path !== nodeCredentialsPath) return null;
     try {
       if (path === caCertsPath) {
         if (req.method !== 'GET') throw new ApiError('MethodNotAllowed', `${req.method} is not allowed on ${path}`);
-        return new Response(this.#ca.certPem, { headers: { 'content-type': 'application/x-pem-file' } });
+        const res = plainTextResponse(200, this.#ca.certPem);
+        res.headers['content-type'] = 'application/x-pem-file';
+        return res;
       }
       if (req.method !== 'POST') throw new ApiError('MethodNotAllowed', `${req.method} is not allowed on ${path}`);
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized');
-      const body = parseRequest(await req.text());
+      const body = parseRequest(new TextDecoder().decode(await req.bytes()));
       authorize(user, body.nodeName);
-      return Response.json(await this.issue(body));
+      return jsonResponse(200, await this.issue(body));
     } catch (err) {
       return statusResponse(ApiError.fromUnknown(err));
     }

@@ -1,4 +1,5 @@
 import type { PodCondition } from 'kubernetes-types/core/v1.js';
+import { jsonResponse, type ApiRequest, type ApiResponse } from '../message.ts';
 import { ApiError, badRequest, conflict, isApiError, staleObjectMessage } from '../../api/errors.ts';
 import { metaOf, type ApiObject } from '../../api/object.ts';
 import { pdbSelectsPod, setDisruptionAllowedCondition, type PdbObject } from '../../api/other/index.ts';
@@ -52,7 +53,7 @@ function withResourceVersion(opts: DeleteOptions, rv: string | undefined): Delet
  * answer is 429. Pods that are finished, pending or terminating, and unready pods while the budget is met
  * (or with unhealthyPodEvictionPolicy AlwaysAllow), skip the budget. Two budgets for one pod are a 500.
  */
-export async function handleEviction(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, req: Request, q: URLSearchParams): Promise<Response> {
+export async function handleEviction(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, req: ApiRequest, q: URLSearchParams): Promise<ApiResponse> {
   const raw = await readBody(req);
   const body = raw.byteLength > 0 ? (decodeBody(req.headers.get('content-type'), raw, ctx.ext.protobuf ? (b) => ctx.ext.protobuf?.decode(b) : undefined) as ApiObject) : {};
   const bodyName = body.metadata?.name;
@@ -80,7 +81,7 @@ export async function handleEviction(ctx: HandlerContext, served: ServedResource
   const selected = pdbServed.cache.list().filter((o) => o.namespace === namespace).map((o) => objectOf(o) as PdbObject).filter((p) => pdbSelectsPod(p, pod));
   if (selected.length > 1) {
     const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', code: 500 };
-    return new Response(JSON.stringify(status), { status: 500, headers: { 'content-type': 'application/json' } });
+    return jsonResponse(500, status);
   }
   const pdb = selected[0];
   let pinRv = false;
@@ -171,7 +172,7 @@ async function deleteWithCondition(ctx: HandlerContext, served: ServedResource, 
   await served.store.delete(namespace, name, delOpts);
 }
 
-function success(): Response {
+function success(): ApiResponse {
   const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
-  return new Response(JSON.stringify(status), { status: 201, headers: { 'content-type': 'application/json' } });
+  return jsonResponse(201, status);
 }

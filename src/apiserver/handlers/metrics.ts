@@ -7,6 +7,7 @@ import type { NodeUsage, PodUsage } from '../../metrics/storage.ts';
 import { metricsApiVersion, nodeMetricsOf, podMetricsOf } from '../../metrics/objects.ts';
 import { negotiateResource } from '../negotiate.ts';
 import { renderObject } from '../render.ts';
+import type { ApiRequest, ApiResponse } from '../message.ts';
 import type { RequestInfo } from '../request-info.ts';
 import type { HandlerContext } from './context.ts';
 
@@ -23,7 +24,7 @@ type ResourceRequestInfo = Extract<RequestInfo, { isResourceRequest: true }>;
  * NodeMetrics, selected by the pods' and nodes' labels and metadata fields (read from the watch cache),
  * with only the running pods and the nodes that have a measurement; read-only and never watched.
  */
-export async function handleMetrics(ctx: HandlerContext, info: ResourceRequestInfo, req: Request, url: URL, source: ResourceMetricsSource): Promise<Response> {
+export async function handleMetrics(ctx: HandlerContext, info: ResourceRequestInfo, req: ApiRequest, url: URL, source: ResourceMetricsSource): Promise<ApiResponse> {
   if (info.version !== 'v1beta1' || (info.resource !== 'pods' && info.resource !== 'nodes') || info.subresource) throw notFound();
   if (info.resource === 'nodes' && info.namespace) throw notFound();
   if (info.verb !== 'get' && info.verb !== 'list') throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');

@@ -17,6 +17,7 @@ import { handleBinding, handleFinalize, handlePodConnect, handleScale } from './
 import { servedView } from './served-view.ts';
 import { handleTokenRequest } from './token-request.ts';
 import { serveWatch } from './watch.ts';
+import type { ApiRequest, ApiResponse } from '../message.ts';
 
 type ResourceRequestInfo = Extract<RequestInfo, { isResourceRequest: true }>;
 
@@ -34,7 +35,7 @@ const patchTypes: Record<string, PatchType> = {
 };
 
 /** handleResource serves one request for a resource or its status subresource. */
-export async function handleResource(ctx: HandlerContext, info: ResourceRequestInfo, req: Request, url: URL, user: RequestUser | null): Promise<Response> {
+export async function handleResource(ctx: HandlerContext, info: ResourceRequestInfo, req: ApiRequest, url: URL, user: RequestUser | null): Promise<ApiResponse> {
   if (reviewResources[`${info.group}/${info.resource}`] && info.version === 'v1') {
     return handleReview(ctx, info.group, info.resource, info.verb, req, user, ctx.reviewToken);
   }
@@ -172,13 +173,13 @@ function optional<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V
 }
 
 /** manager is the field manager of a write: the query's, else the user agent's program name, as upstream. */
-function manager(fieldManager: string | undefined, req: Request): string {
+function manager(fieldManager: string | undefined, req: ApiRequest): string {
   if (fieldManager) return fieldManager;
   const ua = req.headers.get('user-agent') ?? 'unknown';
   return ua.split('/')[0] ?? 'unknown';
 }
 
-async function decodeRequest(ctx: HandlerContext, req: Request): Promise<unknown> {
+async function decodeRequest(ctx: HandlerContext, req: ApiRequest): Promise<unknown> {
   const body = await readBody(req);
   const pb = ctx.ext.protobuf;
   return decodeBody(req.headers.get('content-type'), body, pb ? (b) => pb.decode(b) : undefined);
@@ -194,7 +195,7 @@ function checkFields(ctx: HandlerContext, served: ServedResource, body: unknown,
   return messages;
 }
 
-function watch(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, q: URLSearchParams, neg: Negotiated, render: RenderOptions): Response {
+function watch(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, q: URLSearchParams, neg: Negotiated, render: RenderOptions): ApiResponse {
   const { def } = served;
   const selectorFilter = ctx.ext.filterFor(def, q.get('labelSelector'), q.get('fieldSelector'));
   const nsPrefix = namespace ? `${namespace}` : '';
@@ -225,11 +226,11 @@ async function patch(
   namespace: string,
   name: string,
   sub: string,
-  req: Request,
+  req: ApiRequest,
   q: URLSearchParams,
   neg: Negotiated,
   render: RenderOptions,
-): Promise<Response> {
+): Promise<ApiResponse> {
   const type = patchTypes[parseMediaType(req.headers.get('content-type') ?? '').type];
   if (!type) {
     throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);

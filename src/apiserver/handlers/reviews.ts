@@ -2,6 +2,7 @@ import { ApiError, badRequest } from '../../api/errors.ts';
 import type { ApiObject } from '../../api/object.ts';
 import { decodeBody, readBody } from '../body.ts';
 import type { HandlerContext, RequestUser } from './context.ts';
+import { jsonResponse, type ApiRequest, type ApiResponse } from '../message.ts';
 
 /** reviewResources are the create-only, never-stored review kinds, by "group/resource". */
 export const reviewResources: Record<string, string> = {
@@ -20,7 +21,7 @@ export type TokenReviewer = (token: string, audiences: string[]) => Promise<{ us
  * handleReview answers the review kinds. Until RBAC is enforced every authenticated user may do
  * everything, so access reviews allow and rules reviews list everything.
  */
-export async function handleReview(ctx: HandlerContext, group: string, resource: string, verb: string, req: Request, user: RequestUser | null, reviewToken: TokenReviewer | undefined): Promise<Response> {
+export async function handleReview(ctx: HandlerContext, group: string, resource: string, verb: string, req: ApiRequest, user: RequestUser | null, reviewToken: TokenReviewer | undefined): Promise<ApiResponse> {
   const kind = reviewResources[`${group}/${resource}`];
   if (!kind) throw new ApiError('NotFound', 'the server could not find the requested resource', {});
   if (verb !== 'create') throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
@@ -53,7 +54,7 @@ export async function handleReview(ctx: HandlerContext, group: string, resource:
     default:
       throw new ApiError('NotFound', 'the server could not find the requested resource', {});
   }
-  return new Response(JSON.stringify(out), { status: 201, headers: { 'content-type': 'application/json' } });
+  return jsonResponse(201, out);
 }
 
 function userInfo(user: RequestUser | null): Record<string, unknown> {

@@ -20,7 +20,7 @@ export function servedView(def: ResourceDef): ((o: CachedObject) => CachedObject
     let v = byVersion.get(served);
     if (!v) {
       const obj = toServedVersion(def, o.obj);
-      v = { ...o, obj, json: JSON.stringify(obj) };
+      v = { ...o, obj, bytes: Buffer.from(JSON.stringify(obj)) };
       byVersion.set(served, v);
     }
     return v;

@@ -7,6 +7,7 @@ import { renderObject } from '../render.ts';
 import type { HandlerContext } from './context.ts';
 import { writeOptions } from './query.ts';
 import { formatTime } from '../../api/time.ts';
+import type { ApiRequest, ApiResponse } from '../message.ts';
 
 /** scaleOf renders a workload's autoscaling/v1 Scale, as upstream's scale subresource does. */
 export function scaleOf(obj: ApiObject): ApiObject {
@@ -38,7 +39,7 @@ function selectorString(sel: { matchLabels?: Record<string, string>; matchExpres
 }
 
 /** handleScale serves GET/PUT/PATCH of /scale on deployments, replicasets and statefulsets. */
-export async function handleScale(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, verb: string, req: Request, q: URLSearchParams, neg: Negotiated): Promise<Response> {
+export async function handleScale(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, verb: string, req: ApiRequest, q: URLSearchParams, neg: Negotiated): Promise<ApiResponse> {
   const json: Negotiated = { ...neg, encoding: neg.encoding === 'protobuf' ? 'json' : neg.encoding, as: 'object' };
   if (verb === 'get') return renderObject(scaleOf(await served.store.get(namespace, name)), json, 200);
   if (verb !== 'update' && verb !== 'patch') throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
@@ -67,7 +68,7 @@ export async function handleScale(ctx: HandlerContext, served: ServedResource, n
   return renderObject(scaleOf(res.object), json, 200);
 }
 
-function patchTypeOf(req: Request): 'json' | 'merge' | 'strategic' | 'apply' {
+function patchTypeOf(req: ApiRequest): 'json' | 'merge' | 'strategic' | 'apply' {
   const t = (req.headers.get('content-type') ?? '').split(';')[0]?.trim();
   if (t === 'application/json-patch+json') return 'json';
   if (t === 'application/strategic-merge-patch+json') return 'strategic';
@@ -76,7 +77,7 @@ function patchTypeOf(req: Request): 'json' | 'merge' | 'strategic' | 'apply' {
 }
 
 /** handleBinding serves POST pods/binding: it assigns the pod to a node exactly once, as the scheduler's binder expects. */
-export async function handleBinding(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, req: Request, neg: Negotiated): Promise<Response> {
+export async function handleBinding(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, req: ApiRequest, neg: Negotiated): Promise<ApiResponse> {
   const body = decodeBody(req.headers.get('content-type'), await readBody(req), ctx.ext.protobuf ? (b) => ctx.ext.protobuf?.decode(b) : undefined) as ApiObject;
   const target = (body.target ?? {}) as { kind?: string; name?: string };
   if (!target.name) throw invalid({ group: '', kind: 'Binding' }, name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
@@ -100,7 +101,7 @@ export async function handleBinding(ctx: HandlerContext, served: ServedResource,
 }
 
 /** handleFinalize serves PUT namespaces/x/finalize, which only changes spec.finalizers. */
-export async function handleFinalize(served: ServedResource, name: string, req: Request, neg: Negotiated): Promise<Response> {
+export async function handleFinalize(served: ServedResource, name: string, req: ApiRequest, neg: Negotiated): Promise<ApiResponse> {
   const body = decodeBody(req.headers.get('content-type'), await readBody(req)) as ApiObject;
   const finalizers = (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
   const res = await served.store.update(undefined, name, (current) => {
@@ -115,7 +116,7 @@ export async function handleFinalize(served: ServedResource, name: string, req: 
 }
 
 /** podNotScheduled is upstream's answer to logs/exec/port-forward of a pod no node runs yet. */
-export async function handlePodConnect(served: ServedResource, namespace: string, name: string, sub: string): Promise<Response> {
+export async function handlePodConnect(served: ServedResource, namespace: string, name: string, sub: string): Promise<ApiResponse> {
   const pod = await served.store.get(namespace, name);
   const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);

@@ -3,6 +3,7 @@ import type { ApiObject } from '../../api/object.ts';
 import { decodeBody, readBody } from '../body.ts';
 import type { ServedResource } from '../registry/registry.ts';
 import type { HandlerContext } from './context.ts';
+import { jsonResponse, type ApiRequest, type ApiResponse } from '../message.ts';
 
 /** TokenIssuer signs a service-account token (the API server's service-account key). */
 export type TokenIssuer = (req: { namespace: string; name: string; uid: string; audiences: string[]; expirationSeconds: number; bound?: { kind: 'Pod' | 'Secret'; name: string; uid: string } }) => { token: string; expirationTimestamp: string };
@@ -13,7 +14,7 @@ const minExpiration = 600;
 const defaultExpiration = 3600;
 
 /** handleTokenRequest serves POST serviceaccounts/<name>/token (TokenRequest), as `kubectl create token` uses it. */
-export async function handleTokenRequest(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, req: Request, issuer: TokenIssuer | undefined): Promise<Response> {
+export async function handleTokenRequest(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, req: ApiRequest, issuer: TokenIssuer | undefined): Promise<ApiResponse> {
   if (!issuer) throw new ApiError('ServiceUnavailable', 'this server has no service-account signing key');
   const pb = ctx.ext.protobuf;
   const body = decodeBody(req.headers.get('content-type'), await readBody(req), pb ? (b) => pb.decode(b) : undefined) as ApiObject;
@@ -48,5 +49,5 @@ export async function handleTokenRequest(ctx: HandlerContext, served: ServedReso
     spec: { audiences, expirationSeconds, boundObjectRef: ref ?? null },
     status,
   };
-  return new Response(JSON.stringify(out), { status: 201, headers: { 'content-type': 'application/json' } });
+  return jsonResponse(201, out);
 }

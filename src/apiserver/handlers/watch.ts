@@ -3,6 +3,7 @@ import type { ApiObject } from '../../api/object.ts';
 import type { CachedObject, CacheWatcher, ResourceCache, WatchEventType } from '../watchcache/index.ts';
 import { jsonType, type Negotiated } from '../negotiate.ts';
 import { partialMetadata, type TableRenderer } from '../render.ts';
+import type { ApiResponse } from '../message.ts';
 
 const encoder = new TextEncoder();
 
@@ -27,6 +28,12 @@ export interface WatchRequest {
 
 // Events rendered once per object version and shared by every JSON watcher that receives them.
 const rendered = new WeakMap<CachedObject, Partial<Record<WatchEventType, Uint8Array>>>();
+const eventHeads: Record<WatchEventType, Uint8Array> = {
+  ADDED: encoder.encode('{"type":"ADDED","object":'),
+  MODIFIED: encoder.encode('{"type":"MODIFIED","object":'),
+  DELETED: encoder.encode('{"type":"DELETED","object":'),
+};
+const eventEnd = encoder.encode('}\n');
 
 function jsonEvent(type: WatchEventType, o: CachedObject): Uint8Array {
   let byType = rendered.get(o);
@@ -36,7 +43,7 @@ function jsonEvent(type: WatchEventType, o: CachedObject): Uint8Array {
   }
   let bytes = byType[type];
   if (!bytes) {
-    bytes = encoder.encode(`{"type":"${type}","object":${o.json}}\n`);
+    bytes = Buffer.concat([eventHeads[type], o.bytes, eventEnd]);
     byType[type] = bytes;
   }
   return bytes;
@@ -49,7 +56,7 @@ export function expiredEvent(message: string): Uint8Array {
 }
 
 /** serveWatch streams a resource's events as newline-delimited JSON, as the Kubernetes watch API does. */
-export function serveWatch(w: WatchRequest): Response {
+export function serveWatch(w: WatchRequest): ApiResponse {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   let lastBookmark = -1;
@@ -124,5 +131,5 @@ export function serveWatch(w: WatchRequest): Response {
     },
     { highWaterMark: 0 },
   );
-  return new Response(stream, { status: 200, headers: { 'content-type': jsonType, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' } });
+  return { status: 200, headers: { 'content-type': jsonType, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' }, body: stream };
 }

@@ -1,4 +1,5 @@
 import { v2ProtobufContentType, type OpenApiBuilder } from './builder.ts';
+import type { ApiRequest } from '../message.ts';
 import type { ServedDocument } from './types.ts';
 
 // kube-openapi accepts both spellings of the protobuf media type (the "@" one is what kubectl sends).
@@ -24,7 +25,7 @@ export function negotiate(accept: string | null, offers: readonly string[]): str
   return undefined;
 }
 
-function respond(req: Request, doc: ServedDocument, headers: Record<string, string> = {}): Response {
+function respond(req: ApiRequest, doc: ServedDocument, headers: Record<string, string> = {}): Response {
   const h = new Headers({ 'Content-Type': doc.contentType, ETag: doc.etag, Vary: 'Accept', ...headers });
   const match = req.headers.get('If-None-Match');
   if (match !== null && match.split(',').some((t) => t.trim() === doc.etag || t.trim() === '*')) {
@@ -42,7 +43,7 @@ function plain(status: number, text: string): Response {
  * other path, so the API server can try it before its resource routes. Like kube-openapi, a v3 request
  * with a stale ?hash= is redirected to the current one, and a current hash makes the reply immutable.
  */
-export function serveOpenApi(builder: OpenApiBuilder, req: Request): Response | undefined {
+export function serveOpenApi(builder: OpenApiBuilder, req: ApiRequest): Response | undefined {
   const url = new URL(req.url);
   const path = url.pathname;
   if (path !== '/openapi/v2' && path !== '/openapi/v3' && !path.startsWith('/openapi/v3/')) return undefined;

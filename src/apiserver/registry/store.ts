@@ -90,8 +90,12 @@ export class RegistryStore {
     return toServedVersion(this.def, obj);
   }
 
-  #toStorage(obj: ApiObject): ApiObject {
-    return toStorageVersion(this.def, obj);
+  /** #encode serializes an object for the store and hands it to the watch cache, which then need not parse it. */
+  #encode(obj: ApiObject): Uint8Array {
+    const stored = toStorageVersion(this.def, obj);
+    const bytes = encodeForStore(stored);
+    this.#deps.hub.noteWrite(bytes, stored);
+    return bytes;
   }
 
   #ctx(subresource: string): StrategyContext {
@@ -136,7 +140,7 @@ export class RegistryStore {
     const undo = await this.def.hooks?.beforeWrite(obj, null, Boolean(opts.dryRun));
     if (opts.dryRun) return obj;
     try {
-      const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), encodeForStore(this.#toStorage(obj)));
+      const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), this.#encode(obj));
       metaOf(obj).resourceVersion = String(kv.modRevision);
       return this.toServed(obj);
     } catch (err) {
@@ -220,7 +224,7 @@ export class RegistryStore {
         return { object: opts.dryRun ? desired : current, created: false };
       }
       try {
-        const next = await this.#deps.store.update(key, encodeForStore(this.#toStorage(desired)), kv.modRevision);
+        const next = await this.#deps.store.update(key, this.#encode(desired), kv.modRevision);
         metaOf(desired).resourceVersion = String(next.modRevision);
         await this.def.hooks?.afterWrite(desired, current);
         return { object: this.toServed(desired), created: false };
@@ -293,7 +297,7 @@ export class RegistryStore {
       if (finalizers.size > 0) nmeta.finalizers = [...finalizers];
       if (sameObject(next, current) || opts.dryRun) return { object: opts.dryRun ? next : current, deleted: false };
       try {
-        const res = await this.#deps.store.update(key, encodeForStore(this.#toStorage(next)), kv.modRevision);
+        const res = await this.#deps.store.update(key, this.#encode(next), kv.modRevision);
         nmeta.resourceVersion = String(res.modRevision);
         return { object: next, deleted: false };
       } catch (err) {

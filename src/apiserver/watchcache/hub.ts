@@ -1,5 +1,6 @@
 import { isStorageError, type Store, type Watch, type WatchEvent } from '../../storage/index.ts';
 import { ResourceCache, toCached } from './resource-cache.ts';
+import type { ApiObject } from '../../api/object.ts';
 import type { CachedObject } from './types.ts';
 
 /** CacheHubOptions configures the watch cache. */
@@ -22,6 +23,8 @@ export class CacheHub {
   readonly #registering = new Map<string, Promise<ResourceCache>>();
   readonly #pending = new Map<string, WatchEvent[]>();
   readonly #waiters: { rv: number; resolve: () => void }[] = [];
+  // Values this server wrote, with the objects they were encoded from (see noteWrite).
+  readonly #written = new WeakMap<Uint8Array, ApiObject>();
   readonly #log: (msg: string) => void;
   readonly #bookmarkMs: number;
   #rv = 0;
@@ -79,7 +82,7 @@ export class CacheHub {
     if (cache) {
       const pending = this.#pending.get(cache.prefix);
       if (pending) pending.push(ev);
-      else cache.apply(ev);
+      else cache.apply(ev, ev.type === 'PUT' ? this.#written.get(ev.kv.value) : undefined);
     }
     while (this.#waiters.length > 0 && (this.#waiters[0] as { rv: number }).rv <= this.#rv) {
       this.#waiters.shift()?.resolve();
@@ -94,6 +97,15 @@ export class CacheHub {
     if (one) return one;
     const b = key.indexOf('/', a + 1);
     return b < 0 ? undefined : this.#caches.get(key.slice(0, b + 1));
+  }
+
+  /**
+   * noteWrite tells the caches that `value`, about to be written, is the JSON of `obj`, so the event the
+   * write produces need not be parsed again. The caches then own obj: the writer may read it, never change it.
+   * Stores that hand back other buffers than the written one (etcd) simply do not match.
+   */
+  noteWrite(value: Uint8Array, obj: ApiObject): void {
+    this.#written.set(value, obj);
   }
 
   /** register creates (once) the cache of a resource prefix, filled from the store at the hub's revision. */

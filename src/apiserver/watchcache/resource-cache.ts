@@ -4,9 +4,12 @@ import type { CacheEvent, CachedObject, CacheWatcher } from './types.ts';
 
 const decoder = new TextDecoder();
 
-/** toCached parses a stored value and stamps its resourceVersion. */
-export function toCached(kv: KeyValue, rv: number, prefix: string): CachedObject {
-  const obj = JSON.parse(decoder.decode(kv.value)) as ApiObject;
+/**
+ * toCached parses a stored value and stamps its resourceVersion. `decoded` is the object the value was
+ * encoded from, when the writer handed it over (see CacheHub.noteWrite): then the value is not parsed again.
+ */
+export function toCached(kv: KeyValue, rv: number, prefix: string, decoded?: ApiObject): CachedObject {
+  const obj = decoded ?? (JSON.parse(decoder.decode(kv.value)) as ApiObject);
   const meta = obj.metadata ?? (obj.metadata = {});
   meta.resourceVersion = String(rv);
   const rest = kv.key.slice(prefix.length);
@@ -16,7 +19,7 @@ export function toCached(kv: KeyValue, rv: number, prefix: string): CachedObject
     namespace: slash < 0 ? '' : rest.slice(0, slash),
     name: slash < 0 ? rest : rest.slice(slash + 1),
     obj,
-    json: JSON.stringify(obj),
+    bytes: Buffer.from(JSON.stringify(obj)),
     rv,
   };
 }
@@ -65,8 +68,8 @@ export class ResourceCache {
     return this.#sorted;
   }
 
-  /** apply folds one store event into the cache and tells the watchers. */
-  apply(ev: WatchEvent): void {
+  /** apply folds one store event into the cache and tells the watchers; `decoded` is the written object, when known. */
+  apply(ev: WatchEvent, decoded?: ApiObject): void {
     const rv = ev.kv.modRevision;
     const prev = this.#objects.get(ev.kv.key) ?? null;
     let event: CacheEvent;
@@ -77,7 +80,7 @@ export class ResourceCache {
       this.#objects.delete(ev.kv.key);
       event = { type: 'DELETED', object: gone, prev, rv };
     } else {
-      const cur = toCached(ev.kv, rv, this.prefix);
+      const cur = toCached(ev.kv, rv, this.prefix, decoded);
       this.#objects.set(ev.kv.key, cur);
       event = { type: prev ? 'MODIFIED' : 'ADDED', object: cur, prev, rv };
     }

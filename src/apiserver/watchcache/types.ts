@@ -1,13 +1,13 @@
 import type { ApiObject } from '../../api/object.ts';
 
-/** CachedObject is one object in the watch cache, parsed and serialized once per change. */
+/** CachedObject is one object in the watch cache, parsed and serialized once per change; never changed after. */
 export interface CachedObject {
   key: string;
   namespace: string;
   name: string;
   obj: ApiObject;
-  /** json is the object's JSON text with its resourceVersion set. */
-  json: string;
+  /** bytes is the object's JSON (UTF-8) with its resourceVersion set, written as is into gets, lists and watch events. */
+  bytes: Uint8Array;
   rv: number;
 }
 

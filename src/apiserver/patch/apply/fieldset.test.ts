@@ -82,7 +82,17 @@ describe('FieldSet operations', () => {
     const before = JSON.stringify(a.toFieldsV1());
     a.union(b).insert([f('x')]);
     a.difference(b).insert([f('a'), f('y')]);
+    // These results share a's subtrees: inserting beneath them must copy, not change a.
+    a.union(new FieldSet()).insert([f('a'), f('z')]);
+    a.clone().insert([f('a'), f('b'), f('deep')]);
+    a.difference(new FieldSet()).insert([f('a'), f('w')]);
+    a.recursiveDifference(b).insert([f('d'), f('v')]);
     assert.equal(JSON.stringify(a.toFieldsV1()), before);
+  });
+
+  it('a node shared by two sets refuses a direct insert', () => {
+    const shared = a.clone().children.get('f:a')?.set;
+    assert.throws(() => shared?.insert([f('q')]), /shared/);
   });
 
   const hasCases: { path: PathElement[]; want: boolean }[] = [

@@ -14,10 +14,27 @@ interface ChildNode {
 // A path is in the set when its last element is among the `members` of the node its prefix leads to; `children`
 // only lead further and never imply membership. Operations return new sets and never change their inputs; only
 // `insert` mutates. Child nodes are never empty.
+// Results share the subtrees they take over unchanged with their inputs instead of copying them (managedFields
+// are computed on every write); a shared node is marked, and `insert` copies a marked node before changing it.
 /** FieldSet is upstream's fieldpath.Set: a set of field paths kept as a trie. */
 export class FieldSet {
   readonly members = new Map<string, PathElement>();
   readonly children = new Map<string, ChildNode>();
+  #shared = false;
+
+  /** #share marks a node that more than one trie now holds. */
+  static #share(set: FieldSet): FieldSet {
+    set.#shared = true;
+    return set;
+  }
+
+  /** #copy copies one node; its children become shared between the copy and the original. */
+  #copy(): FieldSet {
+    const out = new FieldSet();
+    for (const [id, pe] of this.members) out.members.set(id, pe);
+    for (const [id, c] of this.children) out.children.set(id, { pe: c.pe, set: FieldSet.#share(c.set) });
+    return out;
+  }
 
   /** fromPaths builds a set holding each of the given paths. */
   static fromPaths(paths: Iterable<FieldPath>): FieldSet {
@@ -41,12 +58,16 @@ export class FieldSet {
   /** insert adds one path; the empty path (the whole object) is never tracked. */
   insert(path: FieldPath): void {
     if (path.length === 0) return;
+    if (this.#shared) throw new Error('FieldSet.insert: this node is shared with another set; insert into the set it belongs to');
     let node: FieldSet = this;
     for (let i = 0; i < path.length - 1; i++) {
       const pe = path[i] as PathElement;
       let child = node.children.get(pe.id);
       if (!child) {
         child = { pe, set: new FieldSet() };
+        node.children.set(pe.id, child);
+      } else if (child.set.#shared) {
+        child = { pe: child.pe, set: child.set.#copy() };
         node.children.set(pe.id, child);
       }
       node = child.set;
@@ -79,24 +100,23 @@ export class FieldSet {
     return n;
   }
 
-  /** clone copies the set deeply, so the copy can be changed on its own. */
+  /** clone copies the set, so the copy can be changed on its own (nodes are copied when first changed). */
   clone(): FieldSet {
-    const out = new FieldSet();
-    for (const [id, pe] of this.members) out.members.set(id, pe);
-    for (const [id, c] of this.children) out.children.set(id, { pe: c.pe, set: c.set.clone() });
-    return out;
+    return this.#copy();
   }
 
   /** union holds the paths in either set. */
   union(other: FieldSet): FieldSet {
+    if (other.isEmpty()) return this.#copy();
+    if (this.isEmpty()) return other.#copy();
     const out = new FieldSet();
     for (const [id, pe] of this.members) out.members.set(id, pe);
     for (const [id, pe] of other.members) if (!out.members.has(id)) out.members.set(id, pe);
     for (const [id, c] of this.children) {
       const o = other.children.get(id);
-      out.children.set(id, { pe: c.pe, set: o ? c.set.union(o.set) : c.set.clone() });
+      out.children.set(id, { pe: c.pe, set: o ? c.set.union(o.set) : FieldSet.#share(c.set) });
     }
-    for (const [id, c] of other.children) if (!this.children.has(id)) out.children.set(id, { pe: c.pe, set: c.set.clone() });
+    for (const [id, c] of other.children) if (!this.children.has(id)) out.children.set(id, { pe: c.pe, set: FieldSet.#share(c.set) });
     return out;
   }
 
@@ -115,12 +135,13 @@ export class FieldSet {
 
   /** difference drops the members of other; a member's descendants stay (child minus parent is the child). */
   difference(other: FieldSet): FieldSet {
+    if (other.isEmpty()) return this.#copy();
     const out = new FieldSet();
     for (const [id, pe] of this.members) if (!other.members.has(id)) out.members.set(id, pe);
     for (const [id, c] of this.children) {
       const o = other.children.get(id);
       if (!o) {
-        out.children.set(id, { pe: c.pe, set: c.set.clone() });
+        out.children.set(id, { pe: c.pe, set: FieldSet.#share(c.set) });
         continue;
       }
       const d = c.set.difference(o.set);
@@ -131,13 +152,14 @@ export class FieldSet {
 
   /** recursiveDifference drops the members of other together with everything beneath them. */
   recursiveDifference(other: FieldSet): FieldSet {
+    if (other.isEmpty()) return this.#copy();
     const out = new FieldSet();
     for (const [id, pe] of this.members) if (!other.members.has(id)) out.members.set(id, pe);
     for (const [id, c] of this.children) {
       if (other.members.has(id)) continue;
       const o = other.children.get(id);
       if (!o) {
-        out.children.set(id, { pe: c.pe, set: c.set.clone() });
+        out.children.set(id, { pe: c.pe, set: FieldSet.#share(c.set) });
         continue;
       }
       const d = c.set.recursiveDifference(o.set);
@@ -191,21 +213,16 @@ export class FieldSet {
   }
 }
 
-function sortedNodes(set: FieldSet): { pe: PathElement; member: boolean; child: FieldSet | undefined }[] {
-  const nodes = new Map<string, { pe: PathElement; member: boolean; child: FieldSet | undefined }>();
-  for (const [id, pe] of set.members) nodes.set(id, { pe, member: true, child: undefined });
-  for (const [id, c] of set.children) {
-    const n = nodes.get(id);
-    if (n) n.child = c.set;
-    else nodes.set(id, { pe: c.pe, member: false, child: c.set });
-  }
-  return [...nodes.values()].sort((a, b) => comparePathElements(a.pe, b.pe));
-}
-
 function emitFieldsV1(set: FieldSet, includeSelf: boolean): FieldsV1 {
   const out: FieldsV1 = {};
   if (includeSelf) out['.'] = {};
-  for (const n of sortedNodes(set)) out[n.pe.id] = n.child ? emitFieldsV1(n.child, n.member) : {};
+  const pes: PathElement[] = [...set.members.values()];
+  for (const [id, c] of set.children) if (!set.members.has(id)) pes.push(c.pe);
+  if (pes.length > 1) pes.sort(comparePathElements);
+  for (const pe of pes) {
+    const child = set.children.get(pe.id);
+    out[pe.id] = child ? emitFieldsV1(child.set, set.members.has(pe.id)) : {};
+  }
   return out;
 }
 

@@ -118,13 +118,16 @@ export function isResetManagedFields(v: unknown): boolean {
   return Object.values(v[0]).every((x) => x === undefined || x === null || x === '');
 }
 
+// Built once: sets never change once built, and every write strips these.
+const stripSet = FieldSet.fromFieldNames([
+  ['apiVersion'], ['kind'], ['metadata'], ['metadata', 'name'], ['metadata', 'namespace'], ['metadata', 'creationTimestamp'],
+  ['metadata', 'selfLink'], ['metadata', 'uid'], ['metadata', 'clusterName'], ['metadata', 'generation'],
+  ['metadata', 'managedFields'], ['metadata', 'resourceVersion'],
+]);
+
 /** stripMetaFields is the set no manager may own: identity, bookkeeping and type fields (upstream's stripmeta). */
 export function stripMetaFields(): FieldSet {
-  return FieldSet.fromFieldNames([
-    ['apiVersion'], ['kind'], ['metadata'], ['metadata', 'name'], ['metadata', 'namespace'], ['metadata', 'creationTimestamp'],
-    ['metadata', 'selfLink'], ['metadata', 'uid'], ['metadata', 'clusterName'], ['metadata', 'generation'],
-    ['metadata', 'managedFields'], ['metadata', 'resourceVersion'],
-  ]);
+  return stripSet;
 }
 
 /** stripManager removes the strip set from one manager's entry, dropping the entry if nothing is left. */

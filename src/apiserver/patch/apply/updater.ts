@@ -42,10 +42,12 @@ function takeOwnership(
   force: boolean,
 ): { ok: true; comparison: Comparison } | { ok: false; conflicts: Conflict[] } {
   const comparison = excludeFields(compareObjects(before, after, ctx.schema), ctx.ignored);
+  const others = [...managers.keys()].filter((id) => id !== workflow).sort();
+  // A create, or a write by the only manager, has no one to take fields from.
+  if (others.length === 0) return { ok: true, comparison };
   const touched = comparison.modified.union(comparison.added);
   const conflictSets = new Map<string, FieldSet>();
-  for (const id of [...managers.keys()].sort()) {
-    if (id === workflow) continue;
+  for (const id of others) {
     const owned = (managers.get(id) as VersionedSet).set.intersection(touched);
     if (!owned.isEmpty()) conflictSets.set(id, owned);
   }
@@ -104,7 +106,10 @@ export function updateSets(
   const taken = takeOwnership(ctx, live, updated, ms, manager, true);
   if (!taken.ok) return ms;
   const { added, modified, removed } = taken.comparison;
-  let set = (ms.get(manager)?.set ?? new FieldSet()).union(modified).union(added).difference(removed);
+  let set = modified.union(added);
+  const previous = ms.get(manager)?.set;
+  if (previous) set = previous.union(set);
+  if (!removed.isEmpty()) set = set.difference(removed);
   if (ctx.ignored) set = set.recursiveDifference(ctx.ignored);
   if (set.isEmpty()) ms.delete(manager);
   else ms.set(manager, { set, apiVersion, applied: false });

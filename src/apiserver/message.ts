@@ -1,0 +1,73 @@
+// The request and response types the handlers work with. A Web Request is an ApiRequest, so tests and
+// in-process clients pass one unchanged; the HTTPS adapter passes a lighter one over Node's request, because
+// building a WHATWG Request and Response (header objects, body streams, copies) cost more than serving a
+// small create or get.
+
+/** HeaderReader is the part of Web Headers the handlers read: a case-insensitive lookup. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+/** ApiRequest is what handlers read of a request; a Web Request satisfies it. */
+export interface ApiRequest {
+  readonly method: string;
+  /** url is absolute, as in a Web Request. */
+  readonly url: string;
+  readonly headers: HeaderReader;
+  /** bytes reads the whole body (empty when there is none). */
+  bytes(): Promise<Uint8Array>;
+}
+
+/** ResponseHeaders are lower-case header names with one value, or several (Warning). */
+export type ResponseHeaders = Record<string, string | string[]>;
+
+/**
+ * ApiResponse is a handler's answer. A byte body is complete and written in one piece; a stream (watches,
+ * documents produced elsewhere) is copied out as it is read, until the client goes away.
+ */
+export interface ApiResponse {
+  status: number;
+  headers: ResponseHeaders;
+  body: Uint8Array | ReadableStream<Uint8Array> | null;
+}
+
+const encoder = new TextEncoder();
+
+/** bytesResponse answers with a complete body and its length. */
+export function bytesResponse(status: number, body: string | Uint8Array, headers: ResponseHeaders): ApiResponse {
+  const bytes = typeof body === 'string' ? encoder.encode(body) : body;
+  headers['content-length'] = String(bytes.byteLength);
+  return { status, headers, body: bytes };
+}
+
+/** jsonResponse answers with an object as JSON. */
+export function jsonResponse(status: number, body: unknown): ApiResponse {
+  return bytesResponse(status, JSON.stringify(body), { 'content-type': 'application/json' });
+}
+
+/** plainTextResponse answers with plain text. */
+export function plainTextResponse(status: number, body: string): ApiResponse {
+  return bytesResponse(status, body, { 'content-type': 'text/plain; charset=utf-8' });
+}
+
+/** fromWebResponse adapts a Web Response without reading it: its body is streamed. */
+export function fromWebResponse(res: Response): ApiResponse {
+  const headers: ResponseHeaders = {};
+  res.headers.forEach((value, key) => {
+    const prev = headers[key];
+    headers[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  });
+  return { status: res.status, headers, body: res.body };
+}
+
+/** toWebResponse builds the Web Response of an answer, for in-process callers. */
+export function toWebResponse(res: ApiResponse): Response {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+    else headers.set(k, v);
+  }
+  // A Response cannot carry a body with these codes.
+  const body = res.status === 204 || res.status === 304 ? null : res.body;
+  return new Response(body as BodyInit | null, { status: res.status, headers });
+}
