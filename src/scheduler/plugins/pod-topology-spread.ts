@@ -113,6 +113,8 @@ interface PreFilterState extends StateData {
   /** changes are this cycle's AddPod/RemovePod deltas per constraint, on top of counts. */
   readonly changes: readonly Map<string, number>[];
   readonly paths: readonly CriticalPaths[];
+  /** selfMatch is 1 for constraints whose selector matches the incoming pod itself, else 0. */
+  readonly selfMatch: readonly number[];
 }
 const preFilterKey = stateKey<PreFilterState>('PreFilterPodTopologySpread');
 
@@ -120,15 +122,10 @@ function matchNum(s: PreFilterState, i: number, value: string): number {
   return (s.counts[i]?.matchCount(value) ?? 0) + (s.changes[i]?.get(value) ?? 0);
 }
 
-function newState(constraints: readonly Constraint[], required: RequiredNodeAffinity, counts: readonly DomainCounts[], changes: readonly Map<string, number>[], paths: readonly CriticalPaths[]): PreFilterState {
-  return {
-    constraints,
-    required,
-    counts,
-    changes,
-    paths,
-    clone: () => newState(constraints, required, counts, changes.map((m) => new Map(m)), paths.map((p) => p.clone())),
-  };
+type StateFields = Omit<PreFilterState, 'clone'>;
+
+function newState(f: StateFields): PreFilterState {
+  return { ...f, clone: () => newState({ ...f, changes: f.changes.map((m) => new Map(m)), paths: f.paths.map((p) => p.clone()) }) };
 }
 
 /** spreadQuery counts the non-terminating pods in the namespace that a constraint selects, on nodes with all the keys. */
@@ -168,7 +165,8 @@ function preFilter(state: CycleState, pod: Pod): Status {
     for (const value of dc.nodes.keys()) p.update(value, dc.matchCount(value));
     return p;
   });
-  state.write(preFilterKey, newState(constraints, required, counts, counts.map(() => new Map()), paths));
+  const selfMatch = constraints.map((c) => (c.selector.matches(me.labels) ? 1 : 0));
+  state.write(preFilterKey, newState({ constraints, required, counts, changes: counts.map(() => new Map()), paths, selfMatch }));
   return success();
 }
 
@@ -188,7 +186,6 @@ function updateWithPod(state: CycleState, pod: Pod, changed: PodInfo, node: Node
 function filter(state: CycleState, node: NodeInfo): Status {
   const s = state.read(preFilterKey);
   if (!s) return success();
-  const me = state.podInfo;
   for (let i = 0; i < s.constraints.length; i++) {
     const c = s.constraints[i] as Constraint;
     const value = node.labels[c.topologyKey];
@@ -196,8 +193,7 @@ function filter(state: CycleState, node: NodeInfo): Status {
     let minMatch = s.paths[i]?.paths[0].num ?? 0;
     // Fewer eligible domains than minDomains means the empty missing domains hold the global minimum: zero.
     if ((s.counts[i]?.nodes.size ?? 0) < c.minDomains) minMatch = 0;
-    const self = c.selector.matches(me.labels) ? 1 : 0;
-    const skew = matchNum(s, i, value) + self - minMatch;
+    const skew = matchNum(s, i, value) + (s.selfMatch[i] ?? 0) - minMatch;
     if (skew > c.maxSkew) return unschedulable(errReasonConstraintsNotMatch);
   }
   return success();
