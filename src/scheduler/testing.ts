@@ -1,5 +1,6 @@
 import type { Affinity, Container, Node, Pod, Taint, Toleration, TopologySpreadConstraint, Volume } from 'kubernetes-types/core/v1.js';
 import { CycleState, type NodeScore, type Plugin } from './framework/interface.ts';
+import type { NodeInfo } from './framework/node-info.ts';
 import { newPodInfo } from './framework/pod-info.ts';
 import { Snapshot } from './framework/snapshot.ts';
 import { success, type Status } from './framework/status.ts';
@@ -111,16 +112,55 @@ export function fakeClock(start = 1_700_000_000_000): { now(): number; advance(m
   };
 }
 
+/** WhatIf is a node's filter verdict before a preemption what-if, on the changed copy, and on the original state after. */
+export interface WhatIf {
+  readonly before: Status;
+  readonly after: Status;
+  readonly original: Status;
+}
+
 /** PluginRun is a small harness that runs one plugin's extension points like the framework would. */
 export interface PluginRun {
+  readonly snapshot: Snapshot;
   filter(pod: Pod, nodeName: string): Status;
   scores(pod: Pod): Record<string, number>;
+  /**
+   * whatIf runs PreFilter, then, as preemption does, removes pods (by name) from and adds pods to a copy of the node
+   * through the PreFilter extensions on a copy of the state, and filters the copy; the original must stay as it was.
+   */
+  whatIf(pod: Pod, nodeName: string, change: { readonly remove?: readonly string[]; readonly add?: readonly Pod[] }): WhatIf;
 }
 
 /** runPlugin wires a plugin to a snapshot of the given nodes and pods for table-driven tests. */
 export function runPlugin(plugin: Plugin, nodes: readonly Node[], pods: readonly Pod[] = []): PluginRun {
   const snapshot = Snapshot.fromObjects(nodes, pods);
+  const filterWith = (state: CycleState, pod: Pod, ni: NodeInfo): Status => (plugin.filter ? plugin.filter(state, pod, ni) : success());
   return {
+    snapshot,
+    whatIf(pod, nodeName, change) {
+      const state = new CycleState(snapshot, newPodInfo(pod));
+      const pre = plugin.preFilter?.(state, pod) ?? success();
+      const ni = snapshot.get(nodeName);
+      if (!ni) throw new Error(`no node ${nodeName}`);
+      if (pre.code === 'Skip') return { before: success(), after: success(), original: success() };
+      if (pre.code !== 'Success') return { before: pre, after: pre, original: pre };
+      const before = filterWith(state, pod, ni);
+      const copy = state.clone();
+      const node = ni.clone();
+      const ext = plugin.preFilterExtensions;
+      for (const name of change.remove ?? []) {
+        const pi = node.pods.find((p) => p.pod.metadata?.name === name);
+        if (!pi) throw new Error(`no pod ${name} on ${nodeName}`);
+        node.removePod(pi.key);
+        ext?.removePod(copy, pod, pi, node);
+      }
+      for (const added of change.add ?? []) {
+        const pi = newPodInfo({ ...added, spec: { ...(added.spec ?? { containers: [] }), nodeName } });
+        node.addPod(pi);
+        ext?.addPod(copy, pod, pi, node);
+      }
+      return { before, after: filterWith(copy, pod, node), original: filterWith(state, pod, ni) };
+    },
     filter(pod, nodeName) {
       const state = new CycleState(snapshot, newPodInfo(pod));
       const pre = plugin.preFilter?.(state, pod) ?? success();

@@ -73,8 +73,6 @@ export class NodeInfo {
   allocatable: Resource;
   imageSizes: ReadonlyMap<string, number>;
   readonly pods: PodInfo[] = [];
-  readonly podsWithAffinity: PodInfo[] = [];
-  readonly podsWithRequiredAntiAffinity: PodInfo[] = [];
   requested: Resource = newResource();
   nonZeroRequested: Resource = newResource();
   usedPorts = new HostPortInfo();
@@ -107,8 +105,6 @@ export class NodeInfo {
   /** addPod accounts a pod on this node. */
   addPod(pi: PodInfo): void {
     this.pods.push(pi);
-    if (pi.hasAffinity) this.podsWithAffinity.push(pi);
-    if (pi.requiredAntiAffinityTerms.length > 0) this.podsWithRequiredAntiAffinity.push(pi);
     addResource(this.requested, pi.requests);
     addResource(this.nonZeroRequested, pi.nonZeroRequests);
     for (const p of pi.hostPorts) this.usedPorts.add(p);
@@ -121,8 +117,6 @@ export class NodeInfo {
     if (i < 0) return undefined;
     const [pi] = this.pods.splice(i, 1);
     if (!pi) return undefined;
-    removeByKey(this.podsWithAffinity, key);
-    removeByKey(this.podsWithRequiredAntiAffinity, key);
     subtractResource(this.requested, pi.requests);
     subtractResource(this.nonZeroRequested, pi.nonZeroRequests);
     for (const p of pi.hostPorts) this.usedPorts.remove(p);
@@ -134,17 +128,10 @@ export class NodeInfo {
   clone(): NodeInfo {
     const c = new NodeInfo(this.node, this);
     c.pods.push(...this.pods);
-    c.podsWithAffinity.push(...this.podsWithAffinity);
-    c.podsWithRequiredAntiAffinity.push(...this.podsWithRequiredAntiAffinity);
     c.requested = cloneResource(this.requested);
     c.nonZeroRequested = cloneResource(this.nonZeroRequested);
     c.usedPorts = this.usedPorts.clone();
     c.generation = this.generation;
     return c;
   }
-}
-
-function removeByKey(list: PodInfo[], key: string): void {
-  const i = list.findIndex((p) => p.key === key);
-  if (i >= 0) list.splice(i, 1);
 }

@@ -7,6 +7,8 @@ import { podRequests, type Resource } from './resources.ts';
 
 /** AffinityTerm is a parsed PodAffinityTerm: the namespaces and selectors it applies to and its topology key. */
 export interface AffinityTerm {
+  /** id is the same for terms that select the same pods by the same topology key (index and cache key). */
+  readonly id: string;
   readonly namespaces: ReadonlySet<string>;
   readonly namespaceSelector: LabelSelector;
   readonly selector: LabelSelector;
@@ -69,16 +71,24 @@ function safeSelector(build: () => LabelSelector): LabelSelector {
   }
 }
 
+/** selectorId renders a selector for use in a map key, telling the selector that matches nothing apart from the empty one. */
+export function selectorId(s: LabelSelector): string {
+  return s.isNothing() ? '!' : `=${s.toString()}`;
+}
+
 /** newAffinityTerm parses a PodAffinityTerm for a pod; no namespaces and no namespaceSelector mean the pod's own namespace. */
 export function newAffinityTerm(namespace: string, term: PodAffinityTerm): AffinityTerm {
   const namespaces = term.namespaces ?? [];
   const ns = namespaces.length === 0 && term.namespaceSelector == null ? new Set([namespace]) : new Set(namespaces);
-  return {
-    namespaces: ns,
-    namespaceSelector: safeSelector(() => fromLabelSelector(term.namespaceSelector)),
-    selector: safeSelector(() => fromLabelSelector(term.labelSelector)),
-    topologyKey: term.topologyKey,
-  };
+  const namespaceSelector = safeSelector(() => fromLabelSelector(term.namespaceSelector));
+  const selector = safeSelector(() => fromLabelSelector(term.labelSelector));
+  const id = [[...ns].sort().join(','), selectorId(namespaceSelector), selectorId(selector), term.topologyKey].join('\x00');
+  return { id, namespaces: ns, namespaceSelector, selector, topologyKey: term.topologyKey };
+}
+
+/** termIgnoresNamespaceLabels tells whether a term's namespaces are fixed: no namespaceSelector, or the empty one (all namespaces). */
+export function termIgnoresNamespaceLabels(term: AffinityTerm): boolean {
+  return term.namespaceSelector.isNothing() || term.namespaceSelector.isEverything();
 }
 
 /**
@@ -88,6 +98,8 @@ export function newAffinityTerm(namespace: string, term: PodAffinityTerm): Affin
 export function affinityTermMatches(term: AffinityTerm, pod: PodInfo, namespaceLabels?: (namespace: string) => Labels | undefined): boolean {
   if (!term.selector.matches(pod.labels)) return false;
   if (term.namespaces.has(pod.namespace)) return true;
+  // An empty namespaceSelector selects every namespace, known or not, as upstream's labels.Everything() does.
+  if (term.namespaceSelector.isEverything()) return true;
   if (term.namespaceSelector.isNothing() || !namespaceLabels) return false;
   const labels = namespaceLabels(pod.namespace);
   return labels !== undefined && term.namespaceSelector.matches(labels);

@@ -61,19 +61,20 @@ describe('Snapshot', () => {
     assert.equal(s.imageNumNodes('registry.example/app@sha256:abc'), 0);
   });
 
-  it('tracks nodes with affinity pods and with required anti-affinity pods', () => {
+  it('groups the affinity terms of assigned pods by term, with per-domain counts, and forgets them with the pod', () => {
     const s = Snapshot.fromObjects([newNode({ name: 'a' }), newNode({ name: 'b' })]);
-    const antiPod = newPod({
-      name: 'x',
-      nodeName: 'b',
-      affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'x' } } }] } },
-    });
-    assert.deepEqual(s.havePodsWithAffinityList(), []);
-    s.addPod(antiPod);
-    assert.deepEqual(s.havePodsWithAffinityList().map((n) => n.name), ['b']);
-    assert.deepEqual(s.havePodsWithRequiredAntiAffinityList().map((n) => n.name), ['b']);
-    s.removePod(antiPod);
-    assert.deepEqual(s.havePodsWithRequiredAntiAffinityList(), []);
+    const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'x' } } }] } };
+    const x1 = newPod({ name: 'x1', nodeName: 'b', affinity: anti });
+    const x2 = newPod({ name: 'x2', nodeName: 'b', affinity: anti });
+    const groups = () => [...s.affinityTerms.requiredAntiAffinity.values()].map((g) => ({ key: g.term.topologyKey, uses: g.uses, weights: Object.fromEntries(g.weights) }));
+    assert.deepEqual(groups(), []);
+    s.addPod(x1);
+    s.addPod(x2);
+    assert.deepEqual(groups(), [{ key: 'kubernetes.io/hostname', uses: 2, weights: { b: 2 } }]);
+    s.removePod(x1);
+    assert.deepEqual(groups(), [{ key: 'kubernetes.io/hostname', uses: 1, weights: { b: 1 } }]);
+    s.removeNode('b');
+    assert.deepEqual(groups(), []);
   });
 
   it('assumePod accounts a pod on the chosen node before binding, and removePod forgets it', () => {

@@ -1,4 +1,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Labels } from '../../api/selectors/index.ts';
+import { AffinityTermIndex } from './affinity-term-index.ts';
+import { DomainCountsCache, type DomainCounts, type PodQuery } from './domain-counts.ts';
 import { NodeInfo } from './node-info.ts';
 import { newPodInfo, podKey, type PodInfo } from './pod-info.ts';
 
@@ -23,7 +26,20 @@ function isTerminal(pod: Pod): boolean {
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
-/** Snapshot holds nodes and the pods assigned to them, with incremental updates and cached lists for the hot path. */
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * Snapshot holds nodes and the pods assigned to them, with incremental updates and cached lists for the hot path.
+ * Besides the nodes it keeps two indexes current for the pod-to-pod plugins: the terms of assigned pods with affinity
+ * (affinityTerms) and per-domain counts for recently asked pod queries (domainCounts). Pods on unknown nodes are in
+ * neither, as they are not in list().
+ */
 export class Snapshot {
   readonly #nodes = new Map<string, NodeInfo>();
   readonly #zoneOf = new Map<string, string>();
@@ -33,9 +49,12 @@ export class Snapshot {
   readonly #imageNodes = new Map<string, number>();
   #list: NodeInfo[] = [];
   #listDirty = false;
-  #affinityList: NodeInfo[] = [];
-  #antiAffinityList: NodeInfo[] = [];
-  #affinityDirty = false;
+  readonly #terms = new AffinityTermIndex();
+  readonly #domainCounts: DomainCountsCache;
+
+  constructor(opts: { domainCountsCapacity?: number } = {}) {
+    this.#domainCounts = new DomainCountsCache(opts.domainCountsCapacity);
+  }
 
   /** fromObjects builds a snapshot from node and pod objects; pods without spec.nodeName are ignored. */
   static fromObjects(nodes: readonly Node[], pods: readonly Pod[] = []): Snapshot {
@@ -51,7 +70,11 @@ export class Snapshot {
     const existing = this.#nodes.get(name);
     if (existing) {
       this.#countImages(existing.imageSizes, -1);
+      // Indexes are keyed by node labels; a heartbeat leaves them alone, a relabel moves the node's pods.
+      const relabeled = !sameLabels(existing.labels, node.metadata?.labels ?? {});
+      if (relabeled) this.#indexNode(existing, -1);
       existing.setNode(node);
+      if (relabeled) this.#indexNode(existing, 1);
       this.#countImages(existing.imageSizes, 1);
     } else {
       const ni = new NodeInfo(node);
@@ -61,8 +84,8 @@ export class Snapshot {
       if (waiting) {
         for (const pi of waiting.values()) ni.addPod(pi);
         this.#orphans.delete(name);
-        this.#affinityDirty = true;
       }
+      this.#indexNode(ni, 1);
     }
     const zone = zoneKeyOf(node);
     if (this.#zoneOf.get(name) !== zone || !existing) this.#listDirty = true;
@@ -79,11 +102,11 @@ export class Snapshot {
     const ni = this.#nodes.get(name);
     if (!ni) return;
     this.#countImages(ni.imageSizes, -1);
+    this.#indexNode(ni, -1);
     this.#nodes.delete(name);
     this.#zoneOf.delete(name);
     if (ni.pods.length > 0) this.#orphans.set(name, new Map(ni.pods.map((p) => [p.key, p])));
     this.#listDirty = true;
-    this.#affinityDirty = true;
   }
 
   /** addPod accounts an assigned pod on its node, replacing an earlier version of it; terminal pods are removed instead. */
@@ -97,13 +120,14 @@ export class Snapshot {
     this.#removeKey(pi.key);
     this.#podNode.set(pi.key, nodeName);
     const ni = this.#nodes.get(nodeName);
-    if (ni) ni.addPod(pi);
-    else {
+    if (ni) {
+      ni.addPod(pi);
+      this.#indexPod(pi, ni.labels, 1);
+    } else {
       let m = this.#orphans.get(nodeName);
       if (!m) this.#orphans.set(nodeName, (m = new Map()));
       m.set(pi.key, pi);
     }
-    if (pi.hasAffinity) this.#affinityDirty = true;
   }
 
   /** updatePod is addPod, named for the informer's update handler. */
@@ -127,13 +151,24 @@ export class Snapshot {
     const nodeName = this.#podNode.get(key);
     if (nodeName === undefined) return;
     this.#podNode.delete(key);
-    const removed = this.#nodes.get(nodeName)?.removePod(key);
-    if (removed?.hasAffinity) this.#affinityDirty = true;
+    const ni = this.#nodes.get(nodeName);
+    const removed = ni?.removePod(key);
+    if (ni && removed) this.#indexPod(removed, ni.labels, -1);
     const waiting = this.#orphans.get(nodeName);
     if (waiting) {
       waiting.delete(key);
       if (waiting.size === 0) this.#orphans.delete(nodeName);
     }
+  }
+
+  #indexPod(pi: PodInfo, labels: Labels, by: 1 | -1): void {
+    this.#domainCounts.podChanged(pi, labels, by);
+    this.#terms.podChanged(pi, labels, by);
+  }
+
+  #indexNode(ni: NodeInfo, by: 1 | -1): void {
+    this.#domainCounts.nodeChanged(ni, by);
+    for (const pi of ni.pods) this.#terms.podChanged(pi, ni.labels, by);
   }
 
   #countImages(sizes: ReadonlyMap<string, number>, delta: number): void {
@@ -173,16 +208,18 @@ export class Snapshot {
     return this.#list;
   }
 
-  /** havePodsWithAffinityList returns nodes with at least one pod that has pod (anti-)affinity. */
-  havePodsWithAffinityList(): readonly NodeInfo[] {
-    if (this.#affinityDirty) this.#rebuildAffinityLists();
-    return this.#affinityList;
+  /** affinityTerms returns the (anti-)affinity terms of assigned pods, grouped (read-only; valid until the snapshot changes). */
+  get affinityTerms(): AffinityTermIndex {
+    return this.#terms;
   }
 
-  /** havePodsWithRequiredAntiAffinityList returns nodes with at least one pod that has required anti-affinity. */
-  havePodsWithRequiredAntiAffinityList(): readonly NodeInfo[] {
-    if (this.#affinityDirty) this.#rebuildAffinityLists();
-    return this.#antiAffinityList;
+  /**
+   * domainCounts returns the per-domain counts of a query over the nodes (read-only; valid until the snapshot
+   * changes). The first call counts over every node; later ones are O(1) while the query stays among the most
+   * recently used.
+   */
+  domainCounts(query: PodQuery): DomainCounts {
+    return this.#domainCounts.get(query, () => this.#nodes.values());
   }
 
   #rebuildList(): void {
@@ -203,17 +240,5 @@ export class Snapshot {
     }
     this.#list = out;
     this.#listDirty = false;
-  }
-
-  #rebuildAffinityLists(): void {
-    const aff: NodeInfo[] = [];
-    const anti: NodeInfo[] = [];
-    for (const ni of this.list()) {
-      if (ni.podsWithAffinity.length > 0) aff.push(ni);
-      if (ni.podsWithRequiredAntiAffinity.length > 0) anti.push(ni);
-    }
-    this.#affinityList = aff;
-    this.#antiAffinityList = anti;
-    this.#affinityDirty = false;
   }
 }

@@ -1,14 +1,16 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { stateKey, type CycleState, type Plugin, type PluginHandle, type StateData } from '../framework/interface.ts';
 import type { NodeInfo } from '../framework/node-info.ts';
-import { affinityTermMatches, type AffinityTerm, type PodInfo } from '../framework/pod-info.ts';
+import { affinityTermMatches, type PodInfo } from '../framework/pod-info.ts';
 import { skip, success, unresolvable, unschedulable, type Status } from '../framework/status.ts';
 import { interPodAffinityNormalize, interPodAffinityPreScore, interPodAffinityScore } from './inter-pod-affinity-scoring.ts';
-import { namespaceLabelsMemo, TopologyCounts, type NamespaceLabelsOf } from './topology-counts.ts';
+import { existingAntiAffinityCounts, incomingAffinityCounts, incomingAntiAffinityCounts, podMatchesAllTerms } from './affinity-counts.ts';
+import { LayeredCounts, namespaceLabelsMemo, type NamespaceLabelsOf } from './topology-counts.ts';
 
 // InterPodAffinity filtering (upstream's interpodaffinity/filtering.go): counts, per topology pair, the existing pods
 // that match the incoming pod's required (anti-)affinity and the existing pods whose required anti-affinity matches
-// the incoming pod, once in PreFilter, so each node check is a few map lookups.
+// the incoming pod, once in PreFilter, so each node check is a few map lookups. The counts come from the snapshot's
+// indexes (grouped terms of assigned pods, per-domain counts per query) rather than a scan of every pod.
 
 /** interPodAffinityName is the plugin's upstream name. */
 export const interPodAffinityName = 'InterPodAffinity';
@@ -27,32 +29,24 @@ export interface InterPodAffinityOptions {
 }
 
 interface PreFilterState extends StateData {
-  readonly existingAnti: TopologyCounts;
-  readonly affinity: TopologyCounts;
-  readonly anti: TopologyCounts;
+  readonly existingAnti: LayeredCounts;
+  readonly affinity: LayeredCounts;
+  readonly anti: LayeredCounts;
   readonly nsLabels: NamespaceLabelsOf;
 }
 const preFilterKey = stateKey<PreFilterState>('PreFilterInterPodAffinity');
 
-function newState(existingAnti: TopologyCounts, affinity: TopologyCounts, anti: TopologyCounts, nsLabels: NamespaceLabelsOf): PreFilterState {
-  const s: PreFilterState = {
+function newState(existingAnti: LayeredCounts, affinity: LayeredCounts, anti: LayeredCounts, nsLabels: NamespaceLabelsOf): PreFilterState {
+  return {
     existingAnti,
     affinity,
     anti,
     nsLabels,
     clone: () => newState(existingAnti.clone(), affinity.clone(), anti.clone(), nsLabels),
   };
-  return s;
 }
 
-/** podMatchesAllTerms tells whether a pod matches every term (an empty list matches nothing). */
-export function podMatchesAllTerms(pod: PodInfo, terms: readonly AffinityTerm[], nsLabels: NamespaceLabelsOf): boolean {
-  if (terms.length === 0) return false;
-  for (const t of terms) if (!affinityTermMatches(t, pod, nsLabels)) return false;
-  return true;
-}
-
-// countPod adds (or with -1 removes) one existing pod's contribution to the three counters.
+// countPod adds (or with -1 removes) one pod's contribution to the three counters (upstream's updateWithPod).
 function countPod(s: PreFilterState, incoming: PodInfo, existing: PodInfo, node: NodeInfo, by: number): void {
   for (const t of existing.requiredAntiAffinityTerms) {
     const v = node.labels[t.topologyKey];
@@ -73,34 +67,12 @@ function countPod(s: PreFilterState, incoming: PodInfo, existing: PodInfo, node:
 function preFilter(state: CycleState, nsLookup: PluginHandle['namespaceLabels']): Status {
   const incoming = state.podInfo;
   const nsLabels = namespaceLabelsMemo(nsLookup);
-  const s = newState(new TopologyCounts(), new TopologyCounts(), new TopologyCounts(), nsLabels);
-  for (const ni of state.snapshot.havePodsWithRequiredAntiAffinityList()) {
-    for (const existing of ni.podsWithRequiredAntiAffinity) {
-      for (const t of existing.requiredAntiAffinityTerms) {
-        const v = ni.labels[t.topologyKey];
-        if (v !== undefined && affinityTermMatches(t, incoming, s.nsLabels)) s.existingAnti.inc(t.topologyKey, v, 1);
-      }
-    }
-  }
+  const existingAnti = new LayeredCounts(existingAntiAffinityCounts(state.snapshot, incoming, nsLabels));
   const hasTerms = incoming.requiredAffinityTerms.length > 0 || incoming.requiredAntiAffinityTerms.length > 0;
-  if (!hasTerms && s.existingAnti.size === 0) return skip();
-  if (hasTerms) {
-    for (const ni of state.snapshot.list()) {
-      for (const existing of ni.pods) {
-        if (incoming.requiredAffinityTerms.length > 0 && podMatchesAllTerms(existing, incoming.requiredAffinityTerms, nsLabels)) {
-          for (const t of incoming.requiredAffinityTerms) {
-            const v = ni.labels[t.topologyKey];
-            if (v !== undefined) s.affinity.inc(t.topologyKey, v, 1);
-          }
-        }
-        for (const t of incoming.requiredAntiAffinityTerms) {
-          const v = ni.labels[t.topologyKey];
-          if (v !== undefined && affinityTermMatches(t, existing, nsLabels)) s.anti.inc(t.topologyKey, v, 1);
-        }
-      }
-    }
-  }
-  state.write(preFilterKey, s);
+  if (!hasTerms && existingAnti.size === 0) return skip();
+  const affinity = new LayeredCounts(incomingAffinityCounts(state.snapshot, incoming, nsLabels));
+  const anti = new LayeredCounts(incomingAntiAffinityCounts(state.snapshot, incoming, nsLabels));
+  state.write(preFilterKey, newState(existingAnti, affinity, anti, nsLabels));
   return success();
 }
 

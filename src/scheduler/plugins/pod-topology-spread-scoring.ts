@@ -1,60 +1,43 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { maxNodeScore, stateKey, type CycleState, type NodeScore, type StateData } from '../framework/interface.ts';
+import type { DomainCounts } from '../framework/domain-counts.ts';
 import { requiredNodeAffinity } from '../framework/node-affinity.ts';
 import type { NodeInfo } from '../framework/node-info.ts';
 import { skip, success, type Status } from '../framework/status.ts';
-import { countMatching, nodeHasTopologyKeys, nodeIncluded, parseConstraints, type Constraint } from './pod-topology-spread.ts';
+import { countMatching, nodeHasTopologyKeys, parseConstraints, spreadCounts, type Constraint } from './pod-topology-spread.ts';
 
 // PodTopologySpread scoring (upstream's podtopologyspread/scoring.go): a node scores the matching pods in its domain
 // of each ScheduleAnyway constraint, weighted by log(number of domains + 2); fewer is better after normalization.
+// The per-domain counts come from the snapshot (see spreadCounts) instead of a scan of every node in PreScore.
 
 const hostnameLabel = 'kubernetes.io/hostname';
 
 interface PreScoreState extends StateData {
   readonly constraints: readonly Constraint[];
   readonly ignored: ReadonlySet<string>;
-  readonly counts: readonly Map<string, number>[];
+  /** counts are per constraint; undefined for hostname constraints, which Score counts on the node itself. */
+  readonly counts: readonly (DomainCounts | undefined)[];
   readonly weights: readonly number[];
 }
 const preScoreKey = stateKey<PreScoreState>('PreScorePodTopologySpread');
 
-/** podTopologySpreadPreScore counts matching pods per domain among the feasible nodes' domains. */
+/** podTopologySpreadPreScore finds the domains of the feasible nodes and the matching pods per domain. */
 export function podTopologySpreadPreScore(state: CycleState, pod: Pod, filtered: readonly NodeInfo[]): Status {
   const me = state.podInfo;
   const constraints = parseConstraints(pod.spec?.topologySpreadConstraints, me.labels, 'ScheduleAnyway');
   if (constraints.length === 0 || state.snapshot.numNodes === 0) return skip();
   const ignored = new Set<string>();
-  const counts = constraints.map(() => new Map<string, number>());
-  const sizes = constraints.map(() => 0);
+  const domains = constraints.map(() => new Set<string>());
   for (const ni of filtered) {
     if (!nodeHasTopologyKeys(ni.labels, constraints)) {
       ignored.add(ni.name);
       continue;
     }
-    constraints.forEach((c, i) => {
-      // Per-node counts for hostname are taken in Score, which visits each node anyway.
-      if (c.topologyKey === hostnameLabel) return;
-      const m = counts[i] as Map<string, number>;
-      const value = ni.labels[c.topologyKey] ?? '';
-      if (!m.has(value)) {
-        m.set(value, 0);
-        sizes[i] = (sizes[i] ?? 0) + 1;
-      }
-    });
+    constraints.forEach((c, i) => domains[i]?.add(ni.labels[c.topologyKey] ?? ''));
   }
-  const weights = constraints.map((c, i) => Math.log((c.topologyKey === hostnameLabel ? filtered.length - ignored.size : (sizes[i] ?? 0)) + 2));
-  const required = requiredNodeAffinity(pod);
-  for (const ni of state.snapshot.list()) {
-    if (!nodeHasTopologyKeys(ni.labels, constraints)) continue;
-    constraints.forEach((c, i) => {
-      if (!nodeIncluded(c, pod, ni, required)) return;
-      const m = counts[i] as Map<string, number>;
-      const value = ni.labels[c.topologyKey] ?? '';
-      const cur = m.get(value);
-      if (cur === undefined) return;
-      m.set(value, cur + countMatching(ni.pods, c.selector, me.namespace));
-    });
-  }
+  const weights = constraints.map((c, i) => Math.log((c.topologyKey === hostnameLabel ? filtered.length - ignored.size : (domains[i]?.size ?? 0)) + 2));
+  const all = spreadCounts(state.snapshot, pod, me.namespace, constraints, requiredNodeAffinity(pod));
+  const counts = constraints.map((c, i) => (c.topologyKey === hostnameLabel ? undefined : all[i]));
   const s: PreScoreState = { constraints, ignored, counts, weights, clone: () => s };
   state.write(preScoreKey, s);
   return success();
@@ -68,7 +51,8 @@ export function podTopologySpreadScore(state: CycleState, _pod: Pod, ni: NodeInf
   s.constraints.forEach((c, i) => {
     const value = ni.labels[c.topologyKey];
     if (value === undefined) return;
-    const cnt = c.topologyKey === hostnameLabel ? countMatching(ni.pods, c.selector, state.podInfo.namespace) : (s.counts[i]?.get(value) ?? 0);
+    const counts = s.counts[i];
+    const cnt = counts ? counts.matchCount(value) : countMatching(ni.pods, c.selector, state.podInfo.namespace);
     // maxSkew - 1 waters down small differences between domains, so a larger maxSkew tolerates more skew.
     score += cnt * (s.weights[i] ?? 0) + (c.maxSkew - 1);
   });

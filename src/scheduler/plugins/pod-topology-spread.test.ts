@@ -81,3 +81,50 @@ describe('PodTopologySpread.score', () => {
     it(c.name, () => assert.deepEqual(runPlugin(newPodTopologySpreadPlugin(), nodes, c.existing).scores(web('new', undefined, { topologySpreadConstraints: c.constraints })), c.want));
   }
 });
+
+describe('PodTopologySpread PreFilter state', () => {
+  const nodes = [newNode({ name: 'a', zone: 'z1' }), newNode({ name: 'b', zone: 'z2' })];
+  const notMatch = "node(s) didn't match pod topology spread constraints";
+  const pod = web('new', undefined, { topologySpreadConstraints: [spread(1, zone, 'DoNotSchedule')] });
+
+  it('counts per constraint, even when two constraints share a topology key', () => {
+    const front = { ...spread(2, zone, 'DoNotSchedule'), labelSelector: { matchLabels: { tier: 'front' } } };
+    const p = newPod({ name: 'new', labels: { app: 'web', tier: 'front' } });
+    const both = { ...p, spec: { ...(p.spec ?? { containers: [] }), topologySpreadConstraints: [spread(2, zone, 'DoNotSchedule'), front] } };
+    // z1 holds one pod per selector: 1 + 1 - 0 = 2 for each constraint, within maxSkew 2 (summed per key it would be 3).
+    const existing = [web('w1', 'a'), newPod({ name: 'f1', nodeName: 'a', labels: { tier: 'front' } })];
+    assert.deepEqual(runPlugin(newPodTopologySpreadPlugin(), nodes, existing).filter(both, 'a'), success());
+  });
+
+  const whatIfs: { name: string; existing: Pod[]; remove?: string[]; add?: Pod[]; before: Status; after: Status }[] = [
+    { name: 'removing matching pods from the fullest domain lets the pod in', existing: [web('w1', 'a'), web('w2', 'a')], remove: ['w1', 'w2'], before: unschedulable(notMatch), after: success() },
+    { name: 'removing one of two is not enough with maxSkew 1', existing: [web('w1', 'a'), web('w2', 'a')], remove: ['w1'], before: unschedulable(notMatch), after: unschedulable(notMatch) },
+    { name: 'adding a matching pod to an empty domain fills it', existing: [], add: [web('w1')], before: success(), after: unschedulable(notMatch) },
+    { name: 'a pod the selector does not match changes nothing', existing: [], add: [newPod({ name: 'db', labels: { app: 'db' } })], before: success(), after: success() },
+  ];
+  for (const c of whatIfs) {
+    it(c.name, () => {
+      const r = runPlugin(newPodTopologySpreadPlugin(), nodes, c.existing).whatIf(pod, 'a', { ...(c.remove ? { remove: c.remove } : {}), ...(c.add ? { add: c.add } : {}) });
+      assert.deepEqual(r, { before: c.before, after: c.after, original: c.before });
+    });
+  }
+
+  it('counts kept between cycles follow pods assigned and removed since', () => {
+    const run = runPlugin(newPodTopologySpreadPlugin(), nodes, []);
+    assert.deepEqual(run.filter(pod, 'a'), success());
+    run.snapshot.addPod(web('w1', 'a'));
+    assert.deepEqual(run.filter(pod, 'a'), unschedulable(notMatch));
+    assert.deepEqual(run.filter(pod, 'b'), success());
+    run.snapshot.removePod(web('w1', 'a'));
+    assert.deepEqual(run.filter(pod, 'a'), success());
+  });
+
+  it('nodeTaintsPolicy Honor leaves out domains of nodes with untolerated taints', () => {
+    const tainted = [newNode({ name: 'a', zone: 'z1' }), newNode({ name: 'b', zone: 'z2', taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] })];
+    const withPolicy = (policy: string): Pod => web('new', undefined, { topologySpreadConstraints: [spread(1, zone, 'DoNotSchedule', { nodeTaintsPolicy: policy })] });
+    const run = runPlugin(newPodTopologySpreadPlugin(), tainted, [web('w1', 'a')]);
+    // Honor: z1 is the only domain, so its one pod is the minimum; Ignore: empty z2 is the minimum.
+    assert.deepEqual(run.filter(withPolicy('Honor'), 'a'), success());
+    assert.deepEqual(run.filter(withPolicy('Ignore'), 'a'), unschedulable(notMatch));
+  });
+});

@@ -1,9 +1,11 @@
 import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
 import { fromLabelSelector, newLabelSelector, nothing, type LabelSelector, type Labels } from '../../api/selectors/index.ts';
+import { scanDomainCounts, type DomainCounts, type PodQuery } from '../framework/domain-counts.ts';
 import { stateKey, type CycleState, type Plugin, type StateData } from '../framework/interface.ts';
 import { requiredNodeAffinity, type RequiredNodeAffinity } from '../framework/node-affinity.ts';
 import type { NodeInfo } from '../framework/node-info.ts';
-import type { PodInfo } from '../framework/pod-info.ts';
+import { selectorId, type PodInfo } from '../framework/pod-info.ts';
+import type { Snapshot } from '../framework/snapshot.ts';
 import { skip, success, unresolvable, unschedulable, type Status } from '../framework/status.ts';
 import { findUntoleratedTaint, isDoNotScheduleTaint } from '../framework/taints.ts';
 import { podTopologySpreadNormalize, podTopologySpreadPreScore, podTopologySpreadScore } from './pod-topology-spread-scoring.ts';
@@ -103,31 +105,53 @@ class CriticalPaths {
   }
 }
 
-// MatchNum counts matching pods per topology key, then per value of that key (a domain).
-type MatchNum = Map<string, Map<string, number>>;
-
 interface PreFilterState extends StateData {
   readonly constraints: readonly Constraint[];
   readonly required: RequiredNodeAffinity;
-  readonly matchNum: MatchNum;
-  readonly paths: Map<string, CriticalPaths>;
+  /** counts are per constraint (not per key: two constraints may share a key) and read-only. */
+  readonly counts: readonly DomainCounts[];
+  /** changes are this cycle's AddPod/RemovePod deltas per constraint, on top of counts. */
+  readonly changes: readonly Map<string, number>[];
+  readonly paths: readonly CriticalPaths[];
+  /** selfMatch is 1 for constraints whose selector matches the incoming pod itself, else 0. */
+  readonly selfMatch: readonly number[];
 }
 const preFilterKey = stateKey<PreFilterState>('PreFilterPodTopologySpread');
 
-function newState(constraints: readonly Constraint[], required: RequiredNodeAffinity, matchNum: MatchNum, paths: Map<string, CriticalPaths>): PreFilterState {
+function matchNum(s: PreFilterState, i: number, value: string): number {
+  return (s.counts[i]?.matchCount(value) ?? 0) + (s.changes[i]?.get(value) ?? 0);
+}
+
+type StateFields = Omit<PreFilterState, 'clone'>;
+
+function newState(f: StateFields): PreFilterState {
+  return { ...f, clone: () => newState({ ...f, changes: f.changes.map((m) => new Map(m)), paths: f.paths.map((p) => p.clone()) }) };
+}
+
+/** spreadQuery counts the non-terminating pods in the namespace that a constraint selects, on nodes with all the keys. */
+export function spreadQuery(c: Constraint, namespace: string, allKeys: readonly string[]): PodQuery {
+  const { selector } = c;
   return {
-    constraints,
-    required,
-    matchNum,
-    paths,
-    clone: () =>
-      newState(
-        constraints,
-        required,
-        new Map([...matchNum].map(([k, m]) => [k, new Map(m)])),
-        new Map([...paths].map(([k, p]) => [k, p.clone()])),
-      ),
+    id: `spread\x02${namespace}\x02${selectorId(selector)}\x02${c.topologyKey}\x02${allKeys.join('\x01')}`,
+    topologyKey: c.topologyKey,
+    requiredKeys: allKeys,
+    // An empty selector counts nothing, as upstream's countPodsMatchSelector.
+    matches: selector.isEverything() ? () => false : (pi) => !pi.terminating && pi.namespace === namespace && selector.matches(pi.labels),
   };
+}
+
+/**
+ * spreadCounts returns, per constraint, the matching pods per domain over the nodes that carry every constraint's key
+ * and pass the constraint's node inclusion policies. When the policies include every node (no node affinity to honor,
+ * taints ignored) the snapshot keeps the counts; otherwise they are counted for this cycle.
+ */
+export function spreadCounts(snapshot: Snapshot, pod: Pod, namespace: string, constraints: readonly Constraint[], required: RequiredNodeAffinity): DomainCounts[] {
+  const allKeys = [...new Set(constraints.map((c) => c.topologyKey))].sort();
+  return constraints.map((c) => {
+    const query = spreadQuery(c, namespace, allKeys);
+    const everyNode = (c.nodeAffinityPolicy !== 'Honor' || required.empty) && c.nodeTaintsPolicy !== 'Honor';
+    return everyNode ? snapshot.domainCounts(query) : scanDomainCounts(query, snapshot.list(), (ni) => nodeIncluded(c, pod, ni, required));
+  });
 }
 
 function preFilter(state: CycleState, pod: Pod): Status {
@@ -135,56 +159,41 @@ function preFilter(state: CycleState, pod: Pod): Status {
   const constraints = parseConstraints(pod.spec?.topologySpreadConstraints, me.labels, 'DoNotSchedule');
   if (constraints.length === 0) return skip();
   const required = requiredNodeAffinity(pod);
-  const matchNum: MatchNum = new Map(constraints.map((c) => [c.topologyKey, new Map<string, number>()]));
-  const nodes = state.snapshot.list();
-  for (let i = 0; i < nodes.length; i++) {
-    const ni = nodes[i] as NodeInfo;
-    if (!nodeHasTopologyKeys(ni.labels, constraints)) continue;
-    for (const c of constraints) {
-      if (!nodeIncluded(c, pod, ni, required)) continue;
-      const m = matchNum.get(c.topologyKey) as Map<string, number>;
-      const value = ni.labels[c.topologyKey] ?? '';
-      m.set(value, (m.get(value) ?? 0) + countMatching(ni.pods, c.selector, me.namespace));
-    }
-  }
-  const paths = new Map<string, CriticalPaths>();
-  for (const [key, m] of matchNum) {
+  const counts = spreadCounts(state.snapshot, pod, me.namespace, constraints, required);
+  const paths = counts.map((dc) => {
     const p = new CriticalPaths();
-    for (const [value, n] of m) p.update(value, n);
-    paths.set(key, p);
-  }
-  state.write(preFilterKey, newState(constraints, required, matchNum, paths));
+    for (const value of dc.nodes.keys()) p.update(value, dc.matchCount(value));
+    return p;
+  });
+  const selfMatch = constraints.map((c) => (c.selector.matches(me.labels) ? 1 : 0));
+  state.write(preFilterKey, newState({ constraints, required, counts, changes: counts.map(() => new Map()), paths, selfMatch }));
   return success();
 }
 
 function updateWithPod(state: CycleState, pod: Pod, changed: PodInfo, node: NodeInfo, delta: number): Status {
   const s = state.read(preFilterKey);
   if (!s || changed.namespace !== state.podInfo.namespace || !nodeHasTopologyKeys(node.labels, s.constraints)) return success();
-  for (const c of s.constraints) {
-    if (!c.selector.matches(changed.labels) || !nodeIncluded(c, pod, node, s.required)) continue;
+  s.constraints.forEach((c, i) => {
+    if (!c.selector.matches(changed.labels) || !nodeIncluded(c, pod, node, s.required)) return;
     const value = node.labels[c.topologyKey] ?? '';
-    const m = s.matchNum.get(c.topologyKey);
-    if (!m) continue;
-    const n = (m.get(value) ?? 0) + delta;
-    m.set(value, n);
-    s.paths.get(c.topologyKey)?.update(value, n);
-  }
+    const m = s.changes[i] as Map<string, number>;
+    m.set(value, (m.get(value) ?? 0) + delta);
+    s.paths[i]?.update(value, matchNum(s, i, value));
+  });
   return success();
 }
 
 function filter(state: CycleState, node: NodeInfo): Status {
   const s = state.read(preFilterKey);
   if (!s) return success();
-  const me = state.podInfo;
-  for (const c of s.constraints) {
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i] as Constraint;
     const value = node.labels[c.topologyKey];
     if (value === undefined) return unresolvable(errReasonNodeLabelNotMatch);
-    const domains = s.matchNum.get(c.topologyKey);
-    let minMatch = s.paths.get(c.topologyKey)?.paths[0].num ?? 0;
+    let minMatch = s.paths[i]?.paths[0].num ?? 0;
     // Fewer eligible domains than minDomains means the empty missing domains hold the global minimum: zero.
-    if ((domains?.size ?? 0) < c.minDomains) minMatch = 0;
-    const self = c.selector.matches(me.labels) ? 1 : 0;
-    const skew = (domains?.get(value) ?? 0) + self - minMatch;
+    if ((s.counts[i]?.nodes.size ?? 0) < c.minDomains) minMatch = 0;
+    const skew = matchNum(s, i, value) + (s.selfMatch[i] ?? 0) - minMatch;
     if (skew > c.maxSkew) return unschedulable(errReasonConstraintsNotMatch);
   }
   return success();
