@@ -46,7 +46,7 @@ export function cacheTtl(m: Message, maxTtl: number): number {
   return Math.max(0, Math.min(ttl, maxTtl));
 }
 
-/** ForwardCache keeps upstream responses and hands them back with TTLs aged by the time they were kept. */
+/** ForwardCache keeps upstream responses and hands them back with TTLs aged by the time they were kept (never above the cap). */
 export class ForwardCache {
   readonly #clock: Clock;
   readonly #maxTtl: number;
@@ -85,7 +85,9 @@ export class ForwardCache {
       this.#entries.delete(key);
       return undefined;
     }
-    const aged = (list: WireRecord[]): WireRecord[] => list.map((r) => (r.type === 'OPT' ? r : { ...r, ttl: Math.max(0, (r.ttl ?? 0) - age) }));
+    // As CoreDNS's cache: nothing is served with more time left than the entry itself has.
+    const left = e.ttl - age;
+    const aged = (list: WireRecord[]): WireRecord[] => list.map((r) => (r.type === 'OPT' ? r : { ...r, ttl: Math.min(left, Math.max(0, (r.ttl ?? 0) - age)) }));
     return { ...e.message, answers: aged(e.message.answers), authorities: aged(e.message.authorities), additionals: aged(e.message.additionals) };
   }
 }
