@@ -155,8 +155,10 @@ export class DnsHandler {
     flags = withRcode(flags, rcode & 0xf);
     const limit = transport === 'tcp' ? 65535 : opt ? Math.min(maxUdpSize, Math.max(minUdpSize, opt.udpPayloadSize ?? minUdpSize)) : minUdpSize;
     const respOpt = opt ? optRecord(limit === 65535 ? maxUdpSize : limit, rcode >> 4, (opt.flags ?? 0) & ednsDoBit) : undefined;
-    const m: Message = { id: query.id, type: 'response', flags, questions: query.questions, answers: reply.answers, authorities: reply.authorities, additionals: reply.additionals };
-    return encodeMessage(fit(m, limit, respOpt));
+    const m: Message = { id: query.id, type: 'response', flags, questions: query.questions, answers: reply.answers, authorities: reply.authorities, additionals: respOpt ? [...reply.additionals, respOpt] : reply.additionals };
+    // Most answers fit: encode once, and trim only when the result is too large.
+    const whole = encodeMessage(m);
+    return whole.length <= limit ? whole : encodeMessage(fit({ ...m, additionals: reply.additionals }, limit, respOpt));
   }
 }
 
