@@ -10,7 +10,7 @@ import { Client, InformerFactory, inProcessTransport } from '../client/index.ts'
 import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
 import { ControllerManager } from '../controllers/manager.ts';
-import { DnsServer, type DnsServerOptions } from '../dns/index.ts';
+import { DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
 
 /** ControlPlaneOptions are `berth server`'s settings. */
@@ -154,6 +154,7 @@ export class ControlPlane {
     try {
       const { address, port } = await dns.ready;
       this.#dns = dns;
+      registerDnsMetrics(server.metrics.registry, () => dns.stats);
       log(`cluster DNS: listening on ${address}:${port} (UDP and TCP), forwarding to ${dns.upstreams.map((u) => `${u.host}:${u.port}`).join(', ') || 'nothing (no upstream resolvers)'}`);
     } catch (err) {
       const bind = `${this.#opts.dns?.bindAddress ?? '0.0.0.0'}:${this.#opts.dns?.port ?? 53}`;
