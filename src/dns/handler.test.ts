@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ClusterIndex } from './cluster-index.ts';
 import { ForwardCache } from './forward-cache.ts';
-import { Forwarder } from './forwarder.ts';
+import { Forwarder, parseUpstream } from './forwarder.ts';
 import { DnsHandler, type Transport } from './handler.ts';
+import { isSelf } from './server.ts';
 import { addressRecord, decodeMessage, encodeMessage, findOpt, flagBits, rcodeOf, type Message } from './packet.ts';
 import { newService, newSlice, queryMessage, startFakeUpstream, summarize, type FakeUpstream, type QueryOptions } from './testing.ts';
 
@@ -147,4 +148,21 @@ describe('DnsHandler', () => {
       upstream.silent = false;
     }
   });
+});
+
+describe('isSelf', () => {
+  const local = (): string[] => ['127.0.0.1', '10.0.0.5'];
+  const cases: { name: string; up: string; bind: string; want: boolean }[] = [
+    { name: 'same address and port', up: '127.0.0.1:53', bind: '127.0.0.1:53', want: true },
+    { name: 'other port', up: '127.0.0.1:5353', bind: '127.0.0.1:53', want: false },
+    { name: 'wildcard bind, local address', up: '10.0.0.5:53', bind: '0.0.0.0:53', want: true },
+    { name: 'wildcard bind, remote resolver', up: '10.255.255.53:53', bind: '0.0.0.0:53', want: false },
+    { name: 'port 0 never loops', up: '127.0.0.1:53', bind: '127.0.0.1:0', want: false },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const [host, port] = c.bind.split(':');
+      assert.equal(isSelf(parseUpstream(c.up), { host: host as string, port: Number(port) }, local), c.want);
+    });
+  }
 });

@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIP, type Server as TcpServer, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { ApiObject } from '../api/object.ts';
@@ -42,6 +43,17 @@ export const defaultClusterDomain = 'cluster.local';
 const tcpIdleMs = 10_000;
 const maxTcpBuffer = 2 * 65537;
 
+/** isSelf tells whether an upstream is this server's own listening address (forwarding there would loop). */
+export function isSelf(u: Upstream, bind: Upstream, localAddresses: () => string[] = hostAddresses): boolean {
+  if (bind.port === 0 || u.port !== bind.port) return false;
+  if (u.host === bind.host) return true;
+  return (bind.host === '0.0.0.0' || bind.host === '::') && localAddresses().includes(u.host);
+}
+
+function hostAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => canonicalIp(a.address)));
+}
+
 /** DnsServer answers cluster names from informers and forwards the rest; start runs it until the signal aborts. */
 export class DnsServer {
   readonly name = 'dns';
@@ -66,7 +78,7 @@ export class DnsServer {
     this.index = new ClusterIndex({ zone, clock });
     const bind = { host: canonicalIp(opts.bindAddress ?? '0.0.0.0'), port: opts.port ?? 53 };
     const upstreams = (opts.upstreams ?? hostResolvConf().nameservers).map(parseUpstream).filter((u) => {
-      const loops = u.port === bind.port && bind.port !== 0 && (u.host === bind.host || bind.host === '0.0.0.0' || bind.host === '::');
+      const loops = isSelf(u, bind);
       if (loops) this.#log(`dns: not forwarding to ${u.host}:${u.port}: that is this server`);
       return !loops;
     });
