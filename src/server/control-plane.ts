@@ -22,7 +22,7 @@ export interface ControlPlaneOptions {
   tlsSans?: string[];
   /** disable names components not to run ("controllers", "dns", or one controller). */
   disable?: string[];
-  /** dns configures the cluster DNS server (its informers come from the control plane). */
+  /** dns configures the cluster DNS server (its informers come from the control plane); unset, it listens on a free loopback port. */
   dns?: Omit<DnsServerOptions, 'informers' | 'clock' | 'log'>;
   clock?: Clock;
   log?: (msg: string) => void;
@@ -149,7 +149,9 @@ export class ControlPlane {
   // Cluster DNS failing to listen (port 53 taken, no privilege) is logged, not fatal: the API and controllers still serve.
   async #startDns(server: ApiServer, clock: Clock, log: (msg: string) => void): Promise<void> {
     const client = new Client(inProcessTransport(server, dnsUser));
-    const dns = new DnsServer({ ...this.#opts.dns, informers: new InformerFactory(client, log), clock, log });
+    // Embedded uses (tests) that say nothing get a loopback listener on a free port; `berth server` passes its flags.
+    const settings = this.#opts.dns ?? { bindAddress: '127.0.0.1', port: 0 };
+    const dns = new DnsServer({ ...settings, informers: new InformerFactory(client, log), clock, log });
     void dns.start(this.#abort.signal).catch(() => {});
     try {
       const { address, port } = await dns.ready;
@@ -157,7 +159,7 @@ export class ControlPlane {
       registerDnsMetrics(server.metrics.registry, () => dns.stats);
       log(`cluster DNS: listening on ${address}:${port} (UDP and TCP), forwarding to ${dns.upstreams.map((u) => `${u.host}:${u.port}`).join(', ') || 'nothing (no upstream resolvers)'}`);
     } catch (err) {
-      const bind = `${this.#opts.dns?.bindAddress ?? '0.0.0.0'}:${this.#opts.dns?.port ?? 53}`;
+      const bind = `${settings.bindAddress ?? '0.0.0.0'}:${settings.port ?? 53}`;
       log(`cluster DNS: cannot listen on ${bind}: ${err instanceof Error ? err.message : String(err)}; pass --dns-port or --dns-bind-address, or --disable dns`);
     }
   }
