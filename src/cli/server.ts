@@ -1,7 +1,9 @@
 import { parseFlags, UsageError } from './args.ts';
+import { isIP } from 'node:net';
 import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControlPlane } from '../server/control-plane.ts';
 import { parseDuration } from '../sim/options.ts';
+import { defaultClusterDns, defaultClusterDomain, parseUpstream } from '../dns/index.ts';
 
 const usage = `Usage: berth server [flags]
 
@@ -10,7 +12,7 @@ const usage = `Usage: berth server [flags]
   --bind-address ADDR    address the API server listens on (default 0.0.0.0)
   --port N               HTTPS port of the API server (default 6443)
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
-  --disable COMPONENT    do not run a component: controllers, metrics-server, or one controller such as
+  --disable COMPONENT    do not run a component: controllers, metrics-server, dns, or one controller such as
                          nodelifecycle, tainteviction, podgc, disruption, garbagecollector, namespace (repeatable)
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
   --horizontal-pod-autoscaler-sync-period D
@@ -25,6 +27,13 @@ Node lifecycle and pod GC (kube-controller-manager's flags and defaults):
   --unhealthy-zone-threshold F      share of not-ready nodes that makes a zone partially disrupted (default 0.55)
   --large-cluster-size-threshold N  zone size above which the secondary rate applies (default 50)
   --terminated-pod-gc-threshold N   finished pods kept before the oldest are deleted (default 12500; 0 keeps all)
+
+Cluster DNS:
+  --cluster-dns IP       the cluster DNS Service address, answered for ns.dns.<domain> (default 10.43.0.10)
+  --cluster-domain NAME  the cluster's DNS domain (default cluster.local)
+  --dns-bind-address A   address the cluster DNS listens on, UDP and TCP (default 0.0.0.0)
+  --dns-port N           port the cluster DNS listens on (default 53)
+  --dns-upstream IP[:P]  resolver for names outside the cluster (repeatable; default: the host's resolv.conf)
 `;
 
 /** runServer is \`berth server\`: the control plane on this machine, until SIGTERM or SIGINT. */
@@ -46,6 +55,11 @@ export async function runServer(args: string[]): Promise<void> {
     'unhealthy-zone-threshold': { type: 'string' },
     'large-cluster-size-threshold': { type: 'string' },
     'terminated-pod-gc-threshold': { type: 'string' },
+    'cluster-dns': { type: 'string', default: defaultClusterDns },
+    'cluster-domain': { type: 'string', default: defaultClusterDomain },
+    'dns-bind-address': { type: 'string', default: '0.0.0.0' },
+    'dns-port': { type: 'string', default: '53' },
+    'dns-upstream': { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -56,6 +70,18 @@ export async function runServer(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${values.port}`);
   const metricResolutionMs = positiveDuration('--metric-resolution', values['metric-resolution']);
   const hpaSyncPeriodMs = positiveDuration('--horizontal-pod-autoscaler-sync-period', values['horizontal-pod-autoscaler-sync-period']);
+  const dnsPort = Number(values['dns-port']);
+  if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) throw new UsageError(`invalid --dns-port ${values['dns-port']}`);
+  if (!isIP(values['cluster-dns'])) throw new UsageError(`invalid --cluster-dns ${values['cluster-dns']}: want an IP address`);
+  if (!isIP(values['dns-bind-address'])) throw new UsageError(`invalid --dns-bind-address ${values['dns-bind-address']}: want an IP address`);
+  const upstreams = values['dns-upstream'] ?? undefined;
+  for (const u of upstreams ?? []) {
+    try {
+      parseUpstream(u);
+    } catch (err) {
+      throw new UsageError(`invalid --dns-upstream: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const cp = new ControlPlane({
     dataDir: values['data-dir'],
     ...(values.datastore ? { datastore: values.datastore } : {}),
@@ -65,6 +91,13 @@ export async function runServer(args: string[]): Promise<void> {
     disable: values.disable ?? [],
     metricResolutionMs,
     controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs },
+    dns: {
+      clusterDns: [values['cluster-dns']],
+      clusterDomain: values['cluster-domain'],
+      bindAddress: values['dns-bind-address'],
+      port: dnsPort,
+      ...(upstreams ? { upstreams } : {}),
+    },
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
   await cp.start();

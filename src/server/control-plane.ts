@@ -8,13 +8,14 @@ import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.t
 import type { RequestUser } from '../apiserver/handlers/context.ts';
 import type { ResourceMetricsSource } from '../apiserver/handlers/metrics.ts';
 import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
-import { Client, inProcessTransport } from '../client/index.ts';
+import { Client, InformerFactory, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
 import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControllerManager } from '../controllers/manager.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
+import { DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
 
 /** ControlPlaneOptions are `berth server`'s settings. */
@@ -24,7 +25,7 @@ export interface ControlPlaneOptions {
   bindAddress: string;
   port: number;
   tlsSans?: string[];
-  /** disable names components not to run ("controllers"). */
+  /** disable names components not to run ("controllers", "dns", or one controller). */
   disable?: string[];
   /** metricResolutionMs is how often the metrics scraper scrapes every node (metrics-server's --metric-resolution; default 15 s). */
   metricResolutionMs?: number;
@@ -32,6 +33,8 @@ export interface ControlPlaneOptions {
   resourceMetrics?: ResourceMetricsSource;
   /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
   controllerSettings?: ControllerSettings;
+  /** dns configures the cluster DNS server (its informers come from the control plane); unset, it listens on a free loopback port. */
+  dns?: Omit<DnsServerOptions, 'informers' | 'clock' | 'log'>;
   clock?: Clock;
   log?: (msg: string) => void;
 }
@@ -41,6 +44,8 @@ const metricsServerUser: RequestUser = { username: 'system:metrics-server', grou
 
 /** controllerManagerUser is the identity the embedded controllers act as. */
 const controllerManagerUser: RequestUser = { username: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+/** dnsUser is the identity the embedded cluster DNS reads Services and EndpointSlices as (CoreDNS's service account). */
+const dnsUser: RequestUser = { username: 'system:serviceaccount:kube-system:coredns', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
 
 /**
  * ControlPlane is `berth server`'s core: the store, the API server behind HTTPS, and the controllers
@@ -52,6 +57,7 @@ export class ControlPlane {
   #api: ApiServer | null = null;
   #http: ApiHttpServer | null = null;
   #pki: Pki | null = null;
+  #dns: DnsServer | null = null;
   readonly #abort = new AbortController();
   #kubeconfigPath = '';
   #joinToken = '';
@@ -164,6 +170,31 @@ export class ControlPlane {
       const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [], ...(opts.controllerSettings ? { settings: opts.controllerSettings } : {}) });
       void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));
     }
+
+    if (!(opts.disable ?? []).includes('dns')) await this.#startDns(server, clock, log);
+  }
+
+  // Cluster DNS failing to listen (port 53 taken, no privilege) is logged, not fatal: the API and controllers still serve.
+  async #startDns(server: ApiServer, clock: Clock, log: (msg: string) => void): Promise<void> {
+    const client = new Client(inProcessTransport(server, dnsUser));
+    // Embedded uses (tests) that say nothing get a loopback listener on a free port; `berth server` passes its flags.
+    const settings = this.#opts.dns ?? { bindAddress: '127.0.0.1', port: 0 };
+    const dns = new DnsServer({ ...settings, informers: new InformerFactory(client, log), clock, log });
+    void dns.start(this.#abort.signal).catch(() => {});
+    try {
+      const { address, port } = await dns.ready;
+      this.#dns = dns;
+      registerDnsMetrics(server.metrics.registry, () => dns.stats);
+      log(`cluster DNS: listening on ${address}:${port} (UDP and TCP), forwarding to ${dns.upstreams.map((u) => `${u.host}:${u.port}`).join(', ') || 'nothing (no upstream resolvers)'}`);
+    } catch (err) {
+      const bind = `${settings.bindAddress ?? '0.0.0.0'}:${settings.port ?? 53}`;
+      log(`cluster DNS: cannot listen on ${bind}: ${err instanceof Error ? err.message : String(err)}; pass --dns-port or --dns-bind-address, or --disable dns`);
+    }
+  }
+
+  /** dns is the running cluster DNS server, or null when disabled or not listening. */
+  get dns(): DnsServer | null {
+    return this.#dns;
   }
 
   /** port is the port the API listens on (useful with --port 0). */
