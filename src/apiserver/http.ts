@@ -1,5 +1,6 @@
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket, PeerCertificate } from 'node:tls';
 import { ApiError } from '../api/errors.ts';
 import { maxBodyBytes } from './body.ts';
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   cert: string;
   /** ca verifies client certificates. */
   ca: string;
+  /** upgrade answers HTTP/1.1 Upgrade requests (SPDY, WebSocket): a Response, or a function that takes the connection over. */
+  upgrade?: (req: Request, user: RequestUser | null) => Promise<Response | ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)>;
   log?: (msg: string) => void;
 }
 
@@ -52,7 +55,7 @@ function readRequestBody(req: AnyRequest): Promise<Buffer> {
 }
 
 /** toWebRequest converts a Node request into a Web Request. */
-async function toWebRequest(req: AnyRequest, signal: AbortSignal): Promise<Request> {
+async function toWebRequest(req: AnyRequest, signal: AbortSignal, readBody = true): Promise<Request> {
   const authority = (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? 'localhost';
   const url = `https://${authority}${req.url ?? '/'}`;
   const headers = new Headers();
@@ -62,7 +65,7 @@ async function toWebRequest(req: AnyRequest, signal: AbortSignal): Promise<Reque
     else headers.set(k, v);
   }
   const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const hasBody = readBody && method !== 'GET' && method !== 'HEAD';
   const body = hasBody ? await readRequestBody(req) : null;
   const init: RequestInit = { method, headers, signal };
   if (body && body.length > 0) init.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>;
@@ -116,6 +119,17 @@ async function writeWebResponse(res: AnyResponse, response: Response, isHttp2: b
     res.off('close', onClose);
     if (!(res as ServerResponse).writableEnded) res.end();
   }
+}
+
+/** writeRawResponse answers an upgrade request that is not upgraded, in HTTP/1.1, and closes the connection. */
+async function writeRawResponse(socket: Duplex, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`];
+  response.headers.forEach((value, key) => {
+    if (!hopByHop.has(key) && key !== 'content-length') lines.push(`${key}: ${value}`);
+  });
+  lines.push(`Content-Length: ${body.length}`, 'Connection: close');
+  socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
 }
 
 // A connection's client certificate never changes, and reading it from OpenSSL is costly; the user
@@ -204,6 +218,26 @@ export function createApiHttpServer(opts: HttpServerOptions): ApiHttpServer {
       })();
     },
   );
+  // client-go makes SPDY and WebSocket upgrades over HTTP/1.1 (HTTP/2 has no Upgrade); Node hands them here.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    void (async () => {
+      let result: Response | ((req: IncomingMessage, socket: Duplex, head: Buffer) => void);
+      try {
+        const user = await authenticateCached(req, opts.authenticate);
+        // An upgrade request's body is the new protocol, so it is not read here.
+        const webReq = await toWebRequest(req, new AbortController().signal, false);
+        result = opts.upgrade ? await opts.upgrade(webReq, user) : statusResponse(new ApiError('BadRequest', 'upgrades are not supported'));
+      } catch (err) {
+        result = statusResponse(ApiError.fromUnknown(err));
+      }
+      if (typeof result === 'function') result(req, socket, head);
+      else await writeRawResponse(socket, result);
+    })().catch((err: unknown) => {
+      log(`upgrade ${req.url ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
+      socket.destroy();
+    });
+  });
   server.on('secureConnection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

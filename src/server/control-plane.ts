@@ -6,6 +6,7 @@ import { defaultExtensions, openApiFor } from '../apiserver/default-extensions.t
 import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
 import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
+import { KubeletClient } from '../apiserver/kubelet-client.ts';
 import { Client, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
@@ -109,6 +110,7 @@ export class ControlPlane {
         const user = await authenticate({ authorization: `Bearer ${token}` }, { ...authDeps, serviceAccounts: { ...authDeps.serviceAccounts, audiences: audiences.length > 0 ? audiences : authDeps.serviceAccounts.audiences } });
         return user ? { user, audiences: audiences.length > 0 ? audiences : [serviceAccountIssuer] } : null;
       },
+      kubelet: new KubeletClient({ caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, log }),
       serverAddress: `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.port}`,
     });
     this.#api = api;
@@ -119,6 +121,7 @@ export class ControlPlane {
     this.#http = createApiHttpServer({
       handle: async (req, user) => (await joins.handle(req, user)) ?? server.handle(req, user),
       authenticate: async (conn) => authenticate({ peerCertificate: conn.peerCertificate as never, authorization: conn.authorization }, authDeps),
+      upgrade: (req, user) => server.upgrade(req, user),
       key: pki.servingKeyPem,
       cert: pki.servingCertPem,
       ca: pki.caCertPem,

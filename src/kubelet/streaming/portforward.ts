@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { SpdySession, SpdyStream } from './spdy/session.ts';
-import type { PortForwarder } from './runtime.ts';
+import { StreamingError, type PortForwarder } from './runtime.ts';
 import { decodeChannel, encodeChannel, sendWhenReady } from './websocket.ts';
 
 // Port forwarding, upstream's two protocols. SPDY (kubectl, plain or tunnelled in WebSocket): for each
@@ -79,10 +79,10 @@ function pipeBoth(client: Duplex, upstream: Duplex, finish: (err?: unknown) => v
 /** parsePorts reads the WebSocket protocol's ports (`ports=80,443` or repeated `port=`), or throws. */
 export function parsePorts(q: URLSearchParams): number[] {
   const raw = [...q.getAll('ports'), ...q.getAll('port')].flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  if (raw.length === 0) throw new Error('"port" is required');
+  if (raw.length === 0) throw new StreamingError('BadRequest', '"port" is required');
   return raw.map((v) => {
     const n = Number(v);
-    if (!/^\d+$/.test(v) || n <= 0 || n > 65535) throw new Error(`unable to parse "${v}" as a port: must be in the range 1 to 65535`);
+    if (!/^\d+$/.test(v) || n <= 0 || n > 65535) throw new StreamingError('BadRequest', `unable to parse "${v}" as a port: must be in the range 1 to 65535`);
     return n;
   });
 }
