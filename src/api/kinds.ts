@@ -47,6 +47,7 @@ function plural(kind: string): string {
 }
 
 const createOnly = ['create'];
+const readOnly = ['get', 'list'];
 
 // The built-in resources Berth serves, by group and version: kinds, short names, the "all" category
 // and subresources as upstream's discovery documents list them for Kubernetes 1.32.
@@ -107,7 +108,17 @@ const builtins: Record<string, Entry[]> = {
     { kind: 'SelfSubjectReview', namespaced: false, verbs: createOnly },
     { kind: 'TokenReview', namespaced: false, verbs: createOnly },
   ],
+  // Resource metrics: answered from the metrics pipeline's memory, never stored (metrics-server's API).
+  'metrics.k8s.io/v1beta1': [
+    { kind: 'NodeMetrics', resource: 'nodes', namespaced: false, verbs: readOnly },
+    { kind: 'PodMetrics', resource: 'pods', namespaced: true, verbs: readOnly },
+  ],
 };
+
+/** isMetricsResource tells whether a resource is one of metrics.k8s.io's, which are computed rather than stored. */
+export function isMetricsResource(r: { group: string }): boolean {
+  return r.group === 'metrics.k8s.io';
+}
 
 /** builtinResources lists every built-in resource Berth serves, in discovery order. */
 export const builtinResources: readonly ResourceInfo[] = Object.entries(builtins).flatMap(([gv, entries]) => {

@@ -3,13 +3,21 @@ import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Store } from '../storage/index.ts';
-import { builtinResources } from '../api/kinds.ts';
+import { builtinResources, isMetricsResource } from '../api/kinds.ts';
 import { kubernetesVersion } from '../version.ts';
-import { NamespaceLifecycle } from './admission/namespace-lifecycle.ts';
+import { AdmissionChain } from './admission/chain.ts';
+import { defaultAdmissionPlugins, type AdmissionOptions } from './admission/plugins.ts';
+import { systemPriorityClasses } from './admission/priority.ts';
+import { registryObjects } from './admission/registry-objects.ts';
+import type { AdmissionObjects, AdmissionPlugin } from './admission/types.ts';
+import { ServiceAllocator } from './services/allocator.ts';
+import { ensureKubernetesService, serviceHooks, type Advertised } from './services/hooks.ts';
+import type { Service } from 'kubernetes-types/core/v1.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupResources } from './discovery/discovery.ts';
 import { CrdController } from './customresources/controller.ts';
 import type { ApiExtensions } from './extensions.ts';
 import type { HandlerContext, RequestUser } from './handlers/context.ts';
+import type { ResourceMetricsSource } from './handlers/metrics.ts';
 import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
 import { isConnectSubresource, podConnectLocation } from './handlers/pod-connect.ts';
@@ -17,8 +25,8 @@ import type { KubeletClient } from './kubelet-client.ts';
 import { ApiMetrics, instrumentStore } from './metrics.ts';
 import { parseAccept } from './negotiate.ts';
 import { builtinDefs } from './registry/builtin.ts';
-import { decodeStored, type RegistryDeps } from './registry/store.ts';
-import { ResourceRegistry } from './registry/registry.ts';
+import type { RegistryDeps } from './registry/store.ts';
+import { ResourceRegistry, type ServedResource } from './registry/registry.ts';
 import type { ResourceDef } from './registry/resource.ts';
 import type { StrategyParts } from './registry/strategy.ts';
 import { statusResponse } from './render.ts';
@@ -51,6 +59,16 @@ export interface ApiServerOptions {
   reviewToken?: HandlerContext['reviewToken'];
   /** kubelet reaches node agents for pods/log, exec, attach and portforward. */
   kubelet?: KubeletClient;
+  /** serviceCidr is the range cluster IPs come from (default 10.43.0.0/16). */
+  serviceCidr?: string;
+  /** nodePortRange is the range node ports come from (default 30000-32767). */
+  nodePortRange?: { min: number; max: number };
+  /** admission tunes the default admission plugins. */
+  admission?: AdmissionOptions;
+  /** admissionPlugins replaces the default admission plugins (tests). */
+  admissionPlugins?: (objects: AdmissionObjects, clock: Clock) => AdmissionPlugin[];
+  /** resourceMetrics serves metrics.k8s.io (the metrics pipeline's latest measurements). */
+  resourceMetrics?: ResourceMetricsSource;
 }
 
 /** UpgradeProxy takes over an upgraded client connection (see ApiServer.upgrade). */
@@ -58,6 +76,17 @@ export type UpgradeProxy = (req: IncomingMessage, socket: Duplex, head: Buffer) 
 
 /** systemNamespaces exist from the start, as in every Kubernetes cluster. */
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** ensureCreated creates cluster-scoped objects every cluster has, leaving ones that exist alone. */
+async function ensureCreated(served: ServedResource | undefined, objects: readonly object[]): Promise<void> {
+  for (const obj of objects) {
+    try {
+      await served?.store.create(undefined, structuredClone(obj));
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+    }
+  }
+}
 
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
@@ -74,6 +103,7 @@ export class ApiServer {
   readonly #ctx: HandlerContext;
   #openapi: OpenApiSource | undefined;
   #ready = false;
+  #allocator: ServiceAllocator | undefined;
   readonly #abort = new AbortController();
   #discoveryCache: { generation: number; docs: Map<string, string> } = { generation: -1, docs: new Map() };
 
@@ -83,18 +113,13 @@ export class ApiServer {
     this.#clock = opts.clock ?? systemClock;
     const log = opts.log ?? (() => {});
     this.#hub = new CacheHub({ store: opts.store, log });
+    const objects = registryObjects(() => this.registry, opts.store);
+    const plugins = opts.admissionPlugins ? opts.admissionPlugins(objects, this.#clock) : defaultAdmissionPlugins(objects, this.#clock, opts.admission);
     const deps: RegistryDeps = {
       store: opts.store,
       hub: this.#hub,
       clock: this.#clock,
-      admission: new NamespaceLifecycle(async (name) => {
-        // The watch cache answers almost always; a namespace created a moment ago may not be in it yet.
-        const key = `/registry/namespaces/${name}`;
-        const cached = this.registry.lookup('', 'v1', 'namespaces')?.cache.get(key);
-        if (cached) return cached.obj;
-        const kv = await opts.store.get(key);
-        return kv ? decodeStored(kv) : null;
-      }),
+      admission: new AdmissionChain(plugins),
       validateMeta: opts.validateMeta ?? (() => []),
     };
     this.registry = new ResourceRegistry(deps, this.#hub);
@@ -108,25 +133,33 @@ export class ApiServer {
       ...(opts.issueToken ? { issueToken: opts.issueToken } : {}),
       ...(opts.reviewToken ? { reviewToken: opts.reviewToken } : {}),
       ...(opts.kubelet ? { kubelet: opts.kubelet } : {}),
+      ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
     };
   }
 
   /** start fills the watch caches, serves the built-in resources and creates the system namespaces. */
   async start(): Promise<void> {
     await this.#hub.start();
-    for (const def of builtinDefs(this.#opts.strategyParts)) await this.registry.add(def);
-    const namespaces = this.registry.lookup('', 'v1', 'namespaces');
-    for (const name of systemNamespaces) {
-      try {
-        await namespaces?.store.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-      } catch (err) {
-        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-      }
+    const allocator = new ServiceAllocator({ store: this.#opts.store, ...(this.#opts.serviceCidr ? { serviceCidr: this.#opts.serviceCidr } : {}), ...(this.#opts.nodePortRange ? { nodePortRange: this.#opts.nodePortRange } : {}) });
+    for (const def of builtinDefs(this.#opts.strategyParts)) {
+      if (def.info.group === '' && def.info.resource === 'services') def.hooks = serviceHooks(allocator);
+      await this.registry.add(def);
     }
+    await ensureCreated(this.registry.lookup('', 'v1', 'namespaces'), systemNamespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    await ensureCreated(this.registry.lookup('scheduling.k8s.io', 'v1', 'priorityclasses'), systemPriorityClasses);
+    const services = this.registry.lookup('', 'v1', 'services');
+    if (services) await allocator.repair(services.cache.list().map((e) => e.obj as Service));
+    this.#allocator = allocator;
     if (this.#opts.openapi) this.#openapi = this.#opts.openapi(this.registry);
     const crds = this.registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
     if (crds) new CrdController({ registry: this.registry, crds, log: this.#opts.log ?? (() => {}), now: () => this.#clock.now() }).start(this.#abort.signal);
     this.#ready = true;
+  }
+
+  /** advertise points the `default/kubernetes` Service at where pods reach this server (known once it listens). */
+  async advertise(at: Advertised): Promise<void> {
+    if (!this.#allocator) throw new Error('API server not started');
+    await ensureKubernetesService(this.registry, this.#allocator, at);
   }
 
   /** serve adds a resource at run time (custom resources). */
@@ -226,7 +259,9 @@ export class ApiServer {
       // Review kinds are answered but not stored, so they are not in the registry; discovery lists them too.
       const served = this.registry.all().map((s) => s.def.info);
       const reviews = builtinResources.filter((r) => r.verbs.length === 1 && r.verbs[0] === 'create');
-      const groups = groupResources([...served, ...reviews]);
+      // So are the resource metrics, when a metrics pipeline feeds them.
+      const metrics = this.#opts.resourceMetrics ? builtinResources.filter(isMetricsResource) : [];
+      const groups = groupResources([...served, ...reviews, ...metrics]);
       const parts = path.split('/').filter(Boolean);
       let body: object | undefined;
       if (wantsAggregated && (path === '/api' || path === '/apis')) body = aggregatedDiscovery(groups, path === '/api');

@@ -9,6 +9,7 @@ Usage: berth COMMAND [flags]
 
 Commands:
   server     run the control plane (API server on HTTPS, store) on this machine
+  image      manage the node's container images: berth image import|ls|rm|build-test-images
   sim        run simulated nodes for scale tests: berth sim --nodes N [flags]
   bench      run a benchmark: berth bench NAME [--quick] [--json]
   version    print Berth's version and the Kubernetes API version it serves
@@ -27,6 +28,10 @@ const commands: Record<string, Command> = {
     process.stdout.write(`berth v${berthVersion} (Kubernetes API ${kubernetesVersion.gitVersion}, Node ${process.version})\n`);
   },
   bench: runBench,
+  image: async (args) => {
+    const { runImage } = await import('./image.ts');
+    await runImage(args);
+  },
   sim: async (args) => {
     const { runSim } = await import('./sim.ts');
     await runSim(args);
@@ -58,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`berth ${name}: ${err.message}\n`);
       return 2;
     }
-    if (err instanceof DatastoreOpenError) {
+    if (err instanceof DatastoreOpenError || (err instanceof Error && (err.name === 'CriError' || err.name === 'RuntimeSetupError'))) {
       process.stderr.write(`berth ${name}: ${err.message}\n`);
       return 1;
     }

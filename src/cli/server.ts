@@ -1,5 +1,7 @@
 import { parseFlags, UsageError } from './args.ts';
+import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControlPlane } from '../server/control-plane.ts';
+import { parseDuration } from '../sim/options.ts';
 
 const usage = `Usage: berth server [flags]
 
@@ -8,7 +10,21 @@ const usage = `Usage: berth server [flags]
   --bind-address ADDR    address the API server listens on (default 0.0.0.0)
   --port N               HTTPS port of the API server (default 6443)
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
-  --disable COMPONENT    do not run a component: controllers, garbagecollector, namespace (repeatable)
+  --disable COMPONENT    do not run a component: controllers, metrics-server, or one controller such as
+                         nodelifecycle, tainteviction, podgc, disruption, garbagecollector, namespace (repeatable)
+  --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
+  --horizontal-pod-autoscaler-sync-period D
+                         how often each HorizontalPodAutoscaler is reconciled (default 15s)
+
+Node lifecycle and pod GC (kube-controller-manager's flags and defaults):
+  --node-monitor-grace-period D     a node silent this long becomes NotReady/Unknown (default 40s)
+  --node-monitor-period D           how often node heartbeats are checked (default 5s)
+  --node-startup-grace-period D     grace of a node that never posted status (default 1m)
+  --node-eviction-rate QPS          nodes per second per zone that get NoExecute taints (default 0.1)
+  --secondary-node-eviction-rate QPS  the rate for large partially disrupted zones (default 0.01)
+  --unhealthy-zone-threshold F      share of not-ready nodes that makes a zone partially disrupted (default 0.55)
+  --large-cluster-size-threshold N  zone size above which the secondary rate applies (default 50)
+  --terminated-pod-gc-threshold N   finished pods kept before the oldest are deleted (default 12500; 0 keeps all)
 `;
 
 /** runServer is \`berth server\`: the control plane on this machine, until SIGTERM or SIGINT. */
@@ -20,6 +36,16 @@ export async function runServer(args: string[]): Promise<void> {
     port: { type: 'string', default: '6443' },
     'tls-san': { type: 'string', multiple: true },
     disable: { type: 'string', multiple: true },
+    'metric-resolution': { type: 'string', default: '15s' },
+    'horizontal-pod-autoscaler-sync-period': { type: 'string', default: '15s' },
+    'node-monitor-grace-period': { type: 'string' },
+    'node-monitor-period': { type: 'string' },
+    'node-startup-grace-period': { type: 'string' },
+    'node-eviction-rate': { type: 'string' },
+    'secondary-node-eviction-rate': { type: 'string' },
+    'unhealthy-zone-threshold': { type: 'string' },
+    'large-cluster-size-threshold': { type: 'string' },
+    'terminated-pod-gc-threshold': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -28,6 +54,8 @@ export async function runServer(args: string[]): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${values.port}`);
+  const metricResolutionMs = positiveDuration('--metric-resolution', values['metric-resolution']);
+  const hpaSyncPeriodMs = positiveDuration('--horizontal-pod-autoscaler-sync-period', values['horizontal-pod-autoscaler-sync-period']);
   const cp = new ControlPlane({
     dataDir: values['data-dir'],
     ...(values.datastore ? { datastore: values.datastore } : {}),
@@ -35,6 +63,8 @@ export async function runServer(args: string[]): Promise<void> {
     port,
     tlsSans: values['tls-san'] ?? [],
     disable: values.disable ?? [],
+    metricResolutionMs,
+    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs },
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
   await cp.start();
@@ -51,4 +81,42 @@ export async function runServer(args: string[]): Promise<void> {
   process.stdout.write('berth server: shutting down\n');
   await cp.stop();
   process.stdout.write('berth server: stopped\n');
+}
+
+function positiveDuration(flag: string, v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} must be a positive duration such as 15s or 500ms, not ${v}`);
+  return ms;
+}
+
+/** controllerSettingsFrom reads the controller flags; absent flags keep upstream's defaults. */
+function controllerSettingsFrom(v: Record<string, string | boolean | string[] | undefined>): ControllerSettings {
+  const s: ControllerSettings = {};
+  const str = (flag: string): string | undefined => (typeof v[flag] === 'string' ? (v[flag] as string) : undefined);
+  const duration = (flag: string): number | undefined => {
+    const raw = str(flag);
+    if (raw === undefined) return undefined;
+    const ms = parseDuration(raw);
+    if (ms === undefined || ms <= 0) throw new UsageError(`--${flag} must be a positive duration such as 40s or 1m, not ${raw}`);
+    return ms;
+  };
+  const number = (flag: string, integer: boolean): number | undefined => {
+    const raw = str(flag);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag} must be a non-negative ${integer ? 'integer' : 'number'}, not ${raw}`);
+    return n;
+  };
+  const set = <K extends keyof ControllerSettings>(key: K, value: ControllerSettings[K] | undefined): void => {
+    if (value !== undefined) s[key] = value;
+  };
+  set('nodeMonitorGracePeriodMs', duration('node-monitor-grace-period'));
+  set('nodeMonitorPeriodMs', duration('node-monitor-period'));
+  set('nodeStartupGracePeriodMs', duration('node-startup-grace-period'));
+  set('nodeEvictionRate', number('node-eviction-rate', false));
+  set('secondaryNodeEvictionRate', number('secondary-node-eviction-rate', false));
+  set('unhealthyZoneThreshold', number('unhealthy-zone-threshold', false));
+  set('largeClusterSizeThreshold', number('large-cluster-size-threshold', true));
+  set('terminatedPodGcThreshold', number('terminated-pod-gc-threshold', true));
+  return s;
 }

@@ -24,13 +24,19 @@ and pods bound to them run (after --start-delay) and report status as a kubelet'
   --name-prefix P        node names are P0, P1, ... (default sim-)
   --start-delay D        time from binding to running containers (default 0s)
   --run-time D           how long Never/OnFailure pods run (default 5s; annotation sim.berth.dev/run-time overrides)
+  --node-lease-duration-seconds N  the nodes' Lease duration; they renew it every quarter of it (default 40)
   --fail K               the first K nodes stop heartbeating once registered (after --fail-after)
   --fail-after D         delay before the --fail nodes go silent (default 0s)
   --pod-cidr-base A.B    node i gets pod CIDR A.(B+i/256).(i%256).0/24 (default 10.42)
   --stats-every D        print counters this often (default 30s; 0 turns it off)
+  --kubelet-port N       loopback port of the nodes' shared agent endpoint, /metrics/resource (default: a free one)
 
 Pods annotated sim.berth.dev/exit-code: "N" exit with N after the run time; with
 sim.berth.dev/failure-rate: "0.3" that share of pods (chosen by uid) exits with 1.
+Resource usage (kubectl top, autoscaling) comes from pod annotations sim.berth.dev/cpu-usage and
+sim.berth.dev/memory-usage: a pod total ("400m", split over its containers) or per container
+("app=300m,log=5m"); the default is 1m CPU and 8Mi memory per container. Every node reports
+InternalIP 127.0.0.1 and the shared port; its usage is 50m and 256Mi plus its pods'.
 SIGTERM or SIGINT stops every node's heartbeat; the nodes stay registered and go NotReady.
 `;
 
@@ -49,10 +55,12 @@ export async function runSim(args: string[]): Promise<void> {
     'name-prefix': { type: 'string', default: defaultSimOptions.namePrefix },
     'start-delay': { type: 'string', default: '0s' },
     'run-time': { type: 'string', default: '5s' },
+    'node-lease-duration-seconds': { type: 'string', default: String(defaultSimOptions.leaseDurationSeconds) },
     fail: { type: 'string', default: '0' },
     'fail-after': { type: 'string', default: '0s' },
     'pod-cidr-base': { type: 'string', default: defaultSimOptions.podCidrBase },
     'stats-every': { type: 'string', default: '30s' },
+    'kubelet-port': { type: 'string', default: '0' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -72,9 +80,13 @@ export async function runSim(args: string[]): Promise<void> {
     namePrefix: values['name-prefix'],
     startDelayMs: duration('--start-delay', values['start-delay']),
     runTimeMs: duration('--run-time', values['run-time']),
+    // The kubelet renews its lease every quarter of the lease duration (10 s of 40 s).
+    leaseDurationSeconds: integer('--node-lease-duration-seconds', values['node-lease-duration-seconds']),
+    leaseRenewMs: integer('--node-lease-duration-seconds', values['node-lease-duration-seconds']) * 250,
     fail: integer('--fail', values.fail),
     failAfterMs: duration('--fail-after', values['fail-after']),
     podCidrBase: values['pod-cidr-base'],
+    kubeletPort: integer('--kubelet-port', values['kubelet-port']),
   };
   const errs = validateSimOptions(opts);
   if (errs.length > 0) throw new UsageError(errs.join('\n'));
@@ -99,6 +111,7 @@ export async function runSim(args: string[]): Promise<void> {
   const step = Math.max(1, Math.floor(opts.nodes / 10));
   const sim = new SimCluster(opts, {
     client,
+    ...(kc.caPem ? { kubeletClientCa: kc.caPem } : {}),
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
     onRegistered: (n, total) => {
       if (n % step === 0 || n === total) process.stdout.write(`berth sim: registered ${n}/${total} nodes\n`);
@@ -120,7 +133,7 @@ export async function runSim(args: string[]): Promise<void> {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
-  process.stdout.write(`berth sim: stopped; nodes stop heartbeating and go NotReady after their 40 s lease (${formatStats(sim.stats())})\n`);
+  process.stdout.write(`berth sim: stopped; nodes stop heartbeating and go NotReady after the server's node monitor grace period (${formatStats(sim.stats())})\n`);
 }
 
 /** formatStats prints the counters on one line, with the process's memory and CPU time. */

@@ -1,3 +1,4 @@
+import { isApiError } from '../api/errors.ts';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,9 +110,17 @@ describe('LeaderElector against a control plane', () => {
     const a = candidate('stolen', 'a');
     await waitFor('a to lead', () => a.state.leading);
     const leases = client.resource('coordination.k8s.io/v1', 'leases');
-    const cur = await leases.get('default', 'stolen');
-    const now = formatMicroTime(Date.now());
-    await leases.update({ ...cur, spec: { ...(cur.spec as object), holderIdentity: 'intruder', leaseDurationSeconds: 60, renewTime: now, acquireTime: now } } as ApiObject);
+    // The leader renews concurrently, so the steal may lose a race (409) and is retried, as any writer would.
+    for (;;) {
+      const cur = await leases.get('default', 'stolen');
+      const now = formatMicroTime(Date.now());
+      try {
+        await leases.update({ ...cur, spec: { ...(cur.spec as object), holderIdentity: 'intruder', leaseDurationSeconds: 60, renewTime: now, acquireTime: now } } as ApiObject);
+        break;
+      } catch (err) {
+        if (!isApiError(err, 'Conflict')) throw err;
+      }
+    }
     await a.done;
     assert.equal(a.state.leading, false);
     assert.equal(a.state.stopped, 1);

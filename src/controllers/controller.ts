@@ -11,6 +11,32 @@ export interface ControllerDeps {
   log: (msg: string) => void;
   /** recorder returns an event recorder for a component ("deployment-controller", "default-scheduler"). */
   recorder: (component: string) => EventRecorder;
+  /** settings are the tunables `berth server` flags set (kube-controller-manager's); absent fields take upstream defaults. */
+  settings?: ControllerSettings;
+}
+
+/** ControllerSettings are per-controller tunables, named after kube-controller-manager's flags; durations are in ms. */
+export interface ControllerSettings {
+  /** nodeMonitorGracePeriodMs is how long a node may go without a heartbeat before it is Unknown (--node-monitor-grace-period, 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** nodeMonitorPeriodMs is how often node health is checked (--node-monitor-period, 5 s). */
+  nodeMonitorPeriodMs?: number;
+  /** nodeStartupGracePeriodMs is the grace of a node that never posted status (--node-startup-grace-period, 60 s). */
+  nodeStartupGracePeriodMs?: number;
+  /** nodeEvictionRate is how many nodes per second per zone get NoExecute taints (--node-eviction-rate, 0.1). */
+  nodeEvictionRate?: number;
+  /** secondaryNodeEvictionRate applies to large zones in partial disruption (--secondary-node-eviction-rate, 0.01). */
+  secondaryNodeEvictionRate?: number;
+  /** largeClusterSizeThreshold is the zone size above which the secondary rate applies instead of stopping (--large-cluster-size-threshold, 50). */
+  largeClusterSizeThreshold?: number;
+  /** unhealthyZoneThreshold is the share of not-ready nodes that makes a zone partially disrupted (--unhealthy-zone-threshold, 0.55). */
+  unhealthyZoneThreshold?: number;
+  /** terminatedPodGcThreshold is how many finished pods may exist before the oldest are deleted (--terminated-pod-gc-threshold, 12500). */
+  terminatedPodGcThreshold?: number;
+  /** hpaSyncPeriodMs is how often each HorizontalPodAutoscaler is reconciled (--horizontal-pod-autoscaler-sync-period, 15 s). */
+  hpaSyncPeriodMs?: number;
+  /** podGcPeriodMs is how often pod GC runs (upstream 20 s). */
+  podGcPeriodMs?: number;
 }
 
 /** Controller is a level-triggered reconcile loop; start runs it until the signal aborts. */

@@ -1,17 +1,24 @@
 import { InformerFactory, RestMapper, type Client } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Controller, ControllerDeps, ControllerFactory } from './controller.ts';
+import type { Controller, ControllerDeps, ControllerFactory, ControllerSettings } from './controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
+import { DaemonSetController } from './daemonset/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
 import { JobController } from './job/controller.ts';
+import { HorizontalPodAutoscalerController } from './podautoscaler/controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { NodeIpamController } from './nodeipam/controller.ts';
+import { NodeLifecycleController } from './nodelifecycle/controller.ts';
+import { TaintEvictionController } from './tainteviction/controller.ts';
+import { PodGcController } from './podgc/controller.ts';
+import { DisruptionController } from './disruption/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
+import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 
@@ -24,11 +31,18 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['replicaset', (d) => new ReplicaSetController(d)],
     ['deployment', (d) => new DeploymentController(d)],
     ['statefulset', (d) => new StatefulSetController(d)],
+    ['daemonset', (d) => new DaemonSetController(d)],
     ['job', (d) => new JobController(d)],
     ['cronjob', (d) => new CronJobController(d)],
     ['endpoints', (d) => new EndpointsController(d)],
     ['endpointslice', (d) => new EndpointSliceController(d)],
     ['nodeipam', (d) => new NodeIpamController(d)],
+    ['resourcequota', (d) => new ResourceQuotaController(d)],
+    ['horizontalpodautoscaling', (d) => new HorizontalPodAutoscalerController(d, { ...(d.settings?.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: d.settings.hpaSyncPeriodMs } : {}) })],
+    ['nodelifecycle', (d) => new NodeLifecycleController(d)],
+    ['tainteviction', (d) => new TaintEvictionController(d)],
+    ['podgc', (d) => new PodGcController(d)],
+    ['disruption', (d) => new DisruptionController(d)],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
@@ -45,6 +59,8 @@ export interface ControllerManagerOptions {
   clock: Clock;
   log: (msg: string) => void;
   disabled?: string[];
+  /** settings tune individual controllers (from `berth server` flags). */
+  settings?: ControllerSettings;
 }
 
 /** ControllerManager runs the registered controllers with one shared informer factory. */
@@ -64,6 +80,7 @@ export class ControllerManager {
       clock: opts.clock,
       log: opts.log,
       recorder: (component) => events.newRecorder({ component }),
+      ...(opts.settings ? { settings: opts.settings } : {}),
     };
     const disabled = new Set(opts.disabled ?? []);
     this.controllers = [...controllerRegistry()].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));

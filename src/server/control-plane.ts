@@ -1,16 +1,21 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ApiServer } from '../apiserver/api-server.ts';
-import { authenticate, ClientCertificateAuthenticator, ensureNodeToken, ensurePki, issueServiceAccountToken, loadServiceAccountKey, serviceAccountIssuer, TokenFileAuthenticator, writeKubeconfig, type Pki, type ServiceAccountTokenInfo } from '../apiserver/auth/index.ts';
+import { hostAddressesFromInterfaces } from '../apiserver/auth/pki.ts';
+import { authenticate, ClientCertificateAuthenticator, ensureNodeToken, ensurePki, issueClientCertificate, issueServiceAccountToken, loadServiceAccountKey, serviceAccountIssuer, TokenFileAuthenticator, writeKubeconfig, type Pki, type ServiceAccountTokenInfo } from '../apiserver/auth/index.ts';
 import { defaultExtensions, openApiFor } from '../apiserver/default-extensions.ts';
 import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
+import type { ResourceMetricsSource } from '../apiserver/handlers/metrics.ts';
 import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
 import { KubeletClient } from '../apiserver/kubelet-client.ts';
 import { Client, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
+import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControllerManager } from '../controllers/manager.ts';
+import { MetricsScraper } from '../metrics/scraper.ts';
+import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
 
 /** ControlPlaneOptions are `berth server`'s settings. */
@@ -22,9 +27,18 @@ export interface ControlPlaneOptions {
   tlsSans?: string[];
   /** disable names components not to run ("controllers"). */
   disable?: string[];
+  /** metricResolutionMs is how often the metrics scraper scrapes every node (metrics-server's --metric-resolution; default 15 s). */
+  metricResolutionMs?: number;
+  /** resourceMetrics replaces the metrics pipeline (no scraper runs): tests feed metrics.k8s.io directly. */
+  resourceMetrics?: ResourceMetricsSource;
+  /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
+  controllerSettings?: ControllerSettings;
   clock?: Clock;
   log?: (msg: string) => void;
 }
+
+/** metricsServerUser is the identity the embedded metrics scraper acts as. */
+const metricsServerUser: RequestUser = { username: 'system:metrics-server', groups: ['system:authenticated'] };
 
 /** controllerManagerUser is the identity the embedded controllers act as. */
 const controllerManagerUser: RequestUser = { username: 'system:kube-controller-manager', groups: ['system:authenticated'] };
@@ -76,6 +90,10 @@ export class ControlPlane {
     const tokens = await TokenFileAuthenticator.load(node.tokenFilePath);
     const certs = new ClientCertificateAuthenticator({ caCertPem: pki.caCertPem });
     const saKey = loadServiceAccountKey(pki.serviceAccountKeyPem);
+    const disabled = new Set(opts.disable ?? []);
+    const metricsEnabled = !disabled.has('metrics-server');
+    const metricResolutionMs = opts.metricResolutionMs ?? 15_000;
+    const metricsStorage = new MetricsStorage({ resolutionMs: metricResolutionMs });
     let api: ApiServer | null = null;
     // A service-account token stays valid only while its service account (and bound pod or secret) exists with the same uid.
     const isActive = async (info: ServiceAccountTokenInfo): Promise<boolean> => {
@@ -112,6 +130,7 @@ export class ControlPlane {
       },
       kubelet: new KubeletClient({ caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, log }),
       serverAddress: `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.port}`,
+      ...(metricsEnabled ? { resourceMetrics: opts.resourceMetrics ?? metricsStorage } : {}),
     });
     this.#api = api;
     await api.start();
@@ -130,13 +149,22 @@ export class ControlPlane {
     this.#http.server.listen(opts.port, opts.bindAddress);
     await once(this.#http.server, 'listening');
 
+    await api.advertise({ address: advertiseAddress(opts.bindAddress), port: this.port });
+
     this.#kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
     const host = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
     await writeKubeconfig(this.#kubeconfigPath, { server: `https://${host}:${this.port}`, caPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
 
-    if (!(opts.disable ?? []).includes('controllers')) {
+    if (metricsEnabled && !opts.resourceMetrics) {
+      // The scraper presents a client certificate of the cluster CA: node agents serve only authenticated callers.
+      const tls = await issueClientCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, { commonName: metricsServerUser.username, clock });
+      const scraper = new MetricsScraper({ client: new Client(inProcessTransport(server, metricsServerUser)), storage: metricsStorage, intervalMs: metricResolutionMs, tls: { cert: tls.certPem, key: tls.keyPem }, clock, log });
+      void scraper.start(this.#abort.signal).catch((err: unknown) => log(`metrics scraper: ${err instanceof Error ? err.message : String(err)}`));
+    }
+
+    if (!disabled.has('controllers')) {
       const client = new Client(inProcessTransport(server, controllerManagerUser));
-      const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [] });
+      const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [], ...(opts.controllerSettings ? { settings: opts.controllerSettings } : {}) });
       void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
@@ -160,4 +188,10 @@ export class ControlPlane {
     await this.#http?.shutdown(10_000);
     await this.#store?.close();
   }
+}
+
+/** advertiseAddress is the address pods reach the API server at: the bind address, or the host's first IPv4 address. */
+function advertiseAddress(bind: string): string {
+  if (bind !== '0.0.0.0' && bind !== '::' && !bind.startsWith('127.')) return bind;
+  return hostAddressesFromInterfaces().find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a)) ?? '127.0.0.1';
 }

@@ -11,7 +11,11 @@ import { readKubeconfig } from '../apiserver/auth/index.ts';
 import { Client } from '../client/client.ts';
 import { httpsTransport } from '../client/transport.ts';
 import { ControlPlane } from '../server/control-plane.ts';
+import { request as httpsRequest } from 'node:https';
+import { MetricsScraper } from '../metrics/scraper.ts';
+import { MetricsStorage } from '../metrics/storage.ts';
 import { SimCluster } from './cluster.ts';
+import { cpuUsageAnnotation, memoryUsageAnnotation } from './usage.ts';
 import { defaultSimOptions, type SimOptions } from './options.ts';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -30,6 +34,7 @@ describe('SimCluster against a control plane', () => {
   let sim: SimCluster;
   const stop = new AbortController();
   let running: Promise<void>;
+  let kc: Awaited<ReturnType<typeof readKubeconfig>>;
   // Short periods keep the test quick: renewals every 200 ms, 0.3 s runs, 0.1 s back-off.
   const opts: SimOptions = {
     ...defaultSimOptions,
@@ -42,9 +47,9 @@ describe('SimCluster against a control plane', () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-sim-'));
     cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['controllers'], log: () => {} });
     await cp.start();
-    const kc = await readKubeconfig(cp.kubeconfigPath);
+    kc = await readKubeconfig(cp.kubeconfigPath);
     client = new Client(httpsTransport({ server: kc.server, ...(kc.caPem ? { ca: kc.caPem } : {}), ...(kc.clientCertPem ? { cert: kc.clientCertPem } : {}), ...(kc.clientKeyPem ? { key: kc.clientKeyPem } : {}) }));
-    sim = new SimCluster(opts, { client, log: () => {} });
+    sim = new SimCluster(opts, { client, log: () => {}, ...(kc.caPem ? { kubeletClientCa: kc.caPem } : {}) });
     running = sim.start(stop.signal);
     await sim.ready;
   });
@@ -85,7 +90,8 @@ describe('SimCluster against a control plane', () => {
       assert.equal(n.spec?.podCIDR, `10.42.${i}.0/24`);
       assert.equal(n.status?.nodeInfo?.kubeletVersion, 'v1.32.5');
       assert.deepEqual(n.status?.conditions?.map((c) => `${c.type}=${c.status}`), ['MemoryPressure=False', 'DiskPressure=False', 'PIDPressure=False', 'Ready=True']);
-      assert.equal(n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address, `172.16.0.${i + 1}`);
+      assert.equal(n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address, '127.0.0.1');
+      assert.equal(n.status?.daemonEndpoints?.kubeletEndpoint?.Port, sim.kubeletPort);
       const lease = (await client.resource('coordination.k8s.io/v1', 'leases').get('kube-node-lease', `simt-${i}`)) as unknown as Lease;
       assert.equal(lease.spec?.holderIdentity, `simt-${i}`);
       assert.equal(lease.spec?.leaseDurationSeconds, 40);
@@ -103,7 +109,7 @@ describe('SimCluster against a control plane', () => {
     assert.equal(s?.phase, 'Running');
     assert.match(s?.podIP ?? '', /^10\.42\.1\.\d+$/);
     assert.deepEqual(s?.podIPs, [{ ip: s?.podIP }]);
-    assert.equal(s?.hostIP, '172.16.0.2');
+    assert.equal(s?.hostIP, '127.0.0.1');
     assert.equal(s?.qosClass, 'Guaranteed');
     assert.ok(s?.startTime);
     assert.deepEqual(s?.conditions?.map((c) => `${c.type}=${c.status}`), ['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True']);
@@ -206,4 +212,46 @@ describe('SimCluster against a control plane', () => {
     await waitFor('stranded to run', async () => ((await getPod('stranded')).status?.phase === 'Running' ? true : undefined));
     assert.equal(sim.stats().failed, 0);
   });
+
+  it('serves every node\'s /metrics/resource on one loopback endpoint, with the fed usage, to callers with a cluster certificate', async () => {
+    await runPod('hot', 'simt-2', { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] }, { [cpuUsageAnnotation]: 'a=400m,b=20m', [memoryUsageAnnotation]: '96Mi' });
+    await waitFor('hot to run', async () => ((await getPod('hot')).status?.phase === 'Running' ? true : undefined));
+    const url = `https://127.0.0.1:${sim.kubeletPort}/metrics/resource`;
+    await assert.rejects(httpsGet(url, {}), 'a caller without a client certificate is refused');
+    const storage = new MetricsStorage({ resolutionMs: 15_000 });
+    const scraper = new MetricsScraper({ client, storage, tls: { cert: kc.clientCertPem ?? '', key: kc.clientKeyPem ?? '' } });
+    const nodes = ((await client.resource('v1', 'nodes').list()).items as unknown as Node[]).filter((n) => n.metadata?.name?.startsWith('simt-'));
+    const first = await scraper.scrape(nodes);
+    // All three nodes share the endpoint: one scrape, and every live node's series told apart by label.
+    assert.equal(first.endpoints, 1);
+    assert.equal(first.failed, 0);
+    assert.equal(first.nodes, 3);
+    await new Promise((r) => setTimeout(r, 1100));
+    await scraper.scrape(nodes);
+    const usage = storage.podUsage('default', 'hot');
+    assert.ok(usage, 'hot has a rate after two scrapes');
+    const byName = Object.fromEntries(usage.containers.map((c) => [c.name, c]));
+    assert.ok(Math.abs((byName.a?.cpuNanoCores ?? 0) - 4e8) < 1e3, `a uses 400m, not ${byName.a?.cpuNanoCores}n`);
+    assert.ok(Math.abs((byName.b?.cpuNanoCores ?? 0) - 2e7) < 1e3);
+    assert.equal(byName.a?.memoryBytes, 48 * 2 ** 20);
+    const node = storage.nodeUsage('simt-2');
+    assert.ok(node && node.cpuNanoCores >= 4.7e8 - 1e3, `simt-2 uses its base plus hot's 420m, not ${node?.cpuNanoCores}n`);
+    sim.fail(['simt-2']);
+    await scraper.scrape(nodes);
+    assert.equal(storage.nodeUsage('simt-2'), undefined, 'a failed node is not reported');
+    assert.equal(storage.podUsage('default', 'hot'), undefined);
+    sim.recover(['simt-2']);
+  });
 });
+
+function httpsGet(url: string, tls: { cert?: string; key?: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { rejectUnauthorized: false, ...tls }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -9,6 +9,7 @@ import { newSimNode, type SimNode } from './node.ts';
 import { validateSimOptions, type SimOptions } from './options.ts';
 import { PodAgent, type PodAgentStats } from './pod-agent.ts';
 import type { PodObject } from './pod-status.ts';
+import { SimKubeletEndpoint } from './kubelet-endpoint.ts';
 import { registerNode } from './register.ts';
 import { withRequestTimeout, withStop } from './transport.ts';
 
@@ -18,6 +19,8 @@ export interface SimClusterDeps {
   clock?: Clock;
   log?: (msg: string) => void;
   onRegistered?: (registered: number, total: number) => void;
+  /** kubeletClientCa verifies the client certificates of callers of the nodes' agent endpoint (the cluster CA). */
+  kubeletClientCa?: string;
 }
 
 /** SimStats is a snapshot of what the simulated nodes are doing. */
@@ -41,7 +44,7 @@ export interface SimStats {
 export class SimCluster {
   /** ready resolves once every node is registered and the pod cache is filled. */
   readonly ready: Promise<void>;
-  readonly #opts: SimOptions;
+  #opts: SimOptions;
   readonly #deps: SimClusterDeps;
   readonly #clock: Clock;
   readonly #log: (msg: string) => void;
@@ -54,6 +57,7 @@ export class SimCluster {
   #broadcaster: EventBroadcaster | null = null;
   #pods: Informer<PodObject> | null = null;
   #writer: Client | null = null;
+  #endpoint: SimKubeletEndpoint | null = null;
 
   constructor(opts: SimOptions, deps: SimClusterDeps) {
     this.#opts = opts;
@@ -100,6 +104,12 @@ export class SimCluster {
     void pods.run(signal);
     const agentDone = agent.start(signal);
 
+    const endpoint = new SimKubeletEndpoint({ pods, nodes: () => this.#registered.values(), clock, port: opts.kubeletPort, log: this.#log, ...(this.#deps.kubeletClientCa ? { clientCaPem: this.#deps.kubeletClientCa } : {}) });
+    this.#endpoint = endpoint;
+    // Nodes report the endpoint's port in their status, so it listens before they register.
+    this.#opts = { ...opts, kubeletPort: await endpoint.listen() };
+    signal.addEventListener('abort', () => void endpoint.close(), { once: true });
+
     const heartbeats = new NodeHeartbeats({ client, clock, opts, log: this.#log });
     this.#heartbeats = heartbeats;
     heartbeats.start(signal);
@@ -140,6 +150,11 @@ export class SimCluster {
     if (this.#opts.fail === 0 || this.#opts.failAfterMs <= 0) return;
     const t = setTimeout(() => this.fail(this.#nodes.slice(0, this.#opts.fail).map((n) => n.name)), this.#opts.failAfterMs);
     signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+  }
+
+  /** kubeletPort is the loopback port of the nodes' shared agent endpoint (0 until started). */
+  get kubeletPort(): number {
+    return this.#endpoint ? this.#opts.kubeletPort : 0;
   }
 
   /** nodeNames lists the simulated nodes in index order. */

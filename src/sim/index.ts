@@ -1,5 +1,5 @@
 export { SimCluster, type SimClusterDeps, type SimStats } from './cluster.ts';
 export { defaultSimOptions, parseDuration, parseLabels, parseTaints, splitList, validateSimOptions, type SimOptions } from './options.ts';
 export { exitCodeAnnotation, failureRateAnnotation, runTimeAnnotation, type PodAgentStats } from './pod-agent.ts';
-export { podQosClass } from './pod-status.ts';
+export { podQosClass } from '../api/core/qos.ts';
 export type { HeartbeatStats } from './heartbeat.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nodeIpFor, podCidrFor, PodIpam } from './ipam.ts';
+import { podCidrFor, PodIpam } from './ipam.ts';
 
 describe('podCidrFor', () => {
   const cases = [
@@ -10,15 +10,6 @@ describe('podCidrFor', () => {
     { index: 4999, want: '10.61.135.0/24' },
   ];
   for (const c of cases) it(`node ${c.index}`, () => assert.equal(podCidrFor('10.42', c.index), c.want));
-});
-
-describe('nodeIpFor', () => {
-  it('gives every node a distinct host address', () => {
-    const ips = Array.from({ length: 5000 }, (_, i) => nodeIpFor(i));
-    assert.equal(new Set(ips).size, 5000);
-    assert.equal(ips.filter((ip) => ip.endsWith('.0')).length, 0);
-    assert.equal(ips[0], '172.16.0.1');
-  });
 });
 
 describe('PodIpam', () => {

@@ -4,13 +4,6 @@ export function podCidrFor(base: string, index: number): string {
   return `${a ?? 10}.${(b ?? 0) + Math.floor(index / 256)}.${index % 256}.0/24`;
 }
 
-/** nodeIpFor gives node `index` a stable InternalIP in 172.16.0.0/12, skipping addresses ending in .0. */
-export function nodeIpFor(index: number): string {
-  // 255 usable host bytes per /24 keeps every address looking like a host address.
-  const n = Math.floor(index / 255) * 256 + (index % 255) + 1;
-  return `172.${16 + ((n >> 16) & 15)}.${(n >> 8) & 255}.${n & 255}`;
-}
-
 /**
  * PodIpam hands out pod IPs from one node's /24 as host-local does: .1 is the bridge's, pods get
  * .2 to .254, the search continues after the last address handed out, and released addresses

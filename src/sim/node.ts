@@ -6,7 +6,8 @@ import type { ApiObject } from '../api/object.ts';
 import type { EventRecorder } from '../client/events.ts';
 import { formatTime } from '../api/time.ts';
 import { formatMicroTime } from '../client/leader-election.ts';
-import { nodeIpFor, podCidrFor, PodIpam } from './ipam.ts';
+import { podCidrFor, PodIpam } from './ipam.ts';
+import { simNodeAddress } from './kubelet-endpoint.ts';
 import type { SimOptions } from './options.ts';
 
 /** SimNode is the in-memory state of one simulated node: small, since there may be thousands. */
@@ -74,8 +75,9 @@ export function buildNode(opts: SimOptions, index: number, now: number): NodeObj
       capacity,
       allocatable: capacity,
       conditions: nodeConditions(now, now),
-      addresses: [{ type: 'InternalIP', address: nodeIpFor(index) }, { type: 'Hostname', address: name }],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      // Every node of one sim shares its agent endpoint on loopback (see SimKubeletEndpoint).
+      addresses: [{ type: 'InternalIP', address: simNodeAddress }, { type: 'Hostname', address: name }],
+      daemonEndpoints: { kubeletEndpoint: { Port: opts.kubeletPort } },
       nodeInfo: {
         machineID: id('machine'),
         systemUUID: uuid(id('system')),
@@ -135,7 +137,7 @@ export function newSimNode(opts: SimOptions, index: number, recorder: EventRecor
     index,
     uid: '',
     zone: zoneFor(opts, index),
-    ip: nodeIpFor(index),
+    ip: simNodeAddress,
     ipam: new PodIpam(cidr),
     recorder,
     lease: null,

@@ -41,6 +41,8 @@ export interface SimOptions {
   podWorkers: number;
   /** requestTimeoutMs bounds every write, so a request the server never answers cannot silence a node for good. */
   requestTimeoutMs: number;
+  /** kubeletPort is the loopback port of the nodes' shared agent endpoint (/metrics/resource); 0 picks a free one. */
+  kubeletPort: number;
 }
 
 /** defaultSimOptions are `berth sim`'s defaults: one small node with the kubelet's timings. */
@@ -71,6 +73,7 @@ export const defaultSimOptions: SimOptions = {
   heartbeatConcurrency: 64,
   podWorkers: 16,
   requestTimeoutMs: 30_000,
+  kubeletPort: 0,
 };
 
 /** validateSimOptions returns what is wrong with the options, one message per problem. */
@@ -86,6 +89,7 @@ export function validateSimOptions(o: SimOptions): string[] {
   else if (Number(base[2]) + Math.floor((o.nodes - 1) / 256) > 255) errs.push(`--pod-cidr-base ${o.podCidrBase} has room for ${(256 - Number(base[2])) * 256} nodes, not ${o.nodes}`);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9-])?$/.test(o.namePrefix)) errs.push(`--name-prefix ${o.namePrefix} does not start a valid node name`);
   if (o.leaseRenewMs < o.tickMs) errs.push('the lease renew interval must be at least one tick');
+  if (!Number.isInteger(o.kubeletPort) || o.kubeletPort < 0 || o.kubeletPort > 65535) errs.push(`--kubelet-port must be a port number, not ${o.kubeletPort}`);
   return errs;
 }
 

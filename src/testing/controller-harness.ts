@@ -6,7 +6,7 @@ import { readKubeconfig } from '../apiserver/auth/index.ts';
 import { EventBroadcaster } from '../client/events.ts';
 import { Client, httpsTransport, InformerFactory, RestMapper } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
-import { ControlPlane } from '../server/control-plane.ts';
+import { ControlPlane, type ControlPlaneOptions } from '../server/control-plane.ts';
 import type { Controller, ControllerDeps } from '../controllers/controller.ts';
 
 // A test harness for controller tests: an in-process control plane, and the ControllerDeps a controller
@@ -37,11 +37,12 @@ export interface ControllerHarness {
   stop(): Promise<void>;
 }
 
-/** startHarness starts a control plane in a temporary directory and builds deps on the given clock. */
-export async function startHarness(clock: Clock): Promise<ControllerHarness> {
+/** startHarness starts a control plane in a temporary directory and builds deps on the given clock; `server` adds control-plane options (more components to disable, a metrics source). */
+export async function startHarness(clock: Clock, server: Pick<ControlPlaneOptions, 'disable' | 'resourceMetrics'> = {}): Promise<ControllerHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-ctrl-'));
   // The controllers under test run here with test settings; the server's own copies must not race them.
-  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['job', 'cronjob', 'endpoints', 'endpointslice', 'nodeipam'], log: () => {} });
+  const disable = ['job', 'cronjob', 'endpoints', 'endpointslice', 'nodeipam', ...(server.disable ?? [])];
+  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable, log: () => {}, ...(server.resourceMetrics ? { resourceMetrics: server.resourceMetrics } : {}) });
   await cp.start();
   const kc = await readKubeconfig(cp.kubeconfigPath);
   const client = new Client(httpsTransport({ server: kc.server, ...(kc.caPem ? { ca: kc.caPem } : {}), ...(kc.clientCertPem ? { cert: kc.clientCertPem } : {}), ...(kc.clientKeyPem ? { key: kc.clientKeyPem } : {}) }));

@@ -94,3 +94,14 @@ export function runKubectl(bin: string, kubeconfig: string, home: string, args: 
     child.stdin.end(opts.input ?? '');
   });
 }
+
+/**
+ * runKubectlPatiently is runKubectl that tries again (up to 3 times) when kubectl could not reach the
+ * server at all, as happens on an overloaded test machine (TLS handshake timeout); no request was made then.
+ */
+export async function runKubectlPatiently(bin: string, kubeconfig: string, home: string, args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await runKubectl(bin, kubeconfig, home, args, opts);
+    if (r.code === 0 || attempt >= 3 || !/Unable to connect to the server/.test(r.stderr)) return r;
+  }
+}

@@ -32,3 +32,4 @@ export const validators: GroupRegistry['validators'] = {
   DaemonSet: typedValidator<DaemonSet>(validateDaemonSet, validateDaemonSetUpdate),
   ControllerRevision: typedValidator<ControllerRevision>(validateControllerRevision, validateControllerRevisionUpdate),
 };
+export { prepareDaemonSetForCreate, prepareDaemonSetForUpdate, templateGenerationAnnotation, templateGenerationOf } from './daemonset-generation.ts';

@@ -22,7 +22,6 @@ import { validateObjectMetaUpdate } from '../validation/meta.ts';
 // The core ("") API group: per-kind defaulting and validation, and the functions other groups build on.
 
 export { defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultContainer, defaultProbe, defaultVolume, defaultImagePullPolicy } from './pod-defaults.ts';
-export { applyPodAdmissionDefaults, type PodAdmissionOptions } from './pod-admission.ts';
 export { validatePod, validatePodSpec, validatePodTemplateSpec, validatePodMetadataAndSpec, type PodSpecOptions } from './pod-validation.ts';
 export { validatePodUpdate } from './pod-update-validation.ts';
 export { defaultService, defaultServiceIPFamilies, isHeadlessService, isExternallyAccessible } from './service-defaults.ts';

@@ -87,3 +87,4 @@ export const groups: Record<string, GroupRegistry> = {
     validators: { CustomResourceDefinition: typedValidator<CustomResourceDefinition>(validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate) },
   },
 };
+export { conditionsUpToDate, pdbSelectsPod, setCondition, setDisruptionAllowedCondition, type PdbObject } from './pdb-status.ts';

@@ -37,6 +37,7 @@ import {
   storageClassTable,
 } from './cluster.ts';
 import { horizontalPodAutoscalerTable } from './hpa.ts';
+import { nodeMetricsTable, podMetricsTable } from './metrics.ts';
 import type { TableConvertor } from './types.ts';
 
 /** defaultTable is upstream's default table convertor, used by kinds without a printer (Role, ClusterRole, LimitRange, CustomResourceDefinition, ...): NAME and CREATED AT. */
@@ -84,6 +85,8 @@ const tables = new Map<string, TableConvertor>([
   ['rbac.authorization.k8s.io/ClusterRoleBinding', clusterRoleBindingTable],
   ['certificates.k8s.io/CertificateSigningRequest', certificateSigningRequestTable],
   ['events.k8s.io/Event', eventTable],
+  ['metrics.k8s.io/PodMetrics', podMetricsTable],
+  ['metrics.k8s.io/NodeMetrics', nodeMetricsTable],
 ]);
 
 /** tableFor returns the table convertor of a built-in kind, or defaultTable when upstream has no printer for it. */

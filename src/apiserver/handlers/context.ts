@@ -19,6 +19,8 @@ export interface HandlerContext {
   kubelet?: import('../kubelet-client.ts').KubeletClient;
   /** reviewToken authenticates a token for TokenReview. */
   reviewToken?: (token: string, audiences: string[]) => Promise<{ user: RequestUser; audiences: string[] } | null>;
+  /** resourceMetrics answers metrics.k8s.io; without it the group is not served. */
+  resourceMetrics?: import('./metrics.ts').ResourceMetricsSource;
 }
 
 /** RequestUser is the authenticated caller. */

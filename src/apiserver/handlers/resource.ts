@@ -9,9 +9,11 @@ import type { ServedResource } from '../registry/registry.ts';
 import { renderCached, renderList, renderObject, type RenderOptions } from '../render.ts';
 import type { RequestInfo } from '../request-info.ts';
 import type { HandlerContext, RequestUser } from './context.ts';
+import { handleMetrics } from './metrics.ts';
 import { handleReview, reviewResources } from './reviews.ts';
 import { deleteOptions, intParam, writeOptions, type FieldValidation } from './query.ts';
-import { handleBinding, handleEviction, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
+import { handleEviction } from './eviction.ts';
+import { handleBinding, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
 import { servedView } from './served-view.ts';
 import { handleTokenRequest } from './token-request.ts';
 import { serveWatch } from './watch.ts';
@@ -35,6 +37,10 @@ const patchTypes: Record<string, PatchType> = {
 export async function handleResource(ctx: HandlerContext, info: ResourceRequestInfo, req: Request, url: URL, user: RequestUser | null): Promise<Response> {
   if (reviewResources[`${info.group}/${info.resource}`] && info.version === 'v1') {
     return handleReview(ctx, info.group, info.resource, info.verb, req, user, ctx.reviewToken);
+  }
+  if (info.group === 'metrics.k8s.io') {
+    if (!ctx.resourceMetrics) throw notServed();
+    return handleMetrics(ctx, info, req, url, ctx.resourceMetrics);
   }
   const served = ctx.registry.lookup(info.group, info.version, info.resource);
   if (!served) throw notServed();
@@ -61,7 +67,7 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
         return handleBinding(ctx, served, namespace, info.name, req, neg);
       case 'eviction':
         if (info.verb !== 'create') break;
-        return handleEviction(served, namespace, info.name, req, q);
+        return handleEviction(ctx, served, namespace, info.name, req, q);
       case 'token':
         if (info.verb !== 'create') break;
         return handleTokenRequest(ctx, served, namespace, info.name, req, ctx.issueToken);

@@ -6,7 +6,7 @@ import type { ServedResource } from '../registry/registry.ts';
 import { renderObject } from '../render.ts';
 import type { HandlerContext } from './context.ts';
 import { podConnectLocation, type ConnectSubresource } from './pod-connect.ts';
-import { deleteOptions, writeOptions } from './query.ts';
+import { writeOptions } from './query.ts';
 import { formatTime } from '../../api/time.ts';
 
 /** scaleOf renders a workload's autoscaling/v1 Scale, as upstream's scale subresource does. */
@@ -113,16 +113,6 @@ export async function handleFinalize(served: ServedResource, name: string, req: 
     return current;
   }, { subresource: 'finalize' });
   return renderObject(res.object, neg, 200);
-}
-
-/** handleEviction serves POST pods/eviction: the pod is deleted with the eviction's options (PodDisruptionBudgets come with the controllers). */
-export async function handleEviction(served: ServedResource, namespace: string, name: string, req: Request, q: URLSearchParams): Promise<Response> {
-  const raw = await readBody(req);
-  const body = raw.byteLength > 0 ? (decodeBody(req.headers.get('content-type'), raw) as ApiObject) : {};
-  const opts = deleteOptions(q, raw.byteLength > 0 && body.deleteOptions ? new TextEncoder().encode(JSON.stringify(body.deleteOptions)) : null);
-  await served.store.delete(namespace, name, opts);
-  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
-  return new Response(JSON.stringify(status), { status: 201, headers: { 'content-type': 'application/json' } });
 }
 
 /** handlePodConnect serves pods/log by streaming the node agent's answer; exec, attach and portforward need an upgrade. */

@@ -1,14 +1,16 @@
-import { builtinResources, type ResourceInfo } from '../../api/kinds.ts';
+import { builtinResources, isMetricsResource, type ResourceInfo } from '../../api/kinds.ts';
+import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import { prepareDaemonSetForCreate, prepareDaemonSetForUpdate } from '../../api/apps/index.ts';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import { dropTypeDependentFields } from '../../api/core/service-update.ts';
 import { generateJobSelector } from '../../api/batch/index.ts';
-import { applyPodAdmissionDefaults } from '../../api/core/index.ts';
 import type { ApiObject } from '../../api/object.ts';
 import { eventCoreToV1, eventV1ToCore } from './event-versions.ts';
 import { hpaV1Strategy, hpaV1ToV2, hpaV2ToV1 } from './hpa-v1.ts';
 import { resourcePrefix } from './keys.ts';
 import { defineResource, type ResourceDef } from './resource.ts';
-import { defineStrategy, type StrategyParts } from './strategy.ts';
+import { carryOver, defineStrategy, type StrategyParts } from './strategy.ts';
 
 // Kinds whose metadata.generation tracks spec changes, as upstream's strategies do.
 const generationKinds = new Set([
@@ -26,8 +28,16 @@ const overrides: Record<string, StrategyParts> = {
     prepareForCreate: (obj: ApiObject) => {
       // A new pod starts Pending; only the node agent reports further status.
       obj.status = { phase: 'Pending' };
-      // What upstream's ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add.
-      applyPodAdmissionDefaults(obj as Pod);
+    },
+  },
+  'apps/DaemonSet': {
+    prepareForCreate: (obj: ApiObject) => {
+      delete obj.status;
+      prepareDaemonSetForCreate(obj as DaemonSet);
+    },
+    prepareForUpdate: (obj: ApiObject, old: ApiObject, ctx) => {
+      carryOver(obj, old, ctx, true);
+      prepareDaemonSetForUpdate(obj as DaemonSet, old as DaemonSet);
     },
   },
   'batch/Job': {
@@ -52,6 +62,12 @@ const overrides: Record<string, StrategyParts> = {
       return true;
     },
   },
+  '/Service': {
+    prepareForUpdate: (obj: ApiObject, old: ApiObject, ctx) => {
+      carryOver(obj, old, ctx, true);
+      if (ctx.subresource === '') dropTypeDependentFields(obj as Service, old as Service);
+    },
+  },
   '/Node': {
     // The node agent registers its node with status already filled in.
     prepareForCreate: () => {},
@@ -62,7 +78,7 @@ const overrides: Record<string, StrategyParts> = {
 export function builtinDefs(extra: (group: string, kind: string) => StrategyParts = () => ({})): ResourceDef[] {
   const defs: ResourceDef[] = [];
   for (const info of builtinResources) {
-    if (virtualKinds.has(info.kind)) continue;
+    if (virtualKinds.has(info.kind) || isMetricsResource(info)) continue;
     if (info.group === 'autoscaling' && info.version === 'v1') {
       defs.push(hpaV1Def(info, extra));
       continue;

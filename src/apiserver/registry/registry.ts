@@ -52,6 +52,17 @@ export class ResourceRegistry {
     return this.#byPath.get(pathKey(group, version, resource));
   }
 
+  /** lookupResource finds a resource by group and name in the version it is stored in (any version if none says so). */
+  lookupResource(group: string, resource: string): ServedResource | undefined {
+    let any: ServedResource | undefined;
+    for (const s of this.#byPath.values()) {
+      if (s.def.info.group !== group || s.def.info.resource !== resource) continue;
+      if (!s.def.storageApiVersion) return s;
+      any ??= s;
+    }
+    return any;
+  }
+
   /** byKind finds a served resource by group, version and kind. */
   byKind(group: string, version: string, kind: string): ServedResource | undefined {
     for (const s of this.#byPath.values()) {

@@ -26,6 +26,16 @@ export interface ResourceDef {
   storageApiVersion?: string;
   /** convert translates between the served and the stored version when more than apiVersion differs. */
   convert?: { toStorage(obj: ApiObject): ApiObject; toServed(obj: ApiObject): ApiObject };
+  /** hooks reserve and release what a resource holds outside its own object (a Service's cluster IP and node ports). */
+  hooks?: WriteHooks;
+}
+
+/** WriteHooks run around the registry's writes, as upstream's BeginCreate/BeginUpdate/AfterDelete decorators. */
+export interface WriteHooks {
+  /** beforeWrite runs after validation and admission; it may fill fields in and returns how to undo if the write fails. */
+  beforeWrite(obj: ApiObject, old: ApiObject | null, dryRun: boolean): Promise<() => Promise<void>>;
+  /** afterWrite runs once an update is stored (obj) or the object is gone (null), to release what old held. */
+  afterWrite(obj: ApiObject | null, old: ApiObject): Promise<void>;
 }
 
 /** defineResource pairs a resource's info and strategy with its store prefix. */

@@ -8,6 +8,7 @@ import { carryUpdateMeta, checkBody, fillCreateMeta, requireName, sameObject, se
 import { toServedVersion, toStorageVersion, type ResourceDef } from './resource.ts';
 import type { StrategyContext } from './strategy.ts';
 import { formatTime } from '../../api/time.ts';
+import type { AdmissionAttributes, Operation } from '../admission/types.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -26,9 +27,13 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-/** Admission is consulted before every write, after defaulting and validation (upstream's admission chain). */
+/**
+ * Admission is consulted on every write, as upstream's admission chain: `admit` (mutating) after defaulting and
+ * before the strategy prepares and validates the object, `validate` after validation, just before the write.
+ */
 export interface Admission {
-  admit(op: 'CREATE' | 'UPDATE' | 'DELETE', def: ResourceDef, obj: ApiObject, old: ApiObject | null): Promise<void>;
+  admit(a: AdmissionAttributes): Promise<void>;
+  validate(a: AdmissionAttributes): Promise<void>;
 }
 
 /** RegistryDeps are what a registry store needs. */
@@ -93,6 +98,11 @@ export class RegistryStore {
     return { subresource, now: this.#deps.clock.now() };
   }
 
+  #attrs(operation: Operation, subresource: string, name: string, object: ApiObject | null, oldObject: ApiObject | null, dryRun: boolean | undefined): AdmissionAttributes {
+    const namespace = (object ?? oldObject)?.metadata?.namespace ?? '';
+    return { operation, def: this.def, subresource, namespace, name, object, oldObject, dryRun: dryRun === true };
+  }
+
   #notFound(name: string): ApiError {
     return notFound(this.def.info, name);
   }
@@ -117,16 +127,20 @@ export class RegistryStore {
     fillCreateMeta(obj, ctx.now, strategy.tracksGeneration);
     const name = requireName(obj);
     strategy.defaults(obj);
+    const attrs = this.#attrs('CREATE', '', name, obj, null, opts.dryRun);
+    await this.#deps.admission.admit(attrs);
     strategy.prepareForCreate(obj, ctx);
     const errs = [...this.#deps.validateMeta(obj, null, this.def), ...strategy.validate(obj, ctx)];
     if (errs.length > 0) throw this.#invalid(name, errs);
-    await this.#deps.admission.admit('CREATE', this.def, obj, null);
+    await this.#deps.admission.validate(attrs);
+    const undo = await this.def.hooks?.beforeWrite(obj, null, Boolean(opts.dryRun));
     if (opts.dryRun) return obj;
     try {
       const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), encodeForStore(this.#toStorage(obj)));
       metaOf(obj).resourceVersion = String(kv.modRevision);
       return this.toServed(obj);
     } catch (err) {
+      await undo?.();
       if (isStorageError(err, 'KeyExists')) throw alreadyExists(info, name);
       throw err;
     }
@@ -168,6 +182,8 @@ export class RegistryStore {
       const ctx = this.#ctx(subresource);
       carryUpdateMeta(desired, current);
       strategy.defaults(desired);
+      const attrs = this.#attrs('UPDATE', subresource, name, desired, current, opts.dryRun);
+      await this.#deps.admission.admit(attrs);
       // Trusted subresources (binding) write exactly what their handler decided, spec and status alike.
       if (!opts.trustedSubresource) strategy.prepareForUpdate(desired, current, ctx);
       if (strategy.tracksGeneration && subresource === '' && specChanged(desired, current)) {
@@ -178,7 +194,7 @@ export class RegistryStore {
       const kindErrs = opts.trustedSubresource ? [] : strategy.validateUpdate(desired, current, ctx);
       const errs = [...this.#deps.validateMeta(desired, current, this.def), ...kindErrs];
       if (errs.length > 0) throw this.#invalid(name, errs);
-      await this.#deps.admission.admit('UPDATE', this.def, desired, current);
+      await this.#deps.admission.validate(attrs);
       // An object being deleted goes away once its last finalizer is removed, but only when its grace
       // period has run out (0): a pod terminating gracefully stays until its node confirms (upstream's
       // ShouldDeleteDuringUpdate).
@@ -191,18 +207,25 @@ export class RegistryStore {
         if (opts.dryRun) return { object: desired, created: false };
         try {
           await this.#deps.store.delete(key, kv.modRevision);
+          await this.def.hooks?.afterWrite(null, current);
           return { object: desired, created: false };
         } catch (err) {
           if (isStorageError(err, 'RevisionMismatch') && !wantRv) continue;
           throw this.#translate(err, name);
         }
       }
-      if (sameObject(desired, current) || opts.dryRun) return { object: opts.dryRun ? desired : current, created: false };
+      const undo = await this.def.hooks?.beforeWrite(desired, current, Boolean(opts.dryRun));
+      if (sameObject(desired, current) || opts.dryRun) {
+        if (!opts.dryRun) await undo?.();
+        return { object: opts.dryRun ? desired : current, created: false };
+      }
       try {
         const next = await this.#deps.store.update(key, encodeForStore(this.#toStorage(desired)), kv.modRevision);
         metaOf(desired).resourceVersion = String(next.modRevision);
+        await this.def.hooks?.afterWrite(desired, current);
         return { object: this.toServed(desired), created: false };
       } catch (err) {
+        await undo?.();
         if ((isStorageError(err, 'RevisionMismatch') || isStorageError(err, 'KeyNotFound')) && !wantRv) continue;
         throw this.#translate(err, name);
       }
@@ -233,7 +256,9 @@ export class RegistryStore {
       if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
         throw conflict(this.def.info, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`);
       }
-      await this.#deps.admission.admit('DELETE', this.def, current, current);
+      const attrs = this.#attrs('DELETE', '', name, null, current, opts.dryRun);
+      await this.#deps.admission.admit(attrs);
+      await this.#deps.admission.validate(attrs);
       const next = structuredClone(current);
       const nmeta = metaOf(next);
       const finalizers = new Set(nmeta.finalizers ?? []);
@@ -251,6 +276,7 @@ export class RegistryStore {
         if (opts.dryRun) return { object: current, deleted: true };
         try {
           await this.#deps.store.delete(key, kv.modRevision);
+          await this.def.hooks?.afterWrite(null, current);
           return { object: current, deleted: true };
         } catch (err) {
           if (isStorageError(err, 'RevisionMismatch')) continue;

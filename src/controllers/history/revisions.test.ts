@@ -34,6 +34,13 @@ describe('revision helpers', () => {
     assert.equal(r.revision, 3);
   });
 
+  it('adds extra labels derived from the hash and copies annotations', () => {
+    const r = newControllerRevision({ parent: { metadata: { name: 'web' } }, ownerRef, templateLabels: { app: 'web' }, labels: (h) => ({ 'controller-revision-hash': h }), annotations: { note: 'x' }, data: data('a'), revision: 1 });
+    const hash = hashRevision(data('a'));
+    assert.deepEqual(r.metadata?.labels, { app: 'web', 'controller-revision-hash': hash, [controllerRevisionHashLabel]: hash });
+    assert.deepEqual(r.metadata?.annotations, { note: 'x' });
+  });
+
   const rev = (name: string, revision: number, created = '2026-01-01T00:00:00Z'): ControllerRevision => ({ metadata: { name, creationTimestamp: created }, revision });
   const cases: { name: string; in: ControllerRevision[]; order: string[]; next: number }[] = [
     { name: 'empty', in: [], order: [], next: 1 },

@@ -38,11 +38,13 @@ export interface NewRevisionOptions {
   ownerRef: OwnerReference;
   /** templateLabels are the parent template's labels, copied so the parent's selector finds its revisions. */
   templateLabels: Record<string, string> | undefined;
+  /** labels are added to the template labels (DaemonSet revisions also carry controller-revision-hash). */
+  labels?: (hash: string) => Record<string, string>;
+  /** annotations are copied onto the revision (the parent's, so `kubectl rollout history` shows change-cause). */
+  annotations?: Record<string, string>;
   data: unknown;
   revision: number;
   collisionCount?: number;
-  /** annotations are copied onto the revision (a StatefulSet's, so `kubectl rollout history` shows change-cause). */
-  annotations?: Record<string, string>;
 }
 
 /** newControllerRevision builds an unsaved revision named after its hash (upstream's NewControllerRevision). */
@@ -54,7 +56,7 @@ export function newControllerRevision(o: NewRevisionOptions): RevisionObject {
     metadata: {
       name: revisionName(o.parent.metadata?.name ?? '', hash),
       ...(o.parent.metadata?.namespace ? { namespace: o.parent.metadata.namespace } : {}),
-      labels: { ...(o.templateLabels ?? {}), [controllerRevisionHashLabel]: hash },
+      labels: { ...(o.templateLabels ?? {}), ...(o.labels?.(hash) ?? {}), [controllerRevisionHashLabel]: hash },
       ...(o.annotations && Object.keys(o.annotations).length > 0 ? { annotations: { ...o.annotations } } : {}),
       ownerReferences: [o.ownerRef],
     },
@@ -79,7 +81,7 @@ export function findEqualRevisions(revisions: readonly ControllerRevision[], nee
 }
 
 /** sortRevisions orders revisions oldest first: by revision number, then creation time, then name. */
-export function sortRevisions(revisions: readonly ControllerRevision[]): ControllerRevision[] {
+export function sortRevisions<T extends ControllerRevision>(revisions: readonly T[]): T[] {
   return [...revisions].sort((a, b) =>
     (a.revision ?? 0) - (b.revision ?? 0) ||
     (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') ||

@@ -33,12 +33,17 @@ export class ControllerExpectations {
 
   /** expectCreations records that n creates are in flight. */
   expectCreations(key: string, n: number): void {
-    this.#items.set(key, { add: n, del: 0, deleting: new Set(), at: this.#clock.now() });
+    this.setExpectations(key, n, []);
   }
 
   /** expectDeletions records that the given pods are being deleted. */
   expectDeletions(key: string, podKeys: string[]): void {
-    this.#items.set(key, { add: 0, del: podKeys.length, deleting: new Set(podKeys), at: this.#clock.now() });
+    this.setExpectations(key, 0, podKeys);
+  }
+
+  /** setExpectations records creates and deletes issued together (the DaemonSet controller does both in one sync). */
+  setExpectations(key: string, add: number, podKeys: string[]): void {
+    this.#items.set(key, { add, del: podKeys.length, deleting: new Set(podKeys), at: this.#clock.now() });
   }
 
   /** creationObserved lowers the pending creates by one (a create was seen, or will never happen). */

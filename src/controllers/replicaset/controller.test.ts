@@ -39,7 +39,9 @@ describe('ReplicaSetController.reconcile', () => {
   const cachedCount = (rs: ReplicaSetObject, n: number) => waitFor(`${n} pods in the cache`, () => (ownedPods(rs).length === n ? true : undefined));
 
   before(async () => {
-    env = await startControllerTestEnv();
+    // reconcile is called by hand and its writes checked; the scheduler would race them by writing pod status
+    // (PodScheduled=False: there are no nodes), turning an adoption's precondition into a 409.
+    env = await startControllerTestEnv(undefined, ['scheduler']);
     rsc = new ReplicaSetController(env.deps);
     rsClient = env.client.resource<ReplicaSetObject>('apps/v1', 'replicasets');
     podClient = env.client.resource<PodObject>('v1', 'pods');

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Pod, Toleration } from 'kubernetes-types/core/v1.js';
+import type { ApiObject } from '../../api/object.ts';
+import { admissionAttrs, fakeObjects, refusal } from '../../testing/admission.ts';
+import { DefaultTolerationSeconds } from './default-toleration-seconds.ts';
+import { Priority, systemPriorityClasses } from './priority.ts';
+import { ServiceAccount } from './service-account.ts';
+
+const newPod = (spec: Partial<NonNullable<Pod['spec']>> = {}): ApiObject => ({ metadata: { name: 'x', namespace: 'ns' }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } }) as ApiObject;
+const specOf = (o: ApiObject | null): NonNullable<Pod['spec']> => (o as Pod).spec ?? { containers: [] };
+
+describe('DefaultTolerationSeconds', () => {
+  const notReady: Toleration = { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 };
+  const unreachable: Toleration = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 };
+  const cases: { name: string; tolerations?: Toleration[]; want: Toleration[] }[] = [
+    { name: 'adds both', want: [notReady, unreachable] },
+    { name: 'keeps an own not-ready toleration', tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }], want: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }, unreachable] },
+    { name: 'an any-effect toleration counts', tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }], want: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }, notReady] },
+    { name: 'a NoSchedule toleration does not', tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }], want: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }, notReady, unreachable] },
+    { name: 'tolerate-everything needs nothing', tolerations: [{ operator: 'Exists' }], want: [{ operator: 'Exists' }] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const a = admissionAttrs('CREATE', 'pods', newPod(c.tolerations ? { tolerations: c.tolerations } : {}));
+      new DefaultTolerationSeconds().admit(a);
+      assert.deepEqual(specOf(a.object).tolerations, c.want);
+    });
+  }
+
+  it('uses the configured seconds and leaves subresources alone', () => {
+    const a = admissionAttrs('CREATE', 'pods', newPod());
+    new DefaultTolerationSeconds({ notReadySeconds: 30, unreachableSeconds: 40 }).admit(a);
+    assert.deepEqual(specOf(a.object).tolerations?.map((t) => t.tolerationSeconds), [30, 40]);
+    const status = admissionAttrs('UPDATE', 'pods', newPod(), { subresource: 'status', oldObject: newPod() });
+    new DefaultTolerationSeconds().admit(status);
+    assert.equal(specOf(status.object).tolerations, undefined);
+  });
+});
+
+describe('ServiceAccount', () => {
+  it('defaults a new pod to the default account and keeps a named one', () => {
+    const a = admissionAttrs('CREATE', 'pods', newPod());
+    new ServiceAccount().admit(a);
+    assert.equal(specOf(a.object).serviceAccountName, 'default');
+    const named = admissionAttrs('CREATE', 'pods', newPod({ serviceAccountName: 'robot' }));
+    new ServiceAccount().admit(named);
+    assert.equal(specOf(named.object).serviceAccountName, 'robot');
+  });
+});
+
+describe('Priority', () => {
+  const pcs = { group: 'scheduling.k8s.io', resource: 'priorityclasses' };
+  const cls = (name: string, value: number, extra: Record<string, unknown> = {}): ApiObject => ({ metadata: { name }, value, preemptionPolicy: 'PreemptLowerPriority', ...extra }) as ApiObject;
+  // Stored classes carry the preemptionPolicy their defaulting sets.
+  const builtins = systemPriorityClasses.map((pc) => ({ ...pc, preemptionPolicy: 'PreemptLowerPriority' }) as ApiObject);
+  const objects = (...extra: ApiObject[]) => fakeObjects([...builtins, ...extra].map((o) => [pcs, o]));
+
+  const cases: { name: string; classes: ApiObject[]; spec: Partial<NonNullable<Pod['spec']>>; want?: { priority: number; className?: string; policy: string }; refused?: string }[] = [
+    { name: 'no class and no default: priority 0', classes: [], spec: {}, want: { priority: 0, policy: 'PreemptLowerPriority' } },
+    { name: 'the global default class applies', classes: [cls('low', 10), cls('mid', 100, { globalDefault: true, preemptionPolicy: 'Never' })], spec: {}, want: { priority: 100, className: 'mid', policy: 'Never' } },
+    { name: 'a named class', classes: [cls('high', 1000)], spec: { priorityClassName: 'high' }, want: { priority: 1000, className: 'high', policy: 'PreemptLowerPriority' } },
+    { name: 'built-in system-node-critical', classes: [], spec: { priorityClassName: 'system-node-critical' }, want: { priority: 2000001000, className: 'system-node-critical', policy: 'PreemptLowerPriority' } },
+    { name: 'unknown class', classes: [], spec: { priorityClassName: 'nope' }, refused: 'pods "x" is forbidden: no PriorityClass with name nope was found' },
+    {
+      name: 'a hand-set priority that disagrees',
+      classes: [cls('high', 1000)],
+      spec: { priorityClassName: 'high', priority: 5 },
+      refused: 'pods "x" is forbidden: the integer value of priority (5) must not be provided in pod spec; priority admission controller computed 1000 from the given PriorityClass name',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const a = admissionAttrs('CREATE', 'pods', newPod(c.spec));
+      const refused = await refusal(() => new Priority(objects(...c.classes)).admit(a));
+      assert.equal(refused, c.refused);
+      if (c.want) {
+        const spec = specOf(a.object);
+        assert.deepEqual({ priority: spec.priority, className: spec.priorityClassName, policy: spec.preemptionPolicy }, { priority: c.want.priority, className: c.want.className, policy: c.want.policy });
+      }
+    });
+  }
+
+  it('allows one globalDefault class', async () => {
+    const plugin = new Priority(objects(cls('mid', 100, { globalDefault: true })));
+    const second = admissionAttrs('CREATE', 'priorityclasses.scheduling.k8s.io', cls('other', 5, { globalDefault: true }));
+    assert.equal(await refusal(() => plugin.validate(second)), 'priorityclasses.scheduling.k8s.io "other" is forbidden: PriorityClass mid is already marked as default. Only one default can exist');
+    const same = admissionAttrs('UPDATE', 'priorityclasses.scheduling.k8s.io', cls('mid', 100, { globalDefault: true, description: 'x' }), { oldObject: cls('mid', 100, { globalDefault: true }) });
+    assert.equal(await refusal(() => plugin.validate(same)), undefined);
+  });
+
+  it('keeps the stored priority on update', async () => {
+    const old = newPod({ priority: 7, preemptionPolicy: 'Never' });
+    const a = admissionAttrs('UPDATE', 'pods', newPod(), { oldObject: old });
+    await new Priority(objects()).admit(a);
+    assert.equal(specOf(a.object).priority, 7);
+    assert.equal(specOf(a.object).preemptionPolicy, 'Never');
+  });
+});
