@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, get, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ensureNodeCredentials } from '../../src/kubelet/bootstrap.ts';
 import { formatCriLine } from '../../src/kubelet/logs/cri-format.ts';
-import { AgentServer, type SessionInfo } from '../../src/kubelet/server.ts';
-import { LocalProcessRuntime } from '../../src/testing/local-runtime.ts';
-import { kubectlPath, runKubectl, startServer, type KubectlResult, type ServerProcess } from '../../src/testing/server-process.ts';
+import type { SessionInfo } from '../../src/kubelet/server.ts';
+import { kubectlPath, type KubectlResult } from '../../src/testing/server-process.ts';
+import { startStreamingEnv, type StreamingEnv } from '../../src/testing/streaming-env.ts';
 
 // kubectl logs, exec, attach, cp and port-forward through a real `berth server` to the real agent
 // HTTPS server, whose runtime runs local processes and forwards to a local HTTP server.
 
 const versions = [27, 32, 33].map((minor) => ({ minor, bin: kubectlPath(minor) }));
-const node = 'stream-node';
-const big = randomBytes(10 << 20);
 
 function httpGet(port: number, path: string): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -32,17 +27,8 @@ function httpGet(port: number, path: string): Promise<{ status: number; body: Bu
 }
 
 describe('streaming through berth server with real kubectl', { skip: versions.some((v) => v.bin) ? false : 'no kubectl.1.NN installed' }, () => {
-  let server: ServerProcess;
-  let agent: AgentServer;
-  let upstream: Server;
-  let home: string;
-  let work: string;
-  let logRoot: string;
-  let runtime: LocalProcessRuntime;
-  const sessions: (SessionInfo & { minor?: number })[] = [];
-  let uid = '';
-
-  const kubectl = (bin: string, args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> => runKubectl(bin, server.kubeconfig, home, args, opts);
+  let env: StreamingEnv;
+  const kubectl = (bin: string, args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> => env.kubectl(bin, args, opts);
   const ok = async (bin: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<string> => {
     const r = await kubectl(bin, args, opts);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
@@ -51,53 +37,11 @@ describe('streaming through berth server with real kubectl', { skip: versions.so
   const anyBin = (): string => versions.find((v) => v.bin)?.bin as string;
 
   before(async () => {
-    server = await startServer();
-    home = mkdtempSync(join(tmpdir(), 'berth-stream-home-'));
-    work = mkdtempSync(join(tmpdir(), 'berth-stream-work-'));
-    logRoot = join(work, 'logs');
-    upstream = createServer((req, res) => {
-      if (req.url === '/big') {
-        res.writeHead(200, { 'content-length': big.length });
-        res.end(big);
-        return;
-      }
-      res.end('hello from the pod\n');
-    });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    const upstreamPort = (upstream.address() as { port: number }).port;
-    runtime = new LocalProcessRuntime({ containers: ['default/shell/main'], ports: { 80: upstreamPort }, cwd: work });
-    const token = readFileSync(join(server.dataDir, 'token'), 'utf8').trim();
-    const creds = await ensureNodeCredentials({ server: `https://127.0.0.1:${server.port}`, token, nodeName: node, addresses: ['127.0.0.1'], dir: join(work, 'agent') });
-    agent = new AgentServer({ key: creds.servingKeyPem, cert: creds.servingCertPem, ca: creds.caPem, runtime, logRoot, onSession: (s) => sessions.push(s) });
-    const agentPort = await agent.listen(0, '127.0.0.1');
-
-    const bin = anyBin();
-    const manifest = (o: object): string => JSON.stringify(o);
-    await ok(bin, ['create', '-f', '-'], { input: manifest({ apiVersion: 'v1', kind: 'Node', metadata: { name: node } }) });
-    await ok(bin, ['patch', 'node', node, '--subresource=status', '--type=merge', '-p', manifest({ status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: agentPort } } } })]);
-    const pod = (name: string, containers: string[], nodeName?: string): object => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: { ...(nodeName ? { nodeName } : {}), containers: containers.map((c) => ({ name: c, image: 'busybox', stdin: true })) },
-    });
-    for (const p of [pod('shell', ['main'], node), pod('multi', ['a', 'b'], node), pod('gone', ['main'], node), pod('pending', ['main'])]) await ok(bin, ['create', '-f', '-'], { input: manifest(p) });
-    for (const name of ['shell', 'multi', 'gone']) await ok(bin, ['patch', 'pod', name, '--subresource=status', '--type=merge', '-p', manifest({ status: { phase: 'Running' } })]);
-    uid = (await ok(bin, ['get', 'pod', 'shell', '-o', 'jsonpath={.metadata.uid}'])).trim();
-    const dir = join(logRoot, `default_shell_${uid}`, 'main');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '0.log'), formatCriLine(new Date(Date.now() - 60_000), 'stdout', 'from the previous start'));
-    writeFileSync(join(dir, '1.log'), ['one', 'two', 'three'].map((t) => formatCriLine(new Date(), t === 'two' ? 'stderr' : 'stdout', t)).join(''));
+    env = await startStreamingEnv(anyBin());
   });
 
   after(async () => {
-    await agent?.close();
-    upstream?.close();
-    const code = await server?.stop();
-    rmSync(home, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-    assert.equal(code, 0);
+    assert.equal(await env?.close(), 0);
   });
 
   it('answers parameter errors as upstream does', async () => {
@@ -121,8 +65,8 @@ describe('streaming through berth server with real kubectl', { skip: versions.so
   for (const { minor, bin } of versions) {
     describe(`kubectl 1.${minor}`, { skip: bin ? false : `kubectl.1.${minor} is not installed` }, () => {
       const k = bin as string;
-      const since = (): number => sessions.length;
-      const seen = (from: number): SessionInfo[] => sessions.slice(from);
+      const since = (): number => env.sessions.length;
+      const seen = (from: number): SessionInfo[] => env.sessions.slice(from);
 
       it('exec separates stdout and stderr and propagates the exit code', async () => {
         const from = since();
@@ -151,10 +95,10 @@ describe('streaming through berth server with real kubectl', { skip: versions.so
       });
 
       it('exec -it gets a terminal and sends its size', async () => {
-        const before = runtime.resizes.length;
+        const before = env.runtime.resizes.length;
         const cmd = `stty cols 91 rows 27; exec ${k} exec -it shell -- sh -c 'tty >/dev/null && echo is-a-tty; read x; echo "got $x"'`;
         const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-          const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: home, KUBECONFIG: server.kubeconfig, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+          const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...env.env(), TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
           let out = '';
           child.stdout.on('data', (d: Buffer) => {
             out += d.toString();
@@ -169,7 +113,7 @@ describe('streaming through berth server with real kubectl', { skip: versions.so
         assert.match(r.out, /is-a-tty/);
         assert.match(r.out, /got hello/);
         assert.equal(r.code, 0, r.out);
-        assert.ok(runtime.resizes.slice(before).some((s) => s.Width === 91 && s.Height === 27), JSON.stringify(runtime.resizes));
+        assert.ok(env.runtime.resizes.slice(before).some((s) => s.Width === 91 && s.Height === 27), JSON.stringify(env.runtime.resizes));
       });
 
       it('attach -i reaches the main process', async () => {
@@ -180,19 +124,19 @@ describe('streaming through berth server with real kubectl', { skip: versions.so
       });
 
       it('cp copies a file in and out', async () => {
-        const dir = mkdtempSync(join(work, `cp-${minor}-`));
-        const local = join(work, `local-${minor}.txt`);
+        const dir = mkdtempSync(join(env.work, `cp-${minor}-`));
+        const local = join(env.work, `local-${minor}.txt`);
         writeFileSync(local, `payload for 1.${minor}\n`);
         await ok(k, ['cp', local, `shell:${dir}/in.txt`]);
         assert.equal(readFileSync(join(dir, 'in.txt'), 'utf8'), `payload for 1.${minor}\n`);
-        const back = join(work, `back-${minor}.txt`);
+        const back = join(env.work, `back-${minor}.txt`);
         await ok(k, ['cp', `shell:${dir}/in.txt`, back]);
         assert.equal(readFileSync(back, 'utf8'), `payload for 1.${minor}\n`);
       });
 
       it('port-forward carries HTTP, including a 10 MiB body', async () => {
         const from = since();
-        const child = spawn(k, ['port-forward', 'pod/shell', ':80'], { env: { PATH: process.env.PATH ?? '', HOME: home, KUBECONFIG: server.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(k, ['port-forward', 'pod/shell', ':80'], { env: env.env(), stdio: ['ignore', 'pipe', 'pipe'] });
         try {
           let out = '';
           const port = await new Promise<number>((resolve, reject) => {
@@ -206,7 +150,7 @@ describe('streaming through berth server with real kubectl', { skip: versions.so
           const small = await httpGet(port, '/');
           assert.equal(small.body.toString(), 'hello from the pod\n');
           const large = await httpGet(port, '/big');
-          assert.ok(large.body.equals(big));
+          assert.ok(large.body.equals(env.big));
         } finally {
           child.kill('SIGTERM');
         }
@@ -216,7 +160,7 @@ describe('streaming through berth server with real kubectl', { skip: versions.so
 
       it('logs, --tail, --previous and --timestamps', async () => {
         assert.match(await ok(k, ['logs', 'shell']), /^one\ntwo\nthree\n/);
-        const lines = readFileSync(join(logRoot, `default_shell_${uid}`, 'main', '1.log'), 'utf8').trim().split('\n');
+        const lines = readFileSync(join(env.shellLogDir, '1.log'), 'utf8').trim().split('\n');
         assert.equal(await ok(k, ['logs', 'shell', '--tail=1']), `${(lines.at(-1) ?? '').split(' ').slice(3).join(' ')}\n`);
         assert.equal(await ok(k, ['logs', 'shell', '--previous']), 'from the previous start\n');
         assert.match(await ok(k, ['logs', 'shell', '--timestamps', '--tail=1']), /^\d{4}-\d\d-\d\dT[\d:.]+Z \S.*\n$/);
@@ -224,9 +168,9 @@ describe('streaming through berth server with real kubectl', { skip: versions.so
       });
 
       it('logs -f sees appended lines', async () => {
-        const file = join(logRoot, `default_shell_${uid}`, 'main', '1.log');
+        const file = join(env.shellLogDir, '1.log');
         appendFileSync(file, formatCriLine(new Date(), 'stdout', `ready for 1.${minor}`));
-        const child = spawn(k, ['logs', '-f', '--tail=1', 'shell'], { env: { PATH: process.env.PATH ?? '', HOME: home, KUBECONFIG: server.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(k, ['logs', '-f', '--tail=1', 'shell'], { env: env.env(), stdio: ['ignore', 'pipe', 'pipe'] });
         try {
           let out = '';
           const waitFor = (text: string): Promise<void> =>
