@@ -10,6 +10,7 @@ import { serveSpdyRemoteCommand, serveWebSocketRemoteCommand, spdyRemoteCommandP
 import { parsePorts, servePortForwardSpdy, servePortForwardWebSocket } from './streaming/portforward.ts';
 import { StreamingError, type ExecRequest, type StreamingRuntime } from './streaming/runtime.ts';
 import { SpdySession } from './streaming/spdy/session.ts';
+import { acceptSpdy } from './streaming/spdy/upgrade.ts';
 import { acceptWebSocket, channelProtocols, portForwardProtocol, spdyTunnelProtocol, splitProtocols, wsByteStream } from './streaming/websocket.ts';
 
 // The agent's HTTPS server: the kubelet paths the API server proxies to (/containerLogs, /exec,
@@ -223,7 +224,7 @@ export class AgentServer {
         }
         if (!offered.includes('portforward.k8s.io')) return writeRawStatus(socket, 403, `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ["portforward.k8s.io"]`);
         const forwarder = await this.#opts.runtime.portForward(pod);
-        const conn = spdyUpgrade(socket, head, 'portforward.k8s.io');
+        const conn = acceptSpdy(socket, head, 'portforward.k8s.io');
         this.#opts.onSession?.({ kind: 'portforward', transport: 'spdy', protocol: 'portforward.k8s.io' });
         servePortForwardSpdy(conn, forwarder, pod, this.#log);
         return;
@@ -243,7 +244,7 @@ export class AgentServer {
       const protocol = spdyRemoteCommandProtocols.find((p) => offered.includes(p));
       if (!protocol) return writeRawStatus(socket, 403, `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ${JSON.stringify(spdyRemoteCommandProtocols)}`);
       const session = route.kind === 'exec' ? await this.#opts.runtime.exec(req2) : await this.#opts.runtime.attach(req2);
-      const conn = spdyUpgrade(socket, head, protocol);
+      const conn = acceptSpdy(socket, head, protocol);
       this.#opts.onSession?.({ kind: route.kind, transport: 'spdy', protocol });
       serveSpdyRemoteCommand(conn, protocol, flags, session, this.#log);
     } catch (err) {
@@ -251,14 +252,6 @@ export class AgentServer {
       throw err;
     }
   }
-}
-
-/** spdyUpgrade answers 101 for SPDY/3.1 and starts a session on the socket. */
-function spdyUpgrade(socket: Duplex, head: Buffer, protocol: string): SpdySession {
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
-  if (head.length > 0) socket.unshift(head);
-  (socket as TLSSocket).setNoDelay?.(true);
-  return new SpdySession(socket);
 }
 
 function codeOf(err: StreamingError): number {

@@ -39,7 +39,7 @@ describe('CriStreamingRuntime against containerd', () => {
     const io: ExecIO = { stdin, stdout: sink(out), stderr: sink(err), resize: new EventEmitter<{ resize: [TerminalSize] }>() };
     const session = await runtime.exec({ namespace: 'ns', pod: 'stream', container: 'web', command, stdin: stdin !== null, stdout: true, stderr: true, tty: false });
     const done = session.run(io);
-    if (stdin) stdin.write(input);
+    if (stdin) stdin.end(input);
     const result = await done;
     return { result, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() };
   };
@@ -51,10 +51,10 @@ describe('CriStreamingRuntime against containerd', () => {
     assert.equal(r.err, 'err\n');
   });
 
-  it('passes stdin', async () => {
-    const r = await exec(['sh', '-c', 'read x; echo "got $x"'], 'hello\n');
+  it('passes stdin and its end', async () => {
+    const r = await exec(['sh', '-c', 'cat; echo done'], 'hello\n');
     assert.deepEqual(r.result, { kind: 'exit', code: 0 });
-    assert.equal(r.out, 'got hello\n');
+    assert.equal(r.out, 'hello\ndone\n');
   });
 
   it('port-forwards into the pod network namespace', async () => {

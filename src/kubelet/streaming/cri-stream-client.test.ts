@@ -5,9 +5,10 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { LocalProcessRuntime } from '../../testing/local-runtime.ts';
-import { CriStreamingRuntime, dialChannelPortForward } from './cri-stream-client.ts';
+import { CriStreamingRuntime, dialChannelPortForward, type CriStreamingRpc } from './cri-stream-client.ts';
 import { parsePorts, servePortForwardWebSocket } from './portforward.ts';
-import { serveWebSocketRemoteCommand } from './remotecommand.ts';
+import { serveSpdyRemoteCommand, serveWebSocketRemoteCommand } from './remotecommand.ts';
+import { acceptSpdy } from './spdy/upgrade.ts';
 import type { ExecIO, ExecRequest, TerminalSize } from './runtime.ts';
 import { acceptWebSocket, splitProtocols } from './websocket.ts';
 
@@ -36,6 +37,11 @@ describe('CriStreamingRuntime', () => {
     http.on('upgrade', (req: IncomingMessage, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://x');
       const offered = splitProtocols(req.headers['sec-websocket-protocol']);
+      if (url.pathname.startsWith('/exec/') && String(req.headers.upgrade).toLowerCase() === 'spdy/3.1') {
+        const exec = pending.get(url.pathname.slice(6)) as ExecRequest;
+        void runtime.exec(exec).then((session) => serveSpdyRemoteCommand(acceptSpdy(socket, head, 'v4.channel.k8s.io'), 'v4.channel.k8s.io', exec, session, () => {}));
+        return;
+      }
       if (url.pathname.startsWith('/exec/')) {
         const exec = pending.get(url.pathname.slice(6));
         const protocol = offerV5 && offered.includes('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : 'v4.channel.k8s.io';
@@ -61,7 +67,7 @@ describe('CriStreamingRuntime', () => {
   });
 
   let token = 0;
-  const cri = new CriStreamingRuntime({
+  const rpc: CriStreamingRpc = {
     exec: async (req) => {
       const t = String(++token);
       pending.set(t, req);
@@ -69,15 +75,17 @@ describe('CriStreamingRuntime', () => {
     },
     attach: async () => `${base}/attach/none`,
     portForward: async () => `${base}/portforward/token`,
-  });
+  };
+  const cri = new CriStreamingRuntime(rpc, { execTransport: 'websocket' });
+  const criSpdy = new CriStreamingRuntime(rpc);
 
-  const run = async (command: string[], stdinText: string | null): Promise<{ result: unknown; out: string; err: string }> => {
+  const run = async (command: string[], stdinText: string | null, via = cri): Promise<{ result: unknown; out: string; err: string }> => {
     const out = collector();
     const err = collector();
     const stdin = stdinText === null ? null : new PassThrough();
     const resize = new EventEmitter<{ resize: [TerminalSize] }>();
     const io: ExecIO = { stdin, stdout: out.stream, stderr: err.stream, resize };
-    const session = await cri.exec({ namespace: 'ns', pod: 'p', container: 'c', command, stdin: stdin !== null, stdout: true, stderr: true, tty: false });
+    const session = await via.exec({ namespace: 'ns', pod: 'p', container: 'c', command, stdin: stdin !== null, stdout: true, stderr: true, tty: false });
     const done = session.run(io);
     stdin?.end(stdinText);
     return { result: await done, out: out.text(), err: err.text() };
@@ -88,6 +96,13 @@ describe('CriStreamingRuntime', () => {
     const r = await run(['sh', '-c', 'echo out; echo err >&2; cat; exit 5'], 'from stdin\n');
     assert.deepEqual(r.result, { kind: 'exit', code: 5 });
     assert.equal(r.out, 'out\nfrom stdin\n');
+    assert.equal(r.err, 'err\n');
+  });
+
+  it('bridges a session over SPDY, where stdin ends with a FIN', async () => {
+    const r = await run(['sh', '-c', 'echo out; echo err >&2; cat; exit 6'], 'spdy stdin\n', criSpdy);
+    assert.deepEqual(r.result, { kind: 'exit', code: 6 });
+    assert.equal(r.out, 'out\nspdy stdin\n');
     assert.equal(r.err, 'err\n');
   });
 

@@ -1,6 +1,7 @@
 import { Duplex, type Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { ExecIO, ExecRequest, ExecResult, ExecSession, PortForwarder, StreamingRuntime } from './runtime.ts';
+import { dialSpdy, type DialedSpdy } from './spdy/upgrade.ts';
 import { parseExecStatus } from './status.ts';
 import { closeChannel, decodeChannel, encodeChannel, sendWhenReady } from './websocket.ts';
 
@@ -9,8 +10,10 @@ import { closeChannel, decodeChannel, encodeChannel, sendWhenReady } from './web
 // connects to it as a client, bridging the session its own client opened. Port-forward URLs are
 // single-use tokens, so each forwarded connection asks the RPC again.
 //
-// Limit: `v4.channel.k8s.io` has no way to close stdin alone (v5's [255, 0] does), so with a runtime
-// that only speaks v4, a command that reads stdin to its end (cat, tar -x) sees no EOF.
+// Exec and attach use SPDY by default: containerd 1.6's WebSocket side speaks only `v4.channel.k8s.io`,
+// which cannot close stdin alone (v5's [255, 0] can), so a command reading stdin to its end (cat,
+// tar -x for `kubectl cp`) would never see EOF; a SPDY stream's FIN carries it. Port-forward uses the
+// WebSocket channel protocol, which needs no half-close.
 
 /** CriStreamingRpc gets streaming URLs from the runtime (the CRI client, wired by the agent). */
 export interface CriStreamingRpc {
@@ -27,19 +30,21 @@ const criSessionProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 /** CriStreamingRuntime bridges agent sessions to a CRI runtime's streaming server. */
 export class CriStreamingRuntime implements StreamingRuntime {
   readonly #rpc: CriStreamingRpc;
+  readonly #run: (url: string, req: ExecRequest, io: ExecIO) => Promise<ExecResult>;
 
-  constructor(rpc: CriStreamingRpc) {
+  constructor(rpc: CriStreamingRpc, opts: { execTransport?: 'spdy' | 'websocket' } = {}) {
     this.#rpc = rpc;
+    this.#run = opts.execTransport === 'websocket' ? (url, _req, io) => runChannelSession(url, io) : runSpdySession;
   }
 
   async exec(req: ExecRequest): Promise<ExecSession> {
     const url = await this.#rpc.exec(req);
-    return { run: (io) => runChannelSession(url, io) };
+    return { run: (io) => this.#run(url, req, io) };
   }
 
   async attach(req: ExecRequest): Promise<ExecSession> {
     const url = await this.#rpc.attach(req);
-    return { run: (io) => runChannelSession(url, io) };
+    return { run: (io) => this.#run(url, req, io) };
   }
 
   async portForward(pod: { namespace: string; pod: string; uid?: string }): Promise<PortForwarder> {
@@ -49,6 +54,50 @@ export class CriStreamingRuntime implements StreamingRuntime {
 
 function wsUrl(url: string): string {
   return url.replace(/^http(s?):/, 'ws$1:');
+}
+
+/** runSpdySession connects to a remotecommand SPDY server (v4) and bridges it to the client's streams. */
+export async function runSpdySession(url: string, req: ExecRequest, io: ExecIO): Promise<ExecResult> {
+  let dialed: DialedSpdy;
+  try {
+    dialed = await dialSpdy(url, ['v4.channel.k8s.io']);
+  } catch (err) {
+    return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+  }
+  const { session } = dialed;
+  try {
+    // client-go's order: error, stdin, stdout, stderr, resize.
+    const error = await session.openStream({ streamtype: 'error' });
+    error.end();
+    const stdin = req.stdin ? await session.openStream({ streamtype: 'stdin' }) : null;
+    const stdout = req.stdout ? await session.openStream({ streamtype: 'stdout' }) : null;
+    const stderr = req.stderr && !req.tty ? await session.openStream({ streamtype: 'stderr' }) : null;
+    const resize = req.tty ? await session.openStream({ streamtype: 'resize' }) : null;
+    if (resize) {
+      resize.resume();
+      io.resize.on('resize', (s) => resize.write(`${JSON.stringify(s)}\n`));
+    }
+    if (stdin && io.stdin) io.stdin.pipe(stdin);
+    else stdin?.end();
+    const drained = (from: Duplex | null, to: Writable | null): Promise<void> => {
+      if (!from) return Promise.resolve();
+      if (to) from.pipe(to, { end: false });
+      else from.resume();
+      return new Promise((resolve) => {
+        from.once('end', resolve);
+        from.once('close', resolve);
+      });
+    };
+    let status = '';
+    error.on('data', (d: Buffer) => (status += d.toString('utf8')));
+    await Promise.all([drained(error, null), drained(stdout, io.stdout), drained(stderr, io.stderr)]);
+    return status ? parseExecStatus(status) : { kind: 'exit', code: 0 };
+  } catch (err) {
+    return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+  } finally {
+    io.stdin?.unpipe();
+    session.close();
+  }
 }
 
 /** runChannelSession connects to a remotecommand WebSocket and bridges it to the client's streams. */

@@ -29,13 +29,15 @@ export class SpdyStream extends Duplex {
   readonly id: number;
   readonly headers: SpdyHeaders;
   readonly #session: SpdySession;
-  #replied = false;
+  // Streams we opened (client mode) are answered by the peer, never by us.
+  #replied: boolean;
 
-  constructor(session: SpdySession, id: number, headers: SpdyHeaders) {
+  constructor(session: SpdySession, id: number, headers: SpdyHeaders, local = false) {
     super({ allowHalfOpen: true });
     this.#session = session;
     this.id = id;
     this.headers = headers;
+    this.#replied = local;
   }
 
   /** reply sends SYN_REPLY; spdystream's CreateStream blocks until it arrives and drops DATA sent before. */
@@ -78,9 +80,16 @@ interface SpdySessionEvents {
   error: [Error];
 }
 
-/** SpdySession serves SPDY/3.1 on a connected byte stream (a socket, or a WebSocket tunnel). */
+/**
+ * SpdySession speaks SPDY/3.1 on a connected byte stream (a socket, or a WebSocket tunnel). As a server
+ * it accepts the peer's streams ('stream'); as a client (the agent calling a runtime's streaming server)
+ * it opens them with openStream.
+ */
 export class SpdySession extends EventEmitter<SpdySessionEvents> {
   readonly #socket: Duplex;
+  readonly #client: boolean;
+  #nextId = 1;
+  readonly #replies = new Map<number, () => void>();
   readonly #streams = new Map<number, SpdyStream>();
   readonly #blocked = new Set<SpdyStream>();
   readonly #reader = new FrameReader();
@@ -92,9 +101,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   #lastStreamId = 0;
   #closed = false;
 
-  constructor(socket: Duplex) {
+  constructor(socket: Duplex, opts: { client?: boolean } = {}) {
     super();
     this.#socket = socket;
+    this.#client = opts.client ?? false;
     this.#inflate.on('error', (err) => this.#fail(err));
     socket.on('data', (d: Buffer) => {
       for (const f of this.#reader.feed(d)) this.#queue = this.#queue.then(() => this.#onFrame(f)).catch((err: unknown) => this.#fail(err));
@@ -107,6 +117,21 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   /** closed is true once the session ended. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** openStream opens a stream (client mode) and resolves once the peer's SYN_REPLY arrived. */
+  openStream(headers: SpdyHeaders): Promise<SpdyStream> {
+    const id = this.#nextId;
+    this.#nextId += 2;
+    const s = new SpdyStream(this, id, headers, true);
+    this.#streams.set(id, s);
+    const replied = new Promise<SpdyStream>((resolve, reject) => {
+      this.#replies.set(id, () => resolve(s));
+      s.once('close', () => reject(new Error(`SPDY stream ${id} closed before its reply`)));
+    });
+    // Stream id, associated id 0, priority 0 and slot 0, then the header block.
+    this.#write(encodeControl(frameTypes.synStream, 0, Buffer.concat([u32(id, 0), Buffer.from([0, 0]), this.#deflater.deflate(encodeHeaderBlock(headers))])));
+    return replied;
   }
 
   /** close sends GOAWAY and ends the connection once everything queued is written. */
@@ -200,12 +225,20 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
         this.emit('stream', s);
         return;
       }
+      case frameTypes.synReply: {
+        const id = p.readUInt32BE(0) & 0x7fffffff;
+        await this.#inflateBlock(p.subarray(4));
+        this.#replies.get(id)?.();
+        this.#replies.delete(id);
+        if (f.flags & flagFin) this.#streams.get(id)?.push(null);
+        return;
+      }
       case frameTypes.rstStream:
         this.#streams.get(p.readUInt32BE(0) & 0x7fffffff)?.destroy();
         return;
       case frameTypes.ping:
-        // Client pings carry odd ids and are echoed; our own pings (even) are never sent.
-        if (p.readUInt32BE(0) & 1) this.#write(encodeControl(frameTypes.ping, 0, p));
+        // The peer's pings are echoed: odd ids come from a client, even ones from a server. We send none.
+        if ((p.readUInt32BE(0) & 1) === (this.#client ? 0 : 1)) this.#write(encodeControl(frameTypes.ping, 0, p));
         return;
       case frameTypes.goaway:
         this.#socket.end();
