@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Store } from '../storage/index.ts';
@@ -18,6 +20,8 @@ import type { HandlerContext, RequestUser } from './handlers/context.ts';
 import type { ResourceMetricsSource } from './handlers/metrics.ts';
 import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
+import { isConnectSubresource, podConnectLocation } from './handlers/pod-connect.ts';
+import type { KubeletClient } from './kubelet-client.ts';
 import { ApiMetrics, instrumentStore } from './metrics.ts';
 import { parseAccept } from './negotiate.ts';
 import { builtinDefs } from './registry/builtin.ts';
@@ -54,6 +58,8 @@ export interface ApiServerOptions {
   issueToken?: TokenIssuer;
   /** reviewToken authenticates a bearer token for TokenReview. */
   reviewToken?: HandlerContext['reviewToken'];
+  /** kubelet reaches node agents for pods/log, exec, attach and portforward. */
+  kubelet?: KubeletClient;
   /** serviceCidr is the range cluster IPs come from (default 10.43.0.0/16). */
   serviceCidr?: string;
   /** nodePortRange is the range node ports come from (default 30000-32767). */
@@ -65,6 +71,9 @@ export interface ApiServerOptions {
   /** resourceMetrics serves metrics.k8s.io (the metrics pipeline's latest measurements). */
   resourceMetrics?: ResourceMetricsSource;
 }
+
+/** UpgradeProxy takes over an upgraded client connection (see ApiServer.upgrade). */
+export type UpgradeProxy = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** systemNamespaces exist from the start, as in every Kubernetes cluster. */
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -125,6 +134,7 @@ export class ApiServer {
       minRequestTimeoutMs: opts.minRequestTimeoutMs ?? 30 * 60_000,
       ...(opts.issueToken ? { issueToken: opts.issueToken } : {}),
       ...(opts.reviewToken ? { reviewToken: opts.reviewToken } : {}),
+      ...(opts.kubelet ? { kubelet: opts.kubelet } : {}),
       ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
     };
   }
@@ -193,6 +203,31 @@ export class ApiServer {
       if (info.verb !== 'watch') this.metrics.latency.observe(labels, (performance.now() - started) / 1000);
     }
     return res;
+  }
+
+  /**
+   * upgrade answers an HTTP/1.1 Upgrade request (SPDY or WebSocket): exec, attach and portforward of a
+   * pod are proxied to its node agent, as upstream's UpgradeAwareHandler does; anything else is
+   * answered as an ordinary request.
+   */
+  async upgrade(req: Request, user: RequestUser | null): Promise<Response | UpgradeProxy> {
+    const url = new URL(req.url);
+    const info = parseRequestInfo(req.method, url.pathname, url.searchParams);
+    if (!info.isResourceRequest || info.group !== '' || info.resource !== 'pods' || !info.name || !isConnectSubresource(info.subresource) || info.subresource === 'log') return this.handle(req, user);
+    const labels = { verb: info.verb, group: '', resource: `pods/${info.subresource}` };
+    try {
+      if (!user) throw new ApiError('Unauthorized', 'Unauthorized');
+      if (!this.registry.lookup('', 'v1', 'pods')) throw notServed();
+      const location = await podConnectLocation(this.#ctx, info.namespace, info.name, info.subresource, url.searchParams);
+      const kubelet = this.#opts.kubelet;
+      if (!location || !kubelet) throw new ApiError('ServiceUnavailable', `pods/${info.subresource} for pod ${info.name}: the API server has no credentials for node agents`);
+      this.metrics.requests.inc({ ...labels, code: '101' });
+      return (raw, socket, head) => kubelet.proxyUpgrade(location, raw, socket, head);
+    } catch (err) {
+      const apiErr = ApiError.fromUnknown(err);
+      this.metrics.requests.inc({ ...labels, code: String(apiErr.code) });
+      return toWebResponse(statusResponse(apiErr));
+    }
   }
 
   async #nonResource(req: ApiRequest, path: string): Promise<ApiResponse> {

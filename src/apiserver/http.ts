@@ -1,10 +1,11 @@
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket, PeerCertificate } from 'node:tls';
 import { ApiError } from '../api/errors.ts';
 import { maxBodyBytes } from './body.ts';
 import type { RequestUser } from './handlers/context.ts';
-import type { ApiRequest, ApiResponse, HeaderReader } from './message.ts';
+import { toWebResponse, type ApiRequest, type ApiResponse, type HeaderReader } from './message.ts';
 import { statusResponse } from './render.ts';
 
 /** ConnectionInfo is what authentication may look at: the TLS client certificate and the Authorization header. */
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   cert: string;
   /** ca verifies client certificates. */
   ca: string;
+  /** upgrade answers HTTP/1.1 Upgrade requests (SPDY, WebSocket): a Response, or a function that takes the connection over. */
+  upgrade?: (req: Request, user: RequestUser | null) => Promise<Response | ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)>;
   log?: (msg: string) => void;
 }
 
@@ -82,6 +85,24 @@ class NodeRequest implements ApiRequest {
   }
 }
 
+/** toWebRequest converts a Node request into a Web Request. */
+async function toWebRequest(req: AnyRequest, signal: AbortSignal, readBody = true): Promise<Request> {
+  const authority = (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? 'localhost';
+  const url = `https://${authority}${req.url ?? '/'}`;
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (k.startsWith(':') || v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+    else headers.set(k, v);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody = readBody && method !== 'GET' && method !== 'HEAD';
+  const body = hasBody ? await readRequestBody(req) : null;
+  const init: RequestInit = { method, headers, signal };
+  if (body && body.length > 0) init.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>;
+  return new Request(url, init);
+}
+
 /** writeResponse sends an answer: a byte body in one piece, a stream as it is read until the client goes away. */
 async function writeResponse(res: AnyResponse, response: ApiResponse, isHttp2: boolean): Promise<void> {
   let headers = response.headers;
@@ -125,6 +146,17 @@ async function writeResponse(res: AnyResponse, response: ApiResponse, isHttp2: b
     res.off('close', onClose);
     if (!(res as ServerResponse).writableEnded) res.end();
   }
+}
+
+/** writeRawResponse answers an upgrade request that is not upgraded, in HTTP/1.1, and closes the connection. */
+async function writeRawResponse(socket: Duplex, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`];
+  response.headers.forEach((value, key) => {
+    if (!hopByHop.has(key) && key !== 'content-length') lines.push(`${key}: ${value}`);
+  });
+  lines.push(`Content-Length: ${body.length}`, 'Connection: close');
+  socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
 }
 
 // A connection's client certificate never changes, and reading it from OpenSSL is costly; the user
@@ -207,6 +239,26 @@ export function createApiHttpServer(opts: HttpServerOptions): ApiHttpServer {
       })();
     },
   );
+  // client-go makes SPDY and WebSocket upgrades over HTTP/1.1 (HTTP/2 has no Upgrade); Node hands them here.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    void (async () => {
+      let result: Response | ((req: IncomingMessage, socket: Duplex, head: Buffer) => void);
+      try {
+        const user = await authenticateCached(req, opts.authenticate);
+        // An upgrade request's body is the new protocol, so it is not read here.
+        const webReq = await toWebRequest(req, new AbortController().signal, false);
+        result = opts.upgrade ? await opts.upgrade(webReq, user) : toWebResponse(statusResponse(new ApiError('BadRequest', 'upgrades are not supported')));
+      } catch (err) {
+        result = toWebResponse(statusResponse(ApiError.fromUnknown(err)));
+      }
+      if (typeof result === 'function') result(req, socket, head);
+      else await writeRawResponse(socket, result);
+    })().catch((err: unknown) => {
+      log(`upgrade ${req.url ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
+      socket.destroy();
+    });
+  });
   server.on('secureConnection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

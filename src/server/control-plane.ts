@@ -8,6 +8,7 @@ import { defaultStrategyParts, validateMetaFor } from '../apiserver/kind-rules.t
 import type { RequestUser } from '../apiserver/handlers/context.ts';
 import type { ResourceMetricsSource } from '../apiserver/handlers/metrics.ts';
 import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
+import { KubeletClient } from '../apiserver/kubelet-client.ts';
 import { Client, InformerFactory, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
@@ -133,6 +134,7 @@ export class ControlPlane {
         const user = await authenticate({ authorization: `Bearer ${token}` }, { ...authDeps, serviceAccounts: { ...authDeps.serviceAccounts, audiences: audiences.length > 0 ? audiences : authDeps.serviceAccounts.audiences } });
         return user ? { user, audiences: audiences.length > 0 ? audiences : [serviceAccountIssuer] } : null;
       },
+      kubelet: new KubeletClient({ caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, log }),
       serverAddress: `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.port}`,
       ...(metricsEnabled ? { resourceMetrics: opts.resourceMetrics ?? metricsStorage } : {}),
     });
@@ -144,6 +146,7 @@ export class ControlPlane {
     this.#http = createApiHttpServer({
       handle: async (req, user) => (await joins.handle(req, user)) ?? server.respond(req, user),
       authenticate: async (conn) => authenticate({ peerCertificate: conn.peerCertificate as never, authorization: conn.authorization }, authDeps),
+      upgrade: (req, user) => server.upgrade(req, user),
       key: pki.servingKeyPem,
       cert: pki.servingCertPem,
       ca: pki.caCertPem,

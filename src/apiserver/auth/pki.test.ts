@@ -95,7 +95,7 @@ describe('ensurePki', () => {
     const at274 = await ensurePki(opts(dataDir, { clock: clockAt(t0 + 274 * day) }));
     assert.deepEqual(at274.generated, []);
     const at280 = await ensurePki(opts(dataDir, { clock: clockAt(t0 + 280 * day) }));
-    assert.deepEqual(at280.generated.sort(), ['adminCert', 'adminKey', 'servingCert', 'servingKey']);
+    assert.deepEqual(at280.generated.sort(), ['adminCert', 'adminKey', 'kubeletClientCert', 'kubeletClientKey', 'servingCert', 'servingKey']);
     assert.equal(at280.caCertPem, first.caCertPem);
     assert.ok(inspectCertificate(at280.servingCertPem).notAfter.getTime() > t0 + 600 * day);
   });

@@ -31,6 +31,8 @@ export const pkiFiles = {
   servingKey: 'serving-kube-apiserver.key',
   adminCert: 'client-admin.crt',
   adminKey: 'client-admin.key',
+  kubeletClientCert: 'client-kube-apiserver-kubelet-client.crt',
+  kubeletClientKey: 'client-kube-apiserver-kubelet-client.key',
   serviceAccountKey: 'service.key',
 } as const;
 
@@ -39,6 +41,9 @@ export type PkiFile = keyof typeof pkiFiles;
 
 /** adminIdentity is the subject of the admin client certificate: upstream's superuser group. */
 export const adminIdentity = { commonName: 'system:admin', organizations: ['system:masters'] } as const;
+
+/** kubeletClientIdentity is the subject the API server presents to node agents (upstream's apiserver-kubelet-client). */
+export const kubeletClientIdentity = { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] } as const;
 
 /** firstServiceIp is the `kubernetes` Service's cluster IP: the first address of Berth's 10.43.0.0/16 service range. */
 export const firstServiceIp = '10.43.0.1';
@@ -65,6 +70,9 @@ export interface Pki {
   servingKeyPem: string;
   adminCertPem: string;
   adminKeyPem: string;
+  /** kubeletClientCertPem and kubeletClientKeyPem authenticate the API server to node agents. */
+  kubeletClientCertPem: string;
+  kubeletClientKeyPem: string;
   /** serviceAccountKeyPem is the PKCS#8 private key signing service-account tokens (RSA 2048, RS256). */
   serviceAccountKeyPem: string;
   /** caHash is the hex SHA-256 of the CA certificate PEM as stored, the hash in a K10 join token. */
@@ -121,13 +129,16 @@ export async function ensurePki(opts: PkiOptions): Promise<Pki> {
     );
   }
 
-  let adminCertPem = await readOptionalFile(paths.adminCert);
-  let adminKeyPem = await readOptionalFile(paths.adminKey);
-  if (!adminCertPem || !adminKeyPem || !usableLeaf(adminCertPem, adminKeyPem, caX509, now) || !isAdmin(adminCertPem)) {
-    const issued = await issueClientCertificate(ca, { ...adminIdentity, clock });
-    adminKeyPem = await write('adminKey', issued.keyPem);
-    adminCertPem = await write('adminCert', issued.certPem);
-  }
+  // Client certificates are reissued when they expire soon, no longer chain to the CA, or name someone else.
+  const clientLeaf = async (certFile: PkiFile, keyFile: PkiFile, identity: { commonName: string; organizations: readonly string[] }): Promise<{ certPem: string; keyPem: string }> => {
+    const certPem = await readOptionalFile(paths[certFile]);
+    const keyPem = await readOptionalFile(paths[keyFile]);
+    if (certPem && keyPem && usableLeaf(certPem, keyPem, caX509, now) && hasIdentity(certPem, identity)) return { certPem, keyPem };
+    const issued = await issueClientCertificate(ca, { ...identity, clock });
+    return { keyPem: await write(keyFile, issued.keyPem), certPem: await write(certFile, issued.certPem) };
+  };
+  const admin = await clientLeaf('adminCert', 'adminKey', adminIdentity);
+  const kubeletClient = await clientLeaf('kubeletClientCert', 'kubeletClientKey', kubeletClientIdentity);
 
   let serviceAccountKeyPem = await readOptionalFile(paths.serviceAccountKey);
   if (!serviceAccountKeyPem || !parsesAsPrivateKey(serviceAccountKeyPem)) {
@@ -146,8 +157,10 @@ export async function ensurePki(opts: PkiOptions): Promise<Pki> {
     caKeyPem,
     servingCertPem,
     servingKeyPem,
-    adminCertPem,
-    adminKeyPem,
+    adminCertPem: admin.certPem,
+    adminKeyPem: admin.keyPem,
+    kubeletClientCertPem: kubeletClient.certPem,
+    kubeletClientKeyPem: kubeletClient.keyPem,
     serviceAccountKeyPem,
     caHash: createHash('sha256').update(caCertPem).digest('hex'),
     servingSans,
@@ -228,9 +241,9 @@ function usableLeaf(certPem: string, keyPem: string, ca: X509Certificate, now: n
   }
 }
 
-function isAdmin(certPem: string): boolean {
+function hasIdentity(certPem: string, identity: { commonName: string; organizations: readonly string[] }): boolean {
   const info = inspectCertificate(certPem);
-  return info.commonName === adminIdentity.commonName && info.organizations.join() === adminIdentity.organizations.join();
+  return info.commonName === identity.commonName && info.organizations.join() === identity.organizations.join();
 }
 
 function sameSans(certPem: string, want: ServingSans): boolean {

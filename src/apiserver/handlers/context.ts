@@ -15,6 +15,8 @@ export interface HandlerContext {
   minRequestTimeoutMs: number;
   /** issueToken signs service-account tokens for TokenRequest. */
   issueToken?: import('./token-request.ts').TokenIssuer;
+  /** kubelet calls node agents (pods/log, exec, attach, portforward); absent, those answer 503. */
+  kubelet?: import('../kubelet-client.ts').KubeletClient;
   /** reviewToken authenticates a token for TokenReview. */
   reviewToken?: (token: string, audiences: string[]) => Promise<{ user: RequestUser; audiences: string[] } | null>;
   /** resourceMetrics answers metrics.k8s.io; without it the group is not served. */

@@ -79,7 +79,8 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
       case 'exec':
       case 'attach':
       case 'portforward':
-        return handlePodConnect(served, namespace, info.name, sub);
+        if (def.info.group !== '' || def.info.resource !== 'pods') break;
+        return handlePodConnect(ctx, namespace, info.name, sub, q);
       default:
         break;
     }

@@ -1,13 +1,14 @@
-import { ApiError, badRequest, invalid } from '../../api/errors.ts';
+import { ApiError, badRequest, invalid, reasonCodes, type StatusReason } from '../../api/errors.ts';
 import { metaOf, type ApiObject } from '../../api/object.ts';
 import { decodeBody, readBody } from '../body.ts';
 import type { Negotiated } from '../negotiate.ts';
 import type { ServedResource } from '../registry/registry.ts';
 import { renderObject } from '../render.ts';
 import type { HandlerContext } from './context.ts';
+import { podConnectLocation, type ConnectSubresource } from './pod-connect.ts';
 import { writeOptions } from './query.ts';
 import { formatTime } from '../../api/time.ts';
-import type { ApiRequest, ApiResponse } from '../message.ts';
+import { fromWebResponse, plainTextResponse, type ApiRequest, type ApiResponse } from '../message.ts';
 
 /** scaleOf renders a workload's autoscaling/v1 Scale, as upstream's scale subresource does. */
 export function scaleOf(obj: ApiObject): ApiObject {
@@ -115,10 +116,23 @@ export async function handleFinalize(served: ServedResource, name: string, req: 
   return renderObject(res.object, neg, 200);
 }
 
-/** podNotScheduled is upstream's answer to logs/exec/port-forward of a pod no node runs yet. */
-export async function handlePodConnect(served: ServedResource, namespace: string, name: string, sub: string): Promise<ApiResponse> {
-  const pod = await served.store.get(namespace, name);
-  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
-  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-  throw new ApiError('ServiceUnavailable', `pods/${sub} for pod ${name} on node ${nodeName}: the node agent's streaming endpoint is not available`);
+/** handlePodConnect serves pods/log by streaming the node agent's answer; exec, attach and portforward need an upgrade. */
+export async function handlePodConnect(ctx: HandlerContext, namespace: string, name: string, sub: ConnectSubresource, q: URLSearchParams): Promise<ApiResponse> {
+  const location = await podConnectLocation(ctx, namespace, name, sub, q);
+  if (sub !== 'log') throw badRequest('Upgrade request required');
+  if (!location) return plainTextResponse(200, '');
+  if (!ctx.kubelet) throw new ApiError('ServiceUnavailable', `pods/log for pod ${name}: the API server has no credentials for node agents`);
+  // The client going away cancels the body stream, which closes the connection to the agent.
+  const res = await ctx.kubelet.get(location);
+  if (res.status === 200) return fromWebResponse(res);
+  // The agent answers errors with a Status; its message and reason reach kubectl unchanged.
+  const text = await res.text();
+  let status: { message?: string; reason?: string } = {};
+  try {
+    status = JSON.parse(text) as typeof status;
+  } catch {
+    status = { message: text };
+  }
+  const reason = status.reason && status.reason in reasonCodes ? (status.reason as StatusReason) : 'InternalError';
+  throw new ApiError(reason, status.message ?? `the node agent answered ${res.status}`, undefined, res.status);
 }
