@@ -11,7 +11,7 @@ import { systemPriorityClasses } from './admission/priority.ts';
 import { registryObjects } from './admission/registry-objects.ts';
 import type { AdmissionObjects, AdmissionPlugin } from './admission/types.ts';
 import { ServiceAllocator } from './services/allocator.ts';
-import { ensureKubernetesService, serviceHooks, type Advertised } from './services/hooks.ts';
+import { ensureKubernetesService, ensureStaticService, serviceHooks, type Advertised, type StaticService } from './services/hooks.ts';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, groupResources } from './discovery/discovery.ts';
 import { CrdController } from './customresources/controller.ts';
@@ -162,6 +162,11 @@ export class ApiServer {
   async advertise(at: Advertised): Promise<void> {
     if (!this.#allocator) throw new Error('API server not started');
     await ensureKubernetesService(this.registry, this.#allocator, at);
+  }
+
+  /** publishStaticService keeps a control-plane Service (cluster DNS) with a fixed cluster IP pointing at its component. */
+  async publishStaticService(svc: StaticService): Promise<void> {
+    await ensureStaticService(this.registry, svc);
   }
 
   /** serve adds a resource at run time (custom resources). */

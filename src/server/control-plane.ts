@@ -16,7 +16,7 @@ import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControllerManager } from '../controllers/manager.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
-import { DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
+import { defaultClusterDns, DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
 
 /** ControlPlaneOptions are `berth server`'s settings. */
@@ -189,6 +189,16 @@ export class ControlPlane {
       this.#dns = dns;
       registerDnsMetrics(server.metrics.registry, () => dns.stats);
       log(`cluster DNS: listening on ${address}:${port} (UDP and TCP), forwarding to ${dns.upstreams.map((u) => `${u.host}:${u.port}`).join(', ') || 'nothing (no upstream resolvers)'}`);
+      // Pods reach it through kube-system/kube-dns on the cluster DNS address, as CoreDNS is reached upstream;
+      // the Service also reserves that address. A loopback-only listener (tests) has no address pods could use.
+      const clusterDns = settings.clusterDns?.[0] ?? defaultClusterDns;
+      if (!address.startsWith('127.')) {
+        const target = address === '0.0.0.0' ? advertiseAddress(this.#opts.bindAddress) : address;
+        await server.publishStaticService({
+          namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' }, clusterIP: clusterDns,
+          ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: port }, { name: 'dns-tcp', protocol: 'TCP', port: 53, targetPort: port }], address: target,
+        });
+      }
     } catch (err) {
       const bind = `${settings.bindAddress ?? '0.0.0.0'}:${settings.port ?? 53}`;
       log(`cluster DNS: cannot listen on ${bind}: ${err instanceof Error ? err.message : String(err)}; pass --dns-port or --dns-bind-address, or --disable dns`);

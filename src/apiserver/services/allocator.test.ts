@@ -63,6 +63,16 @@ describe('Service cluster IPs and node ports', () => {
     assert.equal((await create('np4', { type: 'NodePort', ports: [{ port: 80, nodePort: ports[0] }] })).status, 201);
   });
 
+  it('publishes a control-plane Service with a fixed IP, which then holds that IP', async () => {
+    await t.api.publishStaticService({ namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, clusterIP: '10.43.0.10', ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 5353 }], address: '192.0.2.10' });
+    const svc = (await t.call('GET', '/api/v1/namespaces/kube-system/services/kube-dns')).body as Svc;
+    assert.equal(svc.spec?.clusterIP, '10.43.0.10');
+    const slice = (await t.call('GET', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices/kube-dns')).body as { endpoints?: { addresses: string[] }[]; ports?: { port: number }[] };
+    assert.deepEqual(slice.endpoints?.[0]?.addresses, ['192.0.2.10']);
+    assert.equal(slice.ports?.[0]?.port, 5353);
+    assert.equal((await create('squatter', { clusterIP: '10.43.0.10' })).status, 422);
+  });
+
   it('repairs keys left without a service and restores missing ones', async () => {
     const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
     await t.store.create('/registry/ipaddresses/10.43.0.200', enc({ metadata: { annotations: { 'berth.dev/service-uid': 'gone' } } }));
