@@ -1,4 +1,3 @@
 export { NodeVolumeManager, type NodeVolumeManagerOptions } from './manager.ts';
 export { clientVolumeSources, type VolumeSources, type TokenRequestSpec } from './sources.ts';
-export { localPathProvisioner, provisionedByAnnotation } from './persistent-volume-claim.ts';
 export { VolumeError, type PodVolumes, type PreparedVolume, type VolumeManager } from './types.ts';

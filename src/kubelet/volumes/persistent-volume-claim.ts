@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
+import { localPathProvisioner, storageAnnotations } from '../../api/core/storage-annotations.ts';
 import { checkHostPathType } from './host-path.ts';
 import { setUpFailed, type SetUpContext } from './plugin.ts';
 import { VolumeError, type PreparedVolume } from './types.ts';
 
-/** localPathProvisioner is the provisioner name of Berth's built-in local-path storage class. */
-export const localPathProvisioner = 'berth.dev/local-path';
-
-/** provisionedByAnnotation names the provisioner that made a PV (upstream's pv.kubernetes.io/provisioned-by). */
-export const provisionedByAnnotation = 'pv.kubernetes.io/provisioned-by';
 
 // persistentVolumeClaim: the claim's bound PV, for the node-local kinds Berth supports (hostPath and local). The
 // container binds the PV's directory; local-path directories are created here, on first mount, world-writable as
@@ -34,7 +30,7 @@ export async function setUpPersistentVolumeClaim(ctx: SetUpContext): Promise<Pre
   }
   const path = localDirectory(pv);
   if (!path) throw setUpFailed(ctx.volume.name, `volume ${volumeName} has no hostPath or local source (Berth's agent mounts only node-local volumes)`);
-  const provisioned = pv.metadata?.annotations?.[provisionedByAnnotation] === localPathProvisioner;
+  const provisioned = pv.metadata?.annotations?.[storageAnnotations.provisionedBy] === localPathProvisioner;
   if (pv.spec?.hostPath) {
     const err = checkHostPathType(path, pv.spec.hostPath.type ?? '', provisioned ? 0o777 : 0o755);
     if (err) throw setUpFailed(ctx.volume.name, err);
