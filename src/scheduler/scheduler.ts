@@ -47,6 +47,7 @@ export class Scheduler {
   #pods!: Informer<Pod & { [k: string]: unknown }>;
   #postFilter!: PostFilter;
   #volumes!: VolumeLookup;
+  #signal: AbortSignal | undefined;
 
   constructor(opts: SchedulerOptions) {
     this.#o = opts;
@@ -59,6 +60,7 @@ export class Scheduler {
 
   async start(signal: AbortSignal): Promise<void> {
     const { informers, clock } = this.#o;
+    this.#signal = signal;
     const nodes = informers.informer('v1', 'nodes') as unknown as Informer<Node & { [k: string]: unknown }>;
     this.#pods = informers.informer('v1', 'pods') as unknown as Informer<Pod & { [k: string]: unknown }>;
     const pdbs = informers.informer('policy/v1', 'poddisruptionbudgets');
@@ -215,7 +217,7 @@ export class Scheduler {
       const c = this.#volumes.claim(namespace, name);
       return Boolean(c?.spec?.volumeName) && c?.status?.phase === 'Bound';
     });
-    for (let i = 0; i < volumeBindTimeoutMs / volumeBindPollMs && !bound(); i++) await sleep(volumeBindPollMs);
+    for (let i = 0; i < volumeBindTimeoutMs / volumeBindPollMs && !bound(); i++) await sleep(volumeBindPollMs, undefined, this.#signal ? { signal: this.#signal } : {});
     if (!bound()) throw new Error('binding volumes: timed out waiting for the condition');
   }
 
