@@ -12,8 +12,9 @@ const usage = `Usage: berth server [flags]
   --bind-address ADDR    address the API server listens on (default 0.0.0.0)
   --port N               HTTPS port of the API server (default 6443)
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
-  --disable COMPONENT    do not run a component: controllers, metrics-server, dns, or one controller such as
-                         nodelifecycle, tainteviction, podgc, disruption, garbagecollector, namespace (repeatable)
+  --disable COMPONENT    do not run a component: controllers, metrics-server, dns, local-storage (the default
+                         local-path StorageClass), or one controller such as nodelifecycle, tainteviction,
+                         podgc, disruption, garbagecollector, namespace, persistentvolume-binder (repeatable)
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
   --horizontal-pod-autoscaler-sync-period D
                          how often each HorizontalPodAutoscaler is reconciled (default 15s)

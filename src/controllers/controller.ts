@@ -13,6 +13,8 @@ export interface ControllerDeps {
   recorder: (component: string) => EventRecorder;
   /** settings are the tunables `berth server` flags set (kube-controller-manager's); absent fields take upstream defaults. */
   settings?: ControllerSettings;
+  /** rootCaPem is the cluster CA certificate (PEM), published into every namespace as kube-root-ca.crt. */
+  rootCaPem?: string;
 }
 
 /** ControllerSettings are per-controller tunables, named after kube-controller-manager's flags; durations are in ms. */
@@ -37,6 +39,8 @@ export interface ControllerSettings {
   hpaSyncPeriodMs?: number;
   /** podGcPeriodMs is how often pod GC runs (upstream 20 s). */
   podGcPeriodMs?: number;
+  /** localPathDir is where local-path volumes live on nodes (`<data-dir>/storage`; one path for every node, as k3s). */
+  localPathDir?: string;
 }
 
 /** Controller is a level-triggered reconcile loop; start runs it until the signal aborts. */

@@ -16,6 +16,8 @@ import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { TaintEvictionController } from './tainteviction/controller.ts';
 import { PodGcController } from './podgc/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
+import { defaultLocalPathDir, PersistentVolumeController } from './persistentvolume/index.ts';
+import { RootCaCertPublisher } from './rootcacertpublisher/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 import { ResourceQuotaController } from './resourcequota/controller.ts';
@@ -28,6 +30,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['garbagecollector', (d) => new GarbageCollector(d)],
     ['namespace', (d) => new NamespaceController(d)],
     ['serviceaccount', (d) => new ServiceAccountController(d)],
+    ['root-ca-cert-publisher', (d) => new RootCaCertPublisher(d, d.rootCaPem ?? '')],
     ['replicaset', (d) => new ReplicaSetController(d)],
     ['deployment', (d) => new DeploymentController(d)],
     ['statefulset', (d) => new StatefulSetController(d)],
@@ -43,6 +46,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['tainteviction', (d) => new TaintEvictionController(d)],
     ['podgc', (d) => new PodGcController(d)],
     ['disruption', (d) => new DisruptionController(d)],
+    ['persistentvolume-binder', (d) => new PersistentVolumeController(d, { localPathDir: d.settings?.localPathDir ?? defaultLocalPathDir('/var/lib/berth') })],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];
   const reg = new Map<string, ControllerFactory>();
@@ -61,6 +65,8 @@ export interface ControllerManagerOptions {
   disabled?: string[];
   /** settings tune individual controllers (from `berth server` flags). */
   settings?: ControllerSettings;
+  /** rootCaPem is the cluster CA certificate, for the root-ca-cert-publisher. */
+  rootCaPem?: string;
 }
 
 /** ControllerManager runs the registered controllers with one shared informer factory. */
@@ -81,6 +87,7 @@ export class ControllerManager {
       log: opts.log,
       recorder: (component) => events.newRecorder({ component }),
       ...(opts.settings ? { settings: opts.settings } : {}),
+      ...(opts.rootCaPem ? { rootCaPem: opts.rootCaPem } : {}),
     };
     const disabled = new Set(opts.disabled ?? []);
     this.controllers = [...controllerRegistry()].filter(([name]) => !disabled.has(name)).map(([, f]) => f(deps));

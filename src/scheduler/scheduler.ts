@@ -7,7 +7,10 @@ import type { EventRecorder } from '../client/events.ts';
 import type { Client, Informer, InformerFactory } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
 import { Nominator, scheduleOne, Snapshot, SchedulingQueue, type Framework, type PostFilter, type QueuedPodInfo } from './index.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { VolumeLookup } from './framework/interface.ts';
 import { newDefaultFramework } from './plugins/index.ts';
+import { delayedUnboundClaims, selectedNodeAnnotation } from './plugins/volume-binding.ts';
 import { newDefaultPreemption } from './preemption/index.ts';
 
 /** SchedulerOptions are the scheduler's dependencies. */
@@ -21,6 +24,10 @@ export interface SchedulerOptions {
   schedulerName?: string;
   percentageOfNodesToScore?: number;
 }
+
+/** volumeBindTimeoutMs is how long PreBind waits for provisioning and binding (kube-scheduler's bindTimeoutSeconds). */
+const volumeBindTimeoutMs = 600_000;
+const volumeBindPollMs = 100;
 
 const terminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
@@ -39,6 +46,8 @@ export class Scheduler {
   #queue!: SchedulingQueue;
   #pods!: Informer<Pod & { [k: string]: unknown }>;
   #postFilter!: PostFilter;
+  #volumes!: VolumeLookup;
+  #signal: AbortSignal | undefined;
 
   constructor(opts: SchedulerOptions) {
     this.#o = opts;
@@ -51,6 +60,7 @@ export class Scheduler {
 
   async start(signal: AbortSignal): Promise<void> {
     const { informers, clock } = this.#o;
+    this.#signal = signal;
     const nodes = informers.informer('v1', 'nodes') as unknown as Informer<Node & { [k: string]: unknown }>;
     this.#pods = informers.informer('v1', 'pods') as unknown as Informer<Pod & { [k: string]: unknown }>;
     const pdbs = informers.informer('policy/v1', 'poddisruptionbudgets');
@@ -58,15 +68,16 @@ export class Scheduler {
     const pvcs = informers.informer('v1', 'persistentvolumeclaims');
     const pvs = informers.informer('v1', 'persistentvolumes');
     const classes = informers.informer('storage.k8s.io/v1', 'storageclasses');
+    this.#volumes = {
+      claim: (ns, name) => pvcs.store.get(`${ns}/${name}`) as PersistentVolumeClaim | undefined,
+      volume: (name) => pvs.store.get(name) as PersistentVolume | undefined,
+      storageClass: (name) => classes.store.get(name) as StorageClass | undefined,
+    };
     this.#fw = newDefaultFramework(
       {
         clock,
         namespaceLabels: (ns) => namespaces.store.get(ns)?.metadata?.labels,
-        volumes: {
-          claim: (ns, name) => pvcs.store.get(`${ns}/${name}`) as PersistentVolumeClaim | undefined,
-          volume: (name) => pvs.store.get(name) as PersistentVolume | undefined,
-          storageClass: (name) => classes.store.get(name) as StorageClass | undefined,
-        },
+        volumes: this.#volumes,
       },
       this.#o.percentageOfNodesToScore === undefined ? {} : { percentageOfNodesToScore: this.#o.percentageOfNodesToScore },
     );
@@ -179,6 +190,7 @@ export class Scheduler {
 
   async #bind(pod: Pod, node: string): Promise<void> {
     const m = pod.metadata ?? {};
+    await this.#bindVolumes(pod, node);
     await this.#o.client.resource('v1', 'pods').createSubresource(m.namespace, m.name ?? '', 'binding', {
       apiVersion: 'v1',
       kind: 'Binding',
@@ -186,6 +198,27 @@ export class Scheduler {
       target: { apiVersion: 'v1', kind: 'Node', name: node },
     });
     this.#o.recorder.event(withKind(pod), 'Normal', 'Scheduled', `Successfully assigned ${m.namespace}/${m.name} to ${node}`);
+  }
+
+  /**
+   * #bindVolumes is VolumeBinding's PreBind for provisioning: each unbound WaitForFirstConsumer claim of the pod gets
+   * `volume.kubernetes.io/selected-node`, and the pod is bound only once the PV controller bound them all (upstream
+   * waits up to its 600 s bind timeout).
+   */
+  async #bindVolumes(pod: Pod, node: string): Promise<void> {
+    const claims = delayedUnboundClaims(pod, this.#volumes);
+    if (claims.length === 0) return;
+    const namespace = pod.metadata?.namespace ?? 'default';
+    for (const name of claims) {
+      if (this.#volumes.claim(namespace, name)?.metadata?.annotations?.[selectedNodeAnnotation] === node) continue;
+      await this.#o.client.resource('v1', 'persistentvolumeclaims').patch(namespace, name, 'merge', { metadata: { annotations: { [selectedNodeAnnotation]: node } } });
+    }
+    const bound = (): boolean => claims.every((name) => {
+      const c = this.#volumes.claim(namespace, name);
+      return Boolean(c?.spec?.volumeName) && c?.status?.phase === 'Bound';
+    });
+    for (let i = 0; i < volumeBindTimeoutMs / volumeBindPollMs && !bound(); i++) await sleep(volumeBindPollMs, undefined, this.#signal ? { signal: this.#signal } : {});
+    if (!bound()) throw new Error('binding volumes: timed out waiting for the condition');
   }
 
   /** #markUnschedulable sets PodScheduled=False with reason Unschedulable, as upstream's failure handler does. */

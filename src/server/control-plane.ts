@@ -14,6 +14,10 @@ import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
 import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControllerManager } from '../controllers/manager.ts';
+import { defaultLocalPathDir, localPathStorageClass } from '../controllers/persistentvolume/index.ts';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import { isApiError } from '../api/errors.ts';
+import type { ApiObject } from '../api/object.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultClusterDns, DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
@@ -168,9 +172,13 @@ export class ControlPlane {
       void scraper.start(this.#abort.signal).catch((err: unknown) => log(`metrics scraper: ${err instanceof Error ? err.message : String(err)}`));
     }
 
+    // k3s's default local-path class; `--disable local-storage` leaves it out, as in k3s.
+    if (!disabled.has('local-storage')) await ensureStorageClass(new Client(inProcessTransport(server, controllerManagerUser)), localPathStorageClass());
+
     if (!disabled.has('controllers')) {
       const client = new Client(inProcessTransport(server, controllerManagerUser));
-      const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [], ...(opts.controllerSettings ? { settings: opts.controllerSettings } : {}) });
+      const settings: ControllerSettings = { localPathDir: defaultLocalPathDir(opts.dataDir), ...(opts.controllerSettings ?? {}) };
+      const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [], rootCaPem: pki.caCertPem, settings });
       void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));
     }
 
@@ -228,6 +236,15 @@ export class ControlPlane {
     this.#api?.stop();
     await this.#http?.shutdown(10_000);
     await this.#store?.close();
+  }
+}
+
+/** ensureStorageClass creates a StorageClass unless one of that name exists (a user's edits or deletion-and-recreation stay). */
+async function ensureStorageClass(client: Client, cls: StorageClass & { metadata: { name: string } }): Promise<void> {
+  try {
+    await client.resource('storage.k8s.io/v1', 'storageclasses').create(cls as StorageClass & ApiObject);
+  } catch (err) {
+    if (!isApiError(err, 'AlreadyExists')) throw err;
   }
 }
 

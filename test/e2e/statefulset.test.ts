@@ -10,15 +10,9 @@ import { kubectlPath, runKubectl, startServer, type ServerProcess } from '../../
 const berth = fileURLToPath(new URL('../../bin/berth', import.meta.url));
 const kubectl = kubectlPath(32);
 
-// There is no volume provisioner yet: a WaitForFirstConsumer class lets the scheduler place pods whose claims
-// are unbound (an Immediate class, or none, keeps them Pending, as upstream without a provisioner would).
+// The claims get the default local-path class (WaitForFirstConsumer): the scheduler names the node, the PV
+// controller provisions a volume there, and the pod is bound once its claim is.
 const manifest = `
-apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata: {name: sim-local}
-provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: WaitForFirstConsumer
----
 apiVersion: v1
 kind: Service
 metadata: {name: web}
@@ -42,7 +36,6 @@ spec:
   - metadata: {name: data}
     spec:
       accessModes: [ReadWriteOnce]
-      storageClassName: sim-local
       resources: {requests: {storage: 1Gi}}
 `;
 

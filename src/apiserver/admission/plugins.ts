@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.ts';
+import { DefaultStorageClass } from './default-storage-class.ts';
 import { DefaultTolerationSeconds, type DefaultTolerationSecondsOptions } from './default-toleration-seconds.ts';
 import { LimitRanger } from './limit-ranger.ts';
 import { NamespaceLifecycle } from './namespace-lifecycle.ts';
@@ -14,15 +15,17 @@ export interface AdmissionOptions {
 
 /**
  * defaultAdmissionPlugins are the plugins upstream enables by default that Berth implements, in upstream's order
- * (NamespaceLifecycle, LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds, ResourceQuota last).
+ * (NamespaceLifecycle, LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds, DefaultStorageClass,
+ * ResourceQuota last).
  */
 export function defaultAdmissionPlugins(objects: AdmissionObjects, clock: Clock, opts: AdmissionOptions = {}): AdmissionPlugin[] {
   return [
     new NamespaceLifecycle(objects),
     new LimitRanger(objects),
-    new ServiceAccount(),
+    new ServiceAccount(objects),
     new Priority(objects),
     new DefaultTolerationSeconds(opts.defaultTolerationSeconds),
+    new DefaultStorageClass(objects),
     new ResourceQuotaAdmission(objects, clock),
   ];
 }

@@ -5,7 +5,7 @@ import type { ApiObject } from '../../api/object.ts';
 import { admissionAttrs, fakeObjects, refusal } from '../../testing/admission.ts';
 import { DefaultTolerationSeconds } from './default-toleration-seconds.ts';
 import { Priority, systemPriorityClasses } from './priority.ts';
-import { ServiceAccount } from './service-account.ts';
+import { apiAccessVolume, apiTokenMountPath, ServiceAccount } from './service-account.ts';
 
 const newPod = (spec: Partial<NonNullable<Pod['spec']>> = {}): ApiObject => ({ metadata: { name: 'x', namespace: 'ns' }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } }) as ApiObject;
 const specOf = (o: ApiObject | null): NonNullable<Pod['spec']> => (o as Pod).spec ?? { containers: [] };
@@ -39,13 +39,44 @@ describe('DefaultTolerationSeconds', () => {
 });
 
 describe('ServiceAccount', () => {
-  it('defaults a new pod to the default account and keeps a named one', () => {
+  it('defaults a new pod to the default account and keeps a named one', async () => {
     const a = admissionAttrs('CREATE', 'pods', newPod());
-    new ServiceAccount().admit(a);
+    await new ServiceAccount().admit(a);
     assert.equal(specOf(a.object).serviceAccountName, 'default');
     const named = admissionAttrs('CREATE', 'pods', newPod({ serviceAccountName: 'robot' }));
-    new ServiceAccount().admit(named);
+    await new ServiceAccount().admit(named);
     assert.equal(specOf(named.object).serviceAccountName, 'robot');
+  });
+
+  const sas = { group: '', resource: 'serviceaccounts' };
+  const mount = { name: 'kube-api-access-abcde', readOnly: true, mountPath: apiTokenMountPath };
+  const own = { name: 'mine', mountPath: apiTokenMountPath };
+  const cases: { name: string; spec: Partial<NonNullable<Pod['spec']>>; accounts?: ApiObject[]; annotations?: Record<string, string>; wantMounts: unknown[][]; wantVolume: boolean }[] = [
+    { name: 'mounts the token volume into every container and init container', spec: { initContainers: [{ name: 'i', image: 'x' }] }, wantMounts: [[mount], [mount]], wantVolume: true },
+    { name: 'leaves a container that mounts the path itself', spec: { containers: [{ name: 'a', image: 'x', volumeMounts: [own] }, { name: 'b', image: 'x' }] }, wantMounts: [[own], [mount]], wantVolume: true },
+    { name: 'adds no volume when every container has its own mount', spec: { containers: [{ name: 'a', image: 'x', volumeMounts: [own] }] }, wantMounts: [[own]], wantVolume: false },
+    { name: 'pod automountServiceAccountToken: false', spec: { automountServiceAccountToken: false }, wantMounts: [[]], wantVolume: false },
+    { name: 'account automountServiceAccountToken: false', spec: {}, accounts: [{ metadata: { name: 'default', namespace: 'ns' }, automountServiceAccountToken: false } as ApiObject], wantMounts: [[]], wantVolume: false },
+    { name: 'the pod overrides its account', spec: { automountServiceAccountToken: true }, accounts: [{ metadata: { name: 'default', namespace: 'ns' }, automountServiceAccountToken: false } as ApiObject], wantMounts: [[mount]], wantVolume: true },
+    { name: 'mirror pods are left alone', spec: {}, annotations: { 'kubernetes.io/config.mirror': 'x' }, wantMounts: [[]], wantVolume: false },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const pod = newPod(c.spec);
+      if (c.annotations) (pod.metadata ??= {}).annotations = c.annotations;
+      const a = admissionAttrs('CREATE', 'pods', pod);
+      await new ServiceAccount(fakeObjects((c.accounts ?? []).map((o) => [sas, o])), () => 'abcde').admit(a);
+      const spec = specOf(a.object);
+      assert.deepEqual([...(spec.initContainers ?? []), ...spec.containers].map((x) => x.volumeMounts ?? []), c.wantMounts);
+      assert.deepEqual(spec.volumes ?? [], c.wantVolume ? [apiAccessVolume('kube-api-access-abcde')] : []);
+    });
+  }
+
+  it('the volume projects a 3607 s token, the root CA and the namespace', () => {
+    const v = apiAccessVolume('kube-api-access-x');
+    assert.deepEqual(v.projected?.sources?.map((s) => Object.keys(s)[0]), ['serviceAccountToken', 'configMap', 'downwardAPI']);
+    assert.equal(v.projected?.sources?.[0]?.serviceAccountToken?.expirationSeconds, 3607);
+    assert.equal(v.projected?.sources?.[1]?.configMap?.name, 'kube-root-ca.crt');
   });
 });
 

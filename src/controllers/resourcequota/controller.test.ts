@@ -11,7 +11,7 @@ describe('ResourceQuotaController against a control plane', () => {
   const ns = 'quota-test';
 
   before(async () => {
-    env = await startControllerTestEnv(undefined, ['resourcequota']);
+    env = await startControllerTestEnv(undefined, ['resourcequota', 'root-ca-cert-publisher']);
     const ctrl = new ResourceQuotaController(env.deps, { resyncPeriodMs: 60_000 });
     void ctrl.start(env.abort.signal);
     env.startInformers();
@@ -67,7 +67,7 @@ describe('ResourceQuotaController against a control plane', () => {
 
     const q = await quotas().get(ns, 'compute');
     await quotas().update({ ...q, spec: { hard: { ...q.spec?.hard, 'count/deployments.apps': '2', configmaps: '5' } } });
-    // kube-root-ca.crt does not exist here: a namespace starts with no config maps.
+    // The root-CA publisher is off here, so a namespace starts with no config maps.
     await waitUsed('compute', { 'count/deployments.apps': '1', configmaps: '0' });
     assert.equal((await quotas().get(ns, 'compute')).status?.hard?.['configmaps'], '5');
     await env.client.resource('apps/v1', 'deployments').create(deploy('two'));

@@ -26,6 +26,23 @@ export function podClaimNames(pod: Pod): string[] {
   return out;
 }
 
+/** selectedNodeAnnotation is set on a delayed claim to the node its first consumer was scheduled to. */
+export const selectedNodeAnnotation = 'volume.kubernetes.io/selected-node';
+
+/**
+ * delayedUnboundClaims lists a pod's unbound claims of WaitForFirstConsumer classes: the ones upstream's PreBind
+ * hands to provisioning by setting the selected-node annotation, then waits for.
+ */
+export function delayedUnboundClaims(pod: Pod, volumes: VolumeLookup): string[] {
+  const namespace = pod.metadata?.namespace ?? 'default';
+  return podClaimNames(pod).filter((name) => {
+    const claim = volumes.claim(namespace, name);
+    if (!claim || claim.spec?.volumeName) return false;
+    const className = claim.spec?.storageClassName ?? '';
+    return className !== '' && volumes.storageClass?.(className)?.volumeBindingMode === 'WaitForFirstConsumer';
+  });
+}
+
 interface BoundVolume {
   readonly pv: PersistentVolume | undefined;
   readonly matches: (node: NodeTarget) => boolean;

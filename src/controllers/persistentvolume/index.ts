@@ -1,0 +1,3 @@
+export { PersistentVolumeController, defaultLocalPathDir, type PersistentVolumeControllerOptions } from './controller.ts';
+export { annotations, localPathClassName, localPathProvisioner, localPathStorageClass, localPathVolume } from './local-path.ts';
+export { findMatchingVolume } from './matching.ts';
