@@ -2,6 +2,7 @@ import { parseFlags, UsageError } from './args.ts';
 import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControlPlane } from '../server/control-plane.ts';
 import { parseDuration } from '../sim/options.ts';
+import { parseCidr } from '../controllers/nodeipam/cidr-set.ts';
 
 const usage = `Usage: berth server [flags]
 
@@ -10,8 +11,10 @@ const usage = `Usage: berth server [flags]
   --bind-address ADDR    address the API server listens on (default 0.0.0.0)
   --port N               HTTPS port of the API server (default 6443)
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
-  --disable COMPONENT    do not run a component: controllers, metrics-server, or one controller such as
-                         nodelifecycle, tainteviction, podgc, disruption, garbagecollector, namespace (repeatable)
+  --disable COMPONENT    do not run a component: controllers, metrics-server, proxy (the Service proxy, which
+                         programs this machine's nftables and routes), or one controller such as nodelifecycle,
+                         tainteviction, podgc, disruption, garbagecollector, namespace, servicelb (repeatable)
+  --service-lb-pool CIDR give each LoadBalancer Service an address from CIDR (default: the nodes' IPs)
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
   --horizontal-pod-autoscaler-sync-period D
                          how often each HorizontalPodAutoscaler is reconciled (default 15s)
@@ -46,6 +49,7 @@ export async function runServer(args: string[]): Promise<void> {
     'unhealthy-zone-threshold': { type: 'string' },
     'large-cluster-size-threshold': { type: 'string' },
     'terminated-pod-gc-threshold': { type: 'string' },
+    'service-lb-pool': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -56,6 +60,14 @@ export async function runServer(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${values.port}`);
   const metricResolutionMs = positiveDuration('--metric-resolution', values['metric-resolution']);
   const hpaSyncPeriodMs = positiveDuration('--horizontal-pod-autoscaler-sync-period', values['horizontal-pod-autoscaler-sync-period']);
+  const serviceLbPool = values['service-lb-pool'];
+  if (serviceLbPool !== undefined) {
+    try {
+      parseCidr(serviceLbPool);
+    } catch {
+      throw new UsageError(`--service-lb-pool must be an IPv4 CIDR such as 172.31.254.0/24, not ${serviceLbPool}`);
+    }
+  }
   const cp = new ControlPlane({
     dataDir: values['data-dir'],
     ...(values.datastore ? { datastore: values.datastore } : {}),
@@ -64,7 +76,8 @@ export async function runServer(args: string[]): Promise<void> {
     tlsSans: values['tls-san'] ?? [],
     disable: values.disable ?? [],
     metricResolutionMs,
-    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs },
+    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs, ...(serviceLbPool ? { serviceLbPool } : {}) },
+    proxy: {},
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
   await cp.start();

@@ -37,6 +37,8 @@ export interface ControllerSettings {
   hpaSyncPeriodMs?: number;
   /** podGcPeriodMs is how often pod GC runs (upstream 20 s). */
   podGcPeriodMs?: number;
+  /** serviceLbPool is the CIDR ServiceLB gives LoadBalancer Services addresses from (--service-lb-pool); unset, they get the nodes' IPs. */
+  serviceLbPool?: string;
 }
 
 /** Controller is a level-triggered reconcile loop; start runs it until the signal aborts. */

@@ -23,7 +23,8 @@ export interface ServerProcess {
 export async function startServer(args: string[] = [], dataDir?: string): Promise<ServerProcess> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'berth-e2e-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Test servers never program the host's nftables and routes (many run at once); proxy tests use network namespaces.
+  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), '--disable', 'proxy', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
