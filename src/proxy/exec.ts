@@ -3,14 +3,17 @@ import { execFile } from 'node:child_process';
 /** CommandRunner runs a program (nft, ip, sysctl) with optional stdin and returns its stdout; a non-zero exit rejects with stderr. */
 export interface CommandRunner {
   run(cmd: string, args: readonly string[], input?: string): Promise<string>;
+  /** argv is the full command line that runs cmd there (for long-running helpers such as `nft -i`). */
+  argv(cmd: string, args: readonly string[]): string[];
 }
 
 /** hostRunner runs commands in this process's network namespace. */
-export const hostRunner: CommandRunner = { run: (cmd, args, input) => execCommand(cmd, args, input) };
+export const hostRunner: CommandRunner = { run: (cmd, args, input) => execCommand(cmd, args, input), argv: (cmd, args) => [cmd, ...args] };
 
 /** netnsRunner runs commands inside a named network namespace (`ip netns add` name) through nsenter, which switches only the netns. */
 export function netnsRunner(netns: string): CommandRunner {
-  return { run: (cmd, args, input) => execCommand('nsenter', [`--net=/run/netns/${netns}`, '--', cmd, ...args], input) };
+  const argv = (cmd: string, args: readonly string[]): string[] => ['nsenter', `--net=/run/netns/${netns}`, '--', cmd, ...args];
+  return { run: (cmd, args, input) => { const [c, ...a] = argv(cmd, args); return execCommand(c as string, a, input); }, argv };
 }
 
 /** CommandError is a failed command, with what it printed. */

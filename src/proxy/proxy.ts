@@ -10,6 +10,7 @@ import { HostNetwork } from './host.ts';
 import { serviceNameLabel, servicePortsOf, type ServicePortInfo } from './model.ts';
 import { renderDeleteTable, renderDelta, renderFull } from './nft/script.ts';
 import type { Ruleset } from './nft/ruleset.ts';
+import { NftSession } from './nft/session.ts';
 import { buildServiceRuleset, type ProxyRulesConfig } from './rules.ts';
 import { SyncRunner, type Timers } from './sync-runner.ts';
 
@@ -65,6 +66,7 @@ export class ServiceProxy {
   readonly #clock: Clock;
   readonly #log: (msg: string) => void;
   readonly #host: HostNetwork;
+  readonly #nft: NftSession;
   readonly #informers: InformerFactory;
   readonly #ownInformers: boolean;
   readonly #listeners = new Set<(r: SyncReport) => void>();
@@ -84,6 +86,7 @@ export class ServiceProxy {
     this.#runner = o.runner ?? hostRunner;
     this.#clock = o.clock ?? systemClock;
     this.#log = o.log ?? (() => {});
+    this.#nft = new NftSession(this.#runner);
     const cidrs = this.#cidrs();
     this.#host = new HostNetwork({ runner: this.#runner, serviceCidr: cidrs.serviceCidr, clusterCidr: cidrs.clusterCidr, log: this.#log });
     if (o.informers) this.#informers = o.informers;
@@ -172,7 +175,7 @@ export class ServiceProxy {
     let script = '';
     try {
       script = delta ?? renderFull(next);
-      if (script) await this.#runner.run('nft', ['-f', '-'], script);
+      if (script) await this.#nft.apply(script);
       if (this.#o.manageHostNetwork ?? true) await this.#host.setLocalAddresses(this.#loadBalancerVips(ports));
     } catch (err) {
       this.#applied = null; // The kernel's table is unknown now: the next sync rewrites all of it.
@@ -201,6 +204,7 @@ export class ServiceProxy {
 
   async #cleanUp(): Promise<void> {
     const errors: string[] = [];
+    this.#nft.close();
     await this.#runner.run('nft', ['-f', '-'], renderDeleteTable('ip', proxyTable)).catch((err: unknown) => errors.push(String(err)));
     this.#applied = null;
     if (this.#o.manageHostNetwork ?? true) await this.#host.tearDown().catch((err: unknown) => errors.push(String(err)));
