@@ -12,7 +12,8 @@ const usage = `Usage: berth server [flags]
   --port N               HTTPS port of the API server (default 6443)
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
   --disable COMPONENT    do not run a component: controllers, metrics-server, proxy (the Service proxy, which
-                         programs this machine's nftables and routes), or one controller such as nodelifecycle,
+                         programs this machine's nftables and routes, and with it NetworkPolicy), network-policy,
+                         or one controller such as nodelifecycle,
                          tainteviction, podgc, disruption, garbagecollector, namespace, servicelb (repeatable)
   --service-lb-pool CIDR give each LoadBalancer Service an address from CIDR (default: the nodes' IPs)
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)

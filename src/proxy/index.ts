@@ -4,3 +4,5 @@ export { hostRunner, netnsRunner, CommandError, type CommandRunner } from './exe
 export { HostNetwork, routeProtocol } from './host.ts';
 export { servicePortsOf, categorizeEndpoints, type ServicePortInfo, type ProxyEndpoint } from './model.ts';
 export { buildServiceRuleset, type ProxyRulesConfig } from './rules.ts';
+export { NetworkPolicyEnforcer, netpolTable, type NetworkPolicyEnforcerOptions, type NetpolSyncReport } from './netpol/enforcer.ts';
+export { buildNetpolRuleset } from './netpol/rules.ts';

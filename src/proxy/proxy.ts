@@ -8,9 +8,8 @@ import { defaultClusterCidr } from '../controllers/nodeipam/controller.ts';
 import { hostRunner, type CommandRunner } from './exec.ts';
 import { HostNetwork } from './host.ts';
 import { serviceNameLabel, servicePortsOf, type ServicePortInfo } from './model.ts';
-import { renderDeleteTable, renderDelta, renderFull } from './nft/script.ts';
 import type { Ruleset } from './nft/ruleset.ts';
-import { NftSession } from './nft/session.ts';
+import { NftTable } from './nft/table.ts';
 import { buildServiceRuleset, type ProxyRulesConfig } from './rules.ts';
 import { SyncRunner, type Timers } from './sync-runner.ts';
 
@@ -66,13 +65,12 @@ export class ServiceProxy {
   readonly #clock: Clock;
   readonly #log: (msg: string) => void;
   readonly #host: HostNetwork;
-  readonly #nft: NftSession;
+  readonly #table: NftTable;
   readonly #informers: InformerFactory;
   readonly #ownInformers: boolean;
   readonly #listeners = new Set<(r: SyncReport) => void>();
   #services!: Informer<ServiceObj>;
   #slices!: Informer<SliceObj>;
-  #applied: Ruleset | null = null;
   #last: SyncReport | null = null;
   #gateways: string[] = [];
   #syncs: Promise<void> = Promise.resolve();
@@ -86,7 +84,7 @@ export class ServiceProxy {
     this.#runner = o.runner ?? hostRunner;
     this.#clock = o.clock ?? systemClock;
     this.#log = o.log ?? (() => {});
-    this.#nft = new NftSession(this.#runner);
+    this.#table = new NftTable(this.#runner, 'ip', proxyTable);
     const cidrs = this.#cidrs();
     this.#host = new HostNetwork({ runner: this.#runner, serviceCidr: cidrs.serviceCidr, clusterCidr: cidrs.clusterCidr, log: this.#log });
     if (o.informers) this.#informers = o.informers;
@@ -168,21 +166,10 @@ export class ServiceProxy {
       serviceVersions.set(key, svc.metadata?.resourceVersion ?? '');
       ports.push(...servicePortsOf(svc, this.#slices.store.byIndex('proxyService', key), this.#o.nodeName));
     }
-    if (this.#applied === null && (this.#o.manageHostNetwork ?? true)) this.#gateways = await this.#host.defaultGateways();
-    const next = this.rulesetFor(ports);
-    const delta = this.#applied ? deltaOrNull(this.#applied, next) : null;
-    const full = delta === null;
-    let script = '';
-    try {
-      script = delta ?? renderFull(next);
-      if (script) await this.#nft.apply(script);
-      if (this.#o.manageHostNetwork ?? true) await this.#host.setLocalAddresses(this.#loadBalancerVips(ports));
-    } catch (err) {
-      this.#applied = null; // The kernel's table is unknown now: the next sync rewrites all of it.
-      throw err;
-    }
-    this.#applied = next;
-    const report: SyncReport = { full, scriptBytes: script.length, durationMs: this.#clock.now() - started, servicePorts: ports.length, sliceVersions, serviceVersions };
+    if (!this.#table.synced && (this.#o.manageHostNetwork ?? true)) this.#gateways = await this.#host.defaultGateways();
+    const { full, bytes } = await this.#table.apply(this.rulesetFor(ports));
+    if (this.#o.manageHostNetwork ?? true) await this.#host.setLocalAddresses(this.#loadBalancerVips(ports));
+    const report: SyncReport = { full, scriptBytes: bytes, durationMs: this.#clock.now() - started, servicePorts: ports.length, sliceVersions, serviceVersions };
     this.#last = report;
     for (const l of this.#listeners) l(report);
   }
@@ -204,20 +191,9 @@ export class ServiceProxy {
 
   async #cleanUp(): Promise<void> {
     const errors: string[] = [];
-    this.#nft.close();
-    await this.#runner.run('nft', ['-f', '-'], renderDeleteTable('ip', proxyTable)).catch((err: unknown) => errors.push(String(err)));
-    this.#applied = null;
+    await this.#table.remove().catch((err: unknown) => errors.push(String(err)));
     if (this.#o.manageHostNetwork ?? true) await this.#host.tearDown().catch((err: unknown) => errors.push(String(err)));
     if (errors.length > 0) this.#log(`proxy: cleanup: ${errors.join('; ')}`);
-  }
-}
-
-/** deltaOrNull is the delta transaction, or null when only a full rewrite can get there (a set changed shape). */
-function deltaOrNull(prev: Ruleset, next: Ruleset): string | null {
-  try {
-    return renderDelta(prev, next);
-  } catch {
-    return null;
   }
 }
 

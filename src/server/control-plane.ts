@@ -16,7 +16,7 @@ import { ControllerManager } from '../controllers/manager.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
-import { ServiceProxy } from '../proxy/index.ts';
+import { NetworkPolicyEnforcer, ServiceProxy } from '../proxy/index.ts';
 import { hostname } from 'node:os';
 
 /** ControlPlaneOptions are `berth server`'s settings. */
@@ -35,7 +35,8 @@ export interface ControlPlaneOptions {
   /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
   controllerSettings?: ControllerSettings;
   /**
-   * proxy runs the Service proxy for this machine (component "proxy"; `--disable proxy` turns it off). It
+   * proxy runs the Service proxy for this machine (component "proxy"; `--disable proxy` turns it off) and
+   * NetworkPolicy enforcement (component "network-policy"). It
    * programs the host's nftables and routes, so only `berth server` itself sets it: tests leave it unset.
    */
   proxy?: { nodeName?: string; nodeIPs?: string[] };
@@ -180,7 +181,13 @@ export class ControlPlane {
       const nodeIPs = opts.proxy.nodeIPs ?? hostAddressesFromInterfaces().filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
       const proxy = new ServiceProxy({ client: new Client(inProcessTransport(server, proxyUser)), nodeName: opts.proxy.nodeName ?? hostname().toLowerCase(), nodeIPs, log });
       // Without root or nftables the rest of the server is still useful: say why Services are not proxied.
-      this.#proxyDone = proxy.start(this.#abort.signal).catch((err: unknown) => log(`proxy: not running: ${err instanceof Error ? err.message : String(err)} (run as root with nftables installed, or pass --disable proxy)`));
+      const proxyDone = proxy.start(this.#abort.signal).catch((err: unknown) => log(`proxy: not running: ${err instanceof Error ? err.message : String(err)} (run as root with nftables installed, or pass --disable proxy)`));
+      let netpolDone: Promise<void> = Promise.resolve();
+      if (!disabled.has('network-policy')) {
+        const enforcer = new NetworkPolicyEnforcer({ client: new Client(inProcessTransport(server, proxyUser)), nodeName: opts.proxy.nodeName ?? hostname().toLowerCase(), log });
+        netpolDone = enforcer.start(this.#abort.signal).catch((err: unknown) => log(`network policy: not enforced: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      this.#proxyDone = Promise.all([proxyDone, netpolDone]).then(() => {});
     }
   }
 

@@ -64,6 +64,7 @@ describe('berth server with the proxy component', { skip: netnsAvailable() ? fal
         }
       });
       assert.match(version, /gitVersion/);
+      assert.match(await tables(), /table ip berth-netpol/);
     } finally {
       await server.stop();
     }
@@ -76,7 +77,7 @@ describe('berth server with the proxy component', { skip: netnsAvailable() ? fal
     try {
       await server.ready;
       await new Promise((r) => setTimeout(r, 1000));
-      assert.doesNotMatch(await tables(), /berth-proxy/);
+      assert.doesNotMatch(await tables(), /berth-proxy|berth-netpol/);
     } finally {
       await server.stop();
     }
