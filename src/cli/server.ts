@@ -4,6 +4,7 @@ import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControlPlane } from '../server/control-plane.ts';
 import { parseDuration } from '../sim/options.ts';
 import { defaultClusterDns, defaultClusterDomain, parseUpstream } from '../dns/index.ts';
+import { parseCidr } from '../controllers/nodeipam/cidr-set.ts';
 
 const usage = `Usage: berth server [flags]
 
@@ -13,8 +14,11 @@ const usage = `Usage: berth server [flags]
   --port N               HTTPS port of the API server (default 6443)
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
   --disable COMPONENT    do not run a component: controllers, metrics-server, dns, local-storage (the default
-                         local-path StorageClass), or one controller such as nodelifecycle, tainteviction,
-                         podgc, disruption, garbagecollector, namespace, persistentvolume-binder (repeatable)
+                         local-path StorageClass), proxy (the Service proxy, which programs this machine's
+                         nftables and routes, and with it NetworkPolicy), network-policy, or one controller such
+                         as nodelifecycle, tainteviction, podgc, disruption, garbagecollector, namespace,
+                         persistentvolume-binder, servicelb (repeatable)
+  --service-lb-pool CIDR give each LoadBalancer Service an address from CIDR (default: the nodes' IPs)
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
   --horizontal-pod-autoscaler-sync-period D
                          how often each HorizontalPodAutoscaler is reconciled (default 15s)
@@ -61,6 +65,7 @@ export async function runServer(args: string[]): Promise<void> {
     'dns-bind-address': { type: 'string', default: '0.0.0.0' },
     'dns-port': { type: 'string', default: '53' },
     'dns-upstream': { type: 'string', multiple: true },
+    'service-lb-pool': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -83,6 +88,14 @@ export async function runServer(args: string[]): Promise<void> {
       throw new UsageError(`invalid --dns-upstream: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  const serviceLbPool = values['service-lb-pool'];
+  if (serviceLbPool !== undefined) {
+    try {
+      parseCidr(serviceLbPool);
+    } catch {
+      throw new UsageError(`--service-lb-pool must be an IPv4 CIDR such as 172.31.254.0/24, not ${serviceLbPool}`);
+    }
+  }
   const cp = new ControlPlane({
     dataDir: values['data-dir'],
     ...(values.datastore ? { datastore: values.datastore } : {}),
@@ -91,7 +104,6 @@ export async function runServer(args: string[]): Promise<void> {
     tlsSans: values['tls-san'] ?? [],
     disable: values.disable ?? [],
     metricResolutionMs,
-    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs },
     dns: {
       clusterDns: [values['cluster-dns']],
       clusterDomain: values['cluster-domain'],
@@ -99,6 +111,8 @@ export async function runServer(args: string[]): Promise<void> {
       port: dnsPort,
       ...(upstreams ? { upstreams } : {}),
     },
+    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs, ...(serviceLbPool ? { serviceLbPool } : {}) },
+    proxy: {},
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
   await cp.start();

@@ -41,6 +41,8 @@ export interface ControllerSettings {
   podGcPeriodMs?: number;
   /** localPathDir is where local-path volumes live on nodes (`<data-dir>/storage`; one path for every node, as k3s). */
   localPathDir?: string;
+  /** serviceLbPool is the CIDR ServiceLB gives LoadBalancer Services addresses from (--service-lb-pool); unset, they get the nodes' IPs. */
+  serviceLbPool?: string;
 }
 
 /** Controller is a level-triggered reconcile loop; start runs it until the signal aborts. */

@@ -19,6 +19,7 @@ import { DisruptionController } from './disruption/controller.ts';
 import { defaultLocalPathDir, PersistentVolumeController } from './persistentvolume/index.ts';
 import { RootCaCertPublisher } from './rootcacertpublisher/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
+import { ServiceLbController } from './servicelb/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EventBroadcaster } from '../client/events.ts';
@@ -40,6 +41,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['endpoints', (d) => new EndpointsController(d)],
     ['endpointslice', (d) => new EndpointSliceController(d)],
     ['nodeipam', (d) => new NodeIpamController(d)],
+    ['servicelb', (d) => new ServiceLbController(d, { ...(d.settings?.serviceLbPool ? { pool: d.settings.serviceLbPool } : {}) })],
     ['resourcequota', (d) => new ResourceQuotaController(d)],
     ['horizontalpodautoscaling', (d) => new HorizontalPodAutoscalerController(d, { ...(d.settings?.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: d.settings.hpaSyncPeriodMs } : {}) })],
     ['nodelifecycle', (d) => new NodeLifecycleController(d)],

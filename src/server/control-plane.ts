@@ -22,6 +22,8 @@ import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultClusterDns, DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
+import { NetworkPolicyEnforcer, ServiceProxy } from '../proxy/index.ts';
+import { hostname } from 'node:os';
 
 /** ControlPlaneOptions are `berth server`'s settings. */
 export interface ControlPlaneOptions {
@@ -40,12 +42,21 @@ export interface ControlPlaneOptions {
   controllerSettings?: ControllerSettings;
   /** dns configures the cluster DNS server (its informers come from the control plane); unset, it listens on a free loopback port. */
   dns?: Omit<DnsServerOptions, 'informers' | 'clock' | 'log'>;
+  /**
+   * proxy runs the Service proxy for this machine (component "proxy"; `--disable proxy` turns it off) and
+   * NetworkPolicy enforcement (component "network-policy"). It
+   * programs the host's nftables and routes, so only `berth server` itself sets it: tests leave it unset.
+   */
+  proxy?: { nodeName?: string; nodeIPs?: string[] };
   clock?: Clock;
   log?: (msg: string) => void;
 }
 
 /** metricsServerUser is the identity the embedded metrics scraper acts as. */
 const metricsServerUser: RequestUser = { username: 'system:metrics-server', groups: ['system:authenticated'] };
+
+/** proxyUser is the identity the embedded Service proxy acts as. */
+const proxyUser: RequestUser = { username: 'system:kube-proxy', groups: ['system:authenticated'] };
 
 /** controllerManagerUser is the identity the embedded controllers act as. */
 const controllerManagerUser: RequestUser = { username: 'system:kube-controller-manager', groups: ['system:authenticated'] };
@@ -66,6 +77,7 @@ export class ControlPlane {
   readonly #abort = new AbortController();
   #kubeconfigPath = '';
   #joinToken = '';
+  #proxyDone: Promise<void> = Promise.resolve();
 
   constructor(opts: ControlPlaneOptions) {
     this.#opts = opts;
@@ -182,6 +194,18 @@ export class ControlPlane {
       void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));
     }
 
+    if (opts.proxy && !disabled.has('proxy')) {
+      const nodeIPs = opts.proxy.nodeIPs ?? hostAddressesFromInterfaces().filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
+      const proxy = new ServiceProxy({ client: new Client(inProcessTransport(server, proxyUser)), nodeName: opts.proxy.nodeName ?? hostname().toLowerCase(), nodeIPs, log });
+      // Without root or nftables the rest of the server is still useful: say why Services are not proxied.
+      const proxyDone = proxy.start(this.#abort.signal).catch((err: unknown) => log(`proxy: not running: ${err instanceof Error ? err.message : String(err)} (run as root with nftables installed, or pass --disable proxy)`));
+      let netpolDone: Promise<void> = Promise.resolve();
+      if (!disabled.has('network-policy')) {
+        const enforcer = new NetworkPolicyEnforcer({ client: new Client(inProcessTransport(server, proxyUser)), nodeName: opts.proxy.nodeName ?? hostname().toLowerCase(), log });
+        netpolDone = enforcer.start(this.#abort.signal).catch((err: unknown) => log(`network policy: not enforced: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      this.#proxyDone = Promise.all([proxyDone, netpolDone]).then(() => {});
+    }
     if (!(opts.disable ?? []).includes('dns')) await this.#startDns(server, clock, log);
   }
 
@@ -232,6 +256,8 @@ export class ControlPlane {
   /** stop ends watches, lets in-flight requests finish, and closes the store. */
   async stop(): Promise<void> {
     this.#abort.abort();
+    // The proxy removes its nftables table and routes before the process goes.
+    await this.#proxyDone;
     // Ending the watches first lets their streams finish, so only ordinary requests are in flight.
     this.#api?.stop();
     await this.#http?.shutdown(10_000);

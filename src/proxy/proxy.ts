@@ -1,0 +1,208 @@
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { defaultServiceCidr } from '../apiserver/services/allocator.ts';
+import type { ApiObject } from '../api/object.ts';
+import { InformerFactory, type Client, type Informer } from '../client/index.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { defaultClusterCidr } from '../controllers/nodeipam/controller.ts';
+import { hostRunner, type CommandRunner } from './exec.ts';
+import { HostNetwork } from './host.ts';
+import { serviceNameLabel, servicePortsOf, type ServicePortInfo } from './model.ts';
+import type { Ruleset } from './nft/ruleset.ts';
+import { NftTable } from './nft/table.ts';
+import { buildServiceRuleset, type ProxyRulesConfig } from './rules.ts';
+import { SyncRunner, type Timers } from './sync-runner.ts';
+
+type ServiceObj = Service & ApiObject;
+type SliceObj = EndpointSlice & ApiObject;
+
+/** proxyTable is the one nftables table the Service proxy owns. */
+export const proxyTable = 'berth-proxy';
+
+/** ServiceProxyOptions configure a node's Service proxy. */
+export interface ServiceProxyOptions {
+  /** client builds informers when none are passed (the proxy then runs them itself). */
+  client?: Client;
+  /** informers is a shared factory the caller runs (the node agent's). */
+  informers?: InformerFactory;
+  nodeName: string;
+  /** nodeIPs are the node's own IPv4 addresses: NodePorts answer on them and on 127.0.0.1. */
+  nodeIPs: string[];
+  /** runner runs nft, ip and sysctl in the node's network namespace (default: this process's). */
+  runner?: CommandRunner;
+  clusterCidr?: string;
+  serviceCidr?: string;
+  /** minSyncPeriodMs bounds how often rules are rewritten after the first two quick syncs (default 100 ms). */
+  minSyncPeriodMs?: number;
+  /** manageHostNetwork sets up the Service/cluster routes and route_localnet (default true). */
+  manageHostNetwork?: boolean;
+  clock?: Clock;
+  timers?: Timers;
+  log?: (msg: string) => void;
+}
+
+/** SyncReport describes one successful sync: what it wrote and which EndpointSlice versions are now live. */
+export interface SyncReport {
+  full: boolean;
+  /** scriptBytes is the size of the nft transaction (0 when nothing changed). */
+  scriptBytes: number;
+  durationMs: number;
+  servicePorts: number;
+  /** sliceVersions maps "namespace/name" of every EndpointSlice to the resourceVersion the rules reflect. */
+  sliceVersions: ReadonlyMap<string, string>;
+  /** serviceVersions does the same for Services. */
+  serviceVersions: ReadonlyMap<string, string>;
+}
+
+/**
+ * ServiceProxy is a node's kube-proxy: it watches Services and EndpointSlices and keeps the nftables table
+ * `ip berth-proxy` in step, one atomic `nft -f` transaction per sync holding only what changed. start runs
+ * it until the signal aborts, then removes the table and the routes it added.
+ */
+export class ServiceProxy {
+  readonly #o: ServiceProxyOptions;
+  readonly #runner: CommandRunner;
+  readonly #clock: Clock;
+  readonly #log: (msg: string) => void;
+  readonly #host: HostNetwork;
+  readonly #table: NftTable;
+  readonly #informers: InformerFactory;
+  readonly #ownInformers: boolean;
+  readonly #listeners = new Set<(r: SyncReport) => void>();
+  #services!: Informer<ServiceObj>;
+  #slices!: Informer<SliceObj>;
+  #last: SyncReport | null = null;
+  #gateways: string[] = [];
+  #syncs: Promise<void> = Promise.resolve();
+  #readyResolve!: () => void;
+  #readyReject!: (err: unknown) => void;
+  /** ready resolves after the first sync has programmed the kernel (rejects if start fails before that). */
+  readonly ready: Promise<void>;
+
+  constructor(o: ServiceProxyOptions) {
+    this.#o = o;
+    this.#runner = o.runner ?? hostRunner;
+    this.#clock = o.clock ?? systemClock;
+    this.#log = o.log ?? (() => {});
+    this.#table = new NftTable(this.#runner, 'ip', proxyTable);
+    const cidrs = this.#cidrs();
+    this.#host = new HostNetwork({ runner: this.#runner, serviceCidr: cidrs.serviceCidr, clusterCidr: cidrs.clusterCidr, log: this.#log });
+    if (o.informers) this.#informers = o.informers;
+    else if (o.client) this.#informers = new InformerFactory(o.client, this.#log);
+    else throw new Error('ServiceProxy needs a client or informers');
+    this.#ownInformers = !o.informers;
+    this.ready = new Promise((resolve, reject) => {
+      this.#readyResolve = resolve;
+      this.#readyReject = reject;
+    });
+    this.ready.catch(() => {});
+  }
+
+  /** onSync registers a listener for successful syncs; the returned function unregisters it. */
+  onSync(listener: (r: SyncReport) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** lastSync is the report of the latest successful sync (null before the first). */
+  get lastSync(): SyncReport | null {
+    return this.#last;
+  }
+
+  /** start programs the node until the signal aborts, then cleans up. */
+  async start(signal: AbortSignal): Promise<void> {
+    const runner = new SyncRunner({
+      run: () => this.#enqueueSync(),
+      minIntervalMs: this.#o.minSyncPeriodMs ?? 100,
+      clock: this.#clock,
+      ...(this.#o.timers ? { timers: this.#o.timers } : {}),
+      onError: (err) => this.#log(`proxy: sync failed (retrying with a full sync): ${err instanceof Error ? err.message : String(err)}`),
+    });
+    try {
+      if (this.#o.manageHostNetwork ?? true) {
+        await this.#host.setUp();
+        this.#gateways = await this.#host.defaultGateways();
+      }
+      this.#services = this.#informers.informer<ServiceObj>('v1', 'services');
+      this.#slices = this.#informers.informer<SliceObj>('discovery.k8s.io/v1', 'endpointslices', { indexers: { proxyService: sliceServiceKey } });
+      const changed = (): void => runner.request();
+      this.#services.addHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+      this.#slices.addHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+      if (this.#ownInformers) this.#informers.start(signal);
+      await Promise.race([Promise.all([this.#services.synced, this.#slices.synced]), aborted(signal)]);
+      if (signal.aborted) return;
+      await this.#enqueueSync();
+      this.#readyResolve();
+      await aborted(signal);
+    } catch (err) {
+      this.#readyReject(err);
+      throw err;
+    } finally {
+      runner.stop();
+      await this.#syncs.catch(() => {});
+      await this.#cleanUp();
+    }
+  }
+
+  /** rulesetFor builds the table the current caches call for (exported for tests and `berth bench`). */
+  rulesetFor(ports: readonly ServicePortInfo[]): Ruleset {
+    return buildServiceRuleset(this.#rulesConfig(), ports);
+  }
+
+  #enqueueSync(): Promise<void> {
+    const next = this.#syncs.catch(() => {}).then(() => this.#sync());
+    this.#syncs = next;
+    return next;
+  }
+
+  async #sync(): Promise<void> {
+    const started = this.#clock.now();
+    const sliceVersions = new Map<string, string>();
+    for (const s of this.#slices.store.list()) sliceVersions.set(`${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`, s.metadata?.resourceVersion ?? '');
+    const serviceVersions = new Map<string, string>();
+    const ports: ServicePortInfo[] = [];
+    for (const svc of this.#services.store.list()) {
+      const key = `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
+      serviceVersions.set(key, svc.metadata?.resourceVersion ?? '');
+      ports.push(...servicePortsOf(svc, this.#slices.store.byIndex('proxyService', key), this.#o.nodeName));
+    }
+    if (!this.#table.synced && (this.#o.manageHostNetwork ?? true)) this.#gateways = await this.#host.defaultGateways();
+    const { full, bytes } = await this.#table.apply(this.rulesetFor(ports));
+    if (this.#o.manageHostNetwork ?? true) await this.#host.setLocalAddresses(this.#loadBalancerVips(ports));
+    const report: SyncReport = { full, scriptBytes: bytes, durationMs: this.#clock.now() - started, servicePorts: ports.length, sliceVersions, serviceVersions };
+    this.#last = report;
+    for (const l of this.#listeners) l(report);
+  }
+
+  #loadBalancerVips(ports: readonly ServicePortInfo[]): string[] {
+    const own = new Set([...this.#o.nodeIPs, '127.0.0.1']);
+    const vips = new Set<string>();
+    for (const p of ports) for (const ip of p.loadBalancerIPs) if (!own.has(ip)) vips.add(ip);
+    return [...vips].sort();
+  }
+
+  #cidrs(): { clusterCidr: string; serviceCidr: string } {
+    return { clusterCidr: this.#o.clusterCidr ?? defaultClusterCidr, serviceCidr: this.#o.serviceCidr ?? defaultServiceCidr };
+  }
+
+  #rulesConfig(): ProxyRulesConfig {
+    return { table: proxyTable, ...this.#cidrs(), nodePortAddresses: [...new Set([...this.#o.nodeIPs, '127.0.0.1'])], defaultGateways: this.#gateways };
+  }
+
+  async #cleanUp(): Promise<void> {
+    const errors: string[] = [];
+    await this.#table.remove().catch((err: unknown) => errors.push(String(err)));
+    if (this.#o.manageHostNetwork ?? true) await this.#host.tearDown().catch((err: unknown) => errors.push(String(err)));
+    if (errors.length > 0) this.#log(`proxy: cleanup: ${errors.join('; ')}`);
+  }
+}
+
+function sliceServiceKey(s: SliceObj): string[] {
+  const name = s.metadata?.labels?.[serviceNameLabel];
+  return name ? [`${s.metadata?.namespace ?? ''}/${name}`] : [];
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
