@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
 import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControllerManager } from '../controllers/manager.ts';
+import { IngressController, type IngressControllerOptions } from '../ingress/index.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
@@ -30,11 +31,19 @@ export interface ControlPlaneOptions {
   metricResolutionMs?: number;
   /** resourceMetrics replaces the metrics pipeline (no scraper runs): tests feed metrics.k8s.io directly. */
   resourceMetrics?: ResourceMetricsSource;
+  /** ingress runs the built-in ingress (`--disable ingress` turns it off); absent, no ingress runs (tests opt in). */
+  ingress?: IngressSettings;
   /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
   controllerSettings?: ControllerSettings;
   clock?: Clock;
   log?: (msg: string) => void;
 }
+
+/** IngressSettings are the built-in ingress's options that `berth server` flags set. */
+export type IngressSettings = Omit<IngressControllerOptions, 'client' | 'clock' | 'log' | 'metricsRegistry'>;
+
+/** ingressUser is the identity the built-in ingress acts as. */
+const ingressUser: RequestUser = { username: 'system:berth-ingress', groups: ['system:authenticated'] };
 
 /** metricsServerUser is the identity the embedded metrics scraper acts as. */
 const metricsServerUser: RequestUser = { username: 'system:metrics-server', groups: ['system:authenticated'] };
@@ -54,6 +63,8 @@ export class ControlPlane {
   #pki: Pki | null = null;
   readonly #abort = new AbortController();
   #kubeconfigPath = '';
+  #ingress: IngressController | null = null;
+  #ingressDone: Promise<void> = Promise.resolve();
   #joinToken = '';
 
   constructor(opts: ControlPlaneOptions) {
@@ -159,11 +170,24 @@ export class ControlPlane {
       void scraper.start(this.#abort.signal).catch((err: unknown) => log(`metrics scraper: ${err instanceof Error ? err.message : String(err)}`));
     }
 
+    if (opts.ingress && !disabled.has('ingress')) {
+      // The request metrics join the API server's registry, so one /metrics scrape has both.
+      const ingress = new IngressController({ ...opts.ingress, client: new Client(inProcessTransport(server, ingressUser)), clock, log, metricsRegistry: api.metrics.registry });
+      this.#ingress = ingress;
+      // A busy port is logged, not fatal: the control plane is useful without its ingress.
+      this.#ingressDone = ingress.start(this.#abort.signal).catch((err: unknown) => log(`ingress: ${err instanceof Error ? err.message : String(err)}`));
+    }
+
     if (!disabled.has('controllers')) {
       const client = new Client(inProcessTransport(server, controllerManagerUser));
       const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [], ...(opts.controllerSettings ? { settings: opts.controllerSettings } : {}) });
       void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));
     }
+  }
+
+  /** ingress is the built-in ingress controller, when it runs. */
+  get ingress(): IngressController | null {
+    return this.#ingress;
   }
 
   /** port is the port the API listens on (useful with --port 0). */
@@ -182,6 +206,7 @@ export class ControlPlane {
     this.#abort.abort();
     // Ending the watches first lets their streams finish, so only ordinary requests are in flight.
     this.#api?.stop();
+    await this.#ingressDone;
     await this.#http?.shutdown(10_000);
     await this.#store?.close();
   }
