@@ -180,7 +180,7 @@ function compileServer(s: ServerConfig, backends: Map<string, Backend>): Server 
 }
 
 function compileRoute(r: RouteConfig, backends: Map<string, Backend>): Route {
-  return { target: compileTarget(r.ingress, backends.get(r.backend) ?? null, false), canary: r.canary ? compileCanary(r.canary, backends) : null };
+  return { target: compileTarget(r.ingress, backends.get(r.backend) ?? null, false), canary: r.canary ? compileCanary(r.canary, r.ingress, backends) : null };
 }
 
 function compileTarget(ingress: string, backend: Backend | null, canary: boolean): Target {
@@ -188,7 +188,8 @@ function compileTarget(ingress: string, backend: Backend | null, canary: boolean
   return { ingress, namespace: ingress.slice(0, slash), ingressName: ingress.slice(slash + 1), backend, service: backend?.service ?? '', canary, stats: null };
 }
 
-function compileCanary(c: CanaryConfig, backends: Map<string, Backend>): Canary {
+// Canary requests are labelled with the main Ingress (the location's owner, as in ingress-nginx) and the canary backend.
+function compileCanary(c: CanaryConfig, mainIngress: string, backends: Map<string, Backend>): Canary {
   let pattern: RegExp | null = null;
   if (c.headerPattern) {
     try {
@@ -199,7 +200,7 @@ function compileCanary(c: CanaryConfig, backends: Map<string, Backend>): Canary 
     }
   }
   return {
-    target: compileTarget(c.ingress, backends.get(c.backend) ?? null, true),
+    target: compileTarget(mainIngress, backends.get(c.backend) ?? null, true),
     header: (c.header ?? '').toLowerCase(),
     headerValue: c.headerValue ?? '',
     headerPattern: pattern,
