@@ -18,6 +18,8 @@ export interface IngressProxyOptions {
   httpPort: number;
   /** httpsPort is the TLS port (0 picks a free one; null serves no HTTPS). */
   httpsPort: number | null;
+  /** reusePort lets several data planes (worker threads) listen on the same ports, the kernel spreading connections (SO_REUSEPORT). */
+  reusePort?: boolean;
   defaultCertificate: KeyPair;
   metrics?: IngressMetrics | null;
   /** accessLog receives one line per request; absent or null logs nothing. */
@@ -123,10 +125,11 @@ export class IngressProxy {
 
   /** listen opens the HTTP (and HTTPS) ports. */
   async listen(): Promise<void> {
-    this.#http.listen(this.#opts.httpPort, this.#opts.bindAddress);
+    const reusePort = this.#opts.reusePort ?? false;
+    this.#http.listen({ port: this.#opts.httpPort, host: this.#opts.bindAddress, reusePort });
     await once(this.#http, 'listening');
     if (this.#https && this.#opts.httpsPort !== null) {
-      this.#https.listen(this.#opts.httpsPort, this.#opts.bindAddress);
+      this.#https.listen({ port: this.#opts.httpsPort, host: this.#opts.bindAddress, reusePort });
       await once(this.#https, 'listening');
     }
   }
@@ -225,9 +228,16 @@ export class IngressProxy {
       const cl = upRes.headers['content-length'];
       x.bytes = cl === undefined ? -1 : Number(cl);
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, responseHeaders(upRes.rawHeaders));
-      upRes.pipe(res);
+      // Hand-rolled pipe: the same back-pressure as stream.pipe with fewer listeners per request.
+      upRes.on('data', (chunk: Buffer) => {
+        if (!res.write(chunk)) {
+          upRes.pause();
+          res.once('drain', () => upRes.resume());
+        }
+      });
       upRes.once('end', () => {
         x.upstreamSeconds = (performance.now() - x.upstreamStarted) / 1000;
+        res.end();
       });
     });
     up.once('error', (err: NodeJS.ErrnoException) => {
