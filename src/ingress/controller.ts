@@ -99,7 +99,13 @@ export class IngressController {
       ...(opts.readTimeoutMs !== undefined ? { readTimeoutMs: opts.readTimeoutMs } : {}),
     });
     this.#proxy = proxy;
-    await proxy.listen();
+    try {
+      await proxy.listen();
+    } catch (err) {
+      // One port may have opened before the other failed (80 free, 443 taken): release it.
+      await proxy.close(0);
+      throw err;
+    }
     await this.#ensureClass();
 
     this.#ingresses = this.#informers.informer<IngressObject>('networking.k8s.io/v1', 'ingresses');
