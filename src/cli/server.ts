@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { parseFlags, UsageError } from './args.ts';
 import { isIP } from 'node:net';
 import type { ControllerSettings } from '../controllers/controller.ts';
@@ -22,6 +23,13 @@ const usage = `Usage: berth server [flags]
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
   --horizontal-pod-autoscaler-sync-period D
                          how often each HorizontalPodAutoscaler is reconciled (default 15s)
+
+Built-in ingress (IngressClass berth; --disable ingress turns it off):
+  --ingress-http-port N        plain HTTP port (default 80)
+  --ingress-https-port N       HTTPS port (default 443)
+  --ingress-bind-address ADDR  address the ingress listens on (default: --bind-address)
+  --ingress-status-address IP  address written to Ingress status.loadBalancer (repeatable; default the host's first IPv4)
+  --ingress-access-log FILE    append one line per request to FILE ("-" for standard output; default none)
 
 Node lifecycle and pod GC (kube-controller-manager's flags and defaults):
   --node-monitor-grace-period D     a node silent this long becomes NotReady/Unknown (default 40s)
@@ -66,6 +74,11 @@ export async function runServer(args: string[]): Promise<void> {
     'dns-port': { type: 'string', default: '53' },
     'dns-upstream': { type: 'string', multiple: true },
     'service-lb-pool': { type: 'string' },
+    'ingress-http-port': { type: 'string', default: '80' },
+    'ingress-https-port': { type: 'string', default: '443' },
+    'ingress-bind-address': { type: 'string' },
+    'ingress-status-address': { type: 'string', multiple: true },
+    'ingress-access-log': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -96,6 +109,8 @@ export async function runServer(args: string[]): Promise<void> {
       throw new UsageError(`--service-lb-pool must be an IPv4 CIDR such as 172.31.254.0/24, not ${serviceLbPool}`);
     }
   }
+  const accessLogPath = values['ingress-access-log'];
+  const accessLog = accessLogPath === undefined ? null : accessLogPath === '-' ? (line: string) => void process.stdout.write(`${line}\n`) : fileLog(accessLogPath);
   const cp = new ControlPlane({
     dataDir: values['data-dir'],
     ...(values.datastore ? { datastore: values.datastore } : {}),
@@ -113,6 +128,13 @@ export async function runServer(args: string[]): Promise<void> {
     },
     controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs, ...(serviceLbPool ? { serviceLbPool } : {}) },
     proxy: {},
+    ingress: {
+      bindAddress: values['ingress-bind-address'] ?? values['bind-address'],
+      httpPort: portFlag('--ingress-http-port', values['ingress-http-port']),
+      httpsPort: portFlag('--ingress-https-port', values['ingress-https-port']),
+      ...(values['ingress-status-address'] ? { statusAddresses: values['ingress-status-address'] } : {}),
+      accessLog,
+    },
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
   await cp.start();
@@ -129,6 +151,18 @@ export async function runServer(args: string[]): Promise<void> {
   process.stdout.write('berth server: shutting down\n');
   await cp.stop();
   process.stdout.write('berth server: stopped\n');
+}
+
+function portFlag(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number, not ${v}`);
+  return n;
+}
+
+/** fileLog appends lines to a file through one buffered stream. */
+function fileLog(path: string): (line: string) => void {
+  const out = createWriteStream(path, { flags: 'a' });
+  return (line) => void out.write(`${line}\n`);
 }
 
 function positiveDuration(flag: string, v: string): number {

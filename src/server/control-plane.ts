@@ -18,6 +18,7 @@ import { defaultLocalPathDir, localPathStorageClass } from '../controllers/persi
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { isApiError } from '../api/errors.ts';
 import type { ApiObject } from '../api/object.ts';
+import { IngressController, type IngressControllerOptions } from '../ingress/index.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultClusterDns, DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
@@ -38,6 +39,8 @@ export interface ControlPlaneOptions {
   metricResolutionMs?: number;
   /** resourceMetrics replaces the metrics pipeline (no scraper runs): tests feed metrics.k8s.io directly. */
   resourceMetrics?: ResourceMetricsSource;
+  /** ingress runs the built-in ingress (`--disable ingress` turns it off); absent, no ingress runs (tests opt in). */
+  ingress?: IngressSettings;
   /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
   controllerSettings?: ControllerSettings;
   /** dns configures the cluster DNS server (its informers come from the control plane); unset, it listens on a free loopback port. */
@@ -51,6 +54,12 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   log?: (msg: string) => void;
 }
+
+/** IngressSettings are the built-in ingress's options that `berth server` flags set. */
+export type IngressSettings = Omit<IngressControllerOptions, 'client' | 'clock' | 'log' | 'metricsRegistry'>;
+
+/** ingressUser is the identity the built-in ingress acts as. */
+const ingressUser: RequestUser = { username: 'system:berth-ingress', groups: ['system:authenticated'] };
 
 /** metricsServerUser is the identity the embedded metrics scraper acts as. */
 const metricsServerUser: RequestUser = { username: 'system:metrics-server', groups: ['system:authenticated'] };
@@ -76,6 +85,8 @@ export class ControlPlane {
   #dns: DnsServer | null = null;
   readonly #abort = new AbortController();
   #kubeconfigPath = '';
+  #ingress: IngressController | null = null;
+  #ingressDone: Promise<void> = Promise.resolve();
   #joinToken = '';
   #proxyDone: Promise<void> = Promise.resolve();
 
@@ -186,6 +197,13 @@ export class ControlPlane {
 
     // k3s's default local-path class; `--disable local-storage` leaves it out, as in k3s.
     if (!disabled.has('local-storage')) await ensureStorageClass(new Client(inProcessTransport(server, controllerManagerUser)), localPathStorageClass());
+    if (opts.ingress && !disabled.has('ingress')) {
+      // The request metrics join the API server's registry, so one /metrics scrape has both.
+      const ingress = new IngressController({ ...opts.ingress, client: new Client(inProcessTransport(server, ingressUser)), clock, log, metricsRegistry: api.metrics.registry });
+      this.#ingress = ingress;
+      // A busy port is logged, not fatal: the control plane is useful without its ingress.
+      this.#ingressDone = ingress.start(this.#abort.signal).catch((err: unknown) => log(`ingress: ${err instanceof Error ? err.message : String(err)}`));
+    }
 
     if (!disabled.has('controllers')) {
       const client = new Client(inProcessTransport(server, controllerManagerUser));
@@ -242,6 +260,11 @@ export class ControlPlane {
     return this.#dns;
   }
 
+  /** ingress is the built-in ingress controller, when it runs. */
+  get ingress(): IngressController | null {
+    return this.#ingress;
+  }
+
   /** port is the port the API listens on (useful with --port 0). */
   get port(): number {
     const addr = this.#http?.server.address();
@@ -260,6 +283,7 @@ export class ControlPlane {
     await this.#proxyDone;
     // Ending the watches first lets their streams finish, so only ordinary requests are in flight.
     this.#api?.stop();
+    await this.#ingressDone;
     await this.#http?.shutdown(10_000);
     await this.#store?.close();
   }

@@ -24,9 +24,10 @@ export async function startServer(args: string[] = [], dataDir?: string): Promis
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'berth-e2e-'));
   const port = await freePort();
   // The cluster DNS listens on a free loopback port unless the test says otherwise (later flags win); test servers
-  // never program the host's nftables and routes (many run at once; proxy tests use network namespaces).
+  // never program the host's nftables and routes nor take ports 80/443 (many run at once; proxy tests use network
+  // namespaces, ingress tests an in-process control plane).
   const dnsDefaults = ['--dns-bind-address', '127.0.0.1', '--dns-port', '0'];
-  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...dnsDefaults, '--disable', 'proxy', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...dnsDefaults, '--disable', 'proxy', '--disable', 'ingress', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
