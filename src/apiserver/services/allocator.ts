@@ -157,7 +157,7 @@ export class ServiceAllocator {
           p.nodePort = reuse;
           continue;
         }
-        const port = await this.#randomPort(owner, dryRun, taken);
+        const port = await this.#randomPort(owner, dryRun, taken, mine);
         if (port === undefined) errs.push({ type: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, value: 0, detail: 'range is full' });
         else {
           p.nodePort = port;
@@ -172,7 +172,7 @@ export class ServiceAllocator {
         const why = await this.#claimPort(hc, owner, dryRun, taken);
         if (why) errs.push({ type: 'FieldValueInvalid', field: 'spec.healthCheckNodePort', value: hc, detail: why });
       } else if (!hc) {
-        const port = had ?? (await this.#randomPort(owner, dryRun, taken));
+        const port = had ?? (await this.#randomPort(owner, dryRun, taken, new Set(nodePortsOf(svc))));
         if (port !== undefined) spec.healthCheckNodePort = port;
       }
     }
@@ -184,16 +184,18 @@ export class ServiceAllocator {
     return (await this.#claim(portPrefix + port, owner, dryRun, taken)) ? undefined : 'provided port is already allocated';
   }
 
-  #randomPort(owner: Owner, dryRun: boolean, taken: string[]): Promise<number | undefined> {
+  /** randomPort claims a free node port; `exclude` are ports this Service already uses, which it holds but may not reuse. */
+  #randomPort(owner: Owner, dryRun: boolean, taken: string[], exclude: ReadonlySet<number>): Promise<number | undefined> {
     const count = this.#ports.max - this.#ports.min + 1;
-    return this.#randomFree(count, (i) => String(this.#ports.min + (i % count)), (p) => portPrefix + p, owner, dryRun, taken).then((p) => (p === undefined ? undefined : Number(p)));
+    return this.#randomFree(count, (i) => String(this.#ports.min + (i % count)), (p) => portPrefix + p, owner, dryRun, taken, (c) => exclude.has(Number(c))).then((p) => (p === undefined ? undefined : Number(p)));
   }
 
   /** randomFree claims the first free candidate scanning from a random start, as upstream's allocators do. */
-  async #randomFree(count: number, candidate: (i: number) => string, key: (c: string) => string, owner: Owner, dryRun: boolean, taken: string[]): Promise<string | undefined> {
+  async #randomFree(count: number, candidate: (i: number) => string, key: (c: string) => string, owner: Owner, dryRun: boolean, taken: string[], skip: (c: string) => boolean = () => false): Promise<string | undefined> {
     const start = randomInt(count);
     for (let i = 0; i < count; i++) {
       const c = candidate(start + i);
+      if (skip(c)) continue;
       if (await this.#claim(key(c), owner, dryRun, taken)) return c;
     }
     return undefined;
