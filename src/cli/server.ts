@@ -1,3 +1,5 @@
+import { Agent } from '../kubelet/agent.ts';
+import { agentFlags, agentFlagUsage, agentOptionsFrom } from './agent-flags.ts';
 import { parseFlags, UsageError } from './args.ts';
 import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControlPlane } from '../server/control-plane.ts';
@@ -12,10 +14,14 @@ const usage = `Usage: berth server [flags]
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
   --disable COMPONENT    do not run a component: controllers, metrics-server, or one controller such as
                          nodelifecycle, tainteviction, podgc, disruption, garbagecollector, namespace (repeatable)
+  --cluster-cidr CIDR    the pod network nodes get their pod CIDRs from (default 10.42.0.0/16)
+  --disable-agent        run no node agent on this machine (control plane only)
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
   --horizontal-pod-autoscaler-sync-period D
                          how often each HorizontalPodAutoscaler is reconciled (default 15s)
 
+The node agent on this machine (unless --disable-agent) takes the agent flags of "berth agent":
+${agentFlagUsage}
 Node lifecycle and pod GC (kube-controller-manager's flags and defaults):
   --node-monitor-grace-period D     a node silent this long becomes NotReady/Unknown (default 40s)
   --node-monitor-period D           how often node heartbeats are checked (default 5s)
@@ -36,6 +42,9 @@ export async function runServer(args: string[]): Promise<void> {
     port: { type: 'string', default: '6443' },
     'tls-san': { type: 'string', multiple: true },
     disable: { type: 'string', multiple: true },
+    'disable-agent': { type: 'boolean', default: false },
+    'cluster-cidr': { type: 'string' },
+    ...agentFlags,
     'metric-resolution': { type: 'string', default: '15s' },
     'horizontal-pod-autoscaler-sync-period': { type: 'string', default: '15s' },
     'node-monitor-grace-period': { type: 'string' },
@@ -64,9 +73,10 @@ export async function runServer(args: string[]): Promise<void> {
     tlsSans: values['tls-san'] ?? [],
     disable: values.disable ?? [],
     metricResolutionMs,
-    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs },
+    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs, ...(values['cluster-cidr'] ? { clusterCidr: values['cluster-cidr'] } : {}) },
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
+  const agentOptions = values['disable-agent'] ? undefined : agentOptionsFrom(values);
   await cp.start();
   process.stdout.write(
     `berth server: API on https://${values['bind-address']}:${cp.port}\n` +
@@ -74,11 +84,28 @@ export async function runServer(args: string[]): Promise<void> {
       `  kubectl get namespaces\n` +
       `  join token for agents: ${cp.joinToken.slice(0, 12)}... (in ${values['data-dir']}/token)\n`,
   );
+  const stopAgent = new AbortController();
+  let agentRun: Promise<void> | undefined;
+  if (agentOptions) {
+    // The embedded agent joins like any other, with the server's own token, over loopback.
+    const host = values['bind-address'] === '0.0.0.0' || values['bind-address'] === '::' ? '127.0.0.1' : values['bind-address'];
+    const agent = new Agent({ ...agentOptions, server: `https://${host}:${cp.port}`, token: cp.joinToken, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
+    agentRun = agent.start(stopAgent.signal);
+    try {
+      await Promise.race([agent.ready, agentRun]);
+    } catch (err) {
+      await cp.stop();
+      throw err;
+    }
+    process.stdout.write(`berth server: node agent ready (node ${agentOptions.nodeName})\n`);
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   process.stdout.write('berth server: shutting down\n');
+  stopAgent.abort();
+  await agentRun?.catch((err: unknown) => process.stderr.write(`berth server: node agent: ${err instanceof Error ? err.message : String(err)}\n`));
   await cp.stop();
   process.stdout.write('berth server: stopped\n');
 }

@@ -19,11 +19,14 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** startServer runs `bin/berth server` on a free loopback port and waits until it prints its KUBECONFIG line. */
-export async function startServer(args: string[] = [], dataDir?: string): Promise<ServerProcess> {
+/**
+ * startServer runs `bin/berth server` on a free loopback port and waits until it prints its KUBECONFIG line.
+ * The server runs without its node agent (no containerd in every test) unless opts.agent is set.
+ */
+export async function startServer(args: string[] = [], dataDir?: string, opts: { agent?: boolean } = {}): Promise<ServerProcess> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'berth-e2e-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...(opts.agent ? [] : ['--disable-agent']), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
