@@ -10,7 +10,7 @@ import { Backoff } from './backoff.ts';
 import { ContainerConfigError, makeEnvironment, type EnvContext, type ObjectSource } from './env.ts';
 import { runHook } from './hooks.ts';
 import { ImagePullError, type ImagePuller } from './images.ts';
-import { fieldPathOf, podFullName, type ContainerKind } from './labels.ts';
+import { fieldPathOf, podFullName, podRef, type ContainerKind } from './labels.ts';
 import type { RuntimeContainer, RuntimePod } from './runtime-state.ts';
 import { verifyRunAsNonRoot } from './security.ts';
 import { containerConfig, containerLogPath, type PodPaths } from './specs.ts';
@@ -208,8 +208,4 @@ function crashKey(pod: Pod, name: string): string {
 function criMessage(err: unknown): string {
   if (err instanceof CriError) return err.details;
   return err instanceof Error ? err.message : String(err);
-}
-
-function podRef(pod: Pod): Pod & { metadata: NonNullable<Pod['metadata']> } {
-  return { ...pod, apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata ?? {} };
 }

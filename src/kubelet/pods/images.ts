@@ -5,6 +5,7 @@ import { CriError } from '../cri/errors.ts';
 import type { AuthConfig, CriInput, Image, PodSandboxConfig } from '../cri/types.ts';
 import { goDuration, normalizeImage } from '../status/format.ts';
 import { Backoff } from './backoff.ts';
+import { podRef } from './labels.ts';
 
 // Pulling a container's image by its imagePullPolicy, with imagePullSecrets and a per-image back-off
 // (upstream pkg/kubelet/images/image_manager.go), reporting upstream's reasons, messages and events.
@@ -127,8 +128,4 @@ interface DockerAuth {
 // Go's codes.Code prints in CamelCase ("NotFound"); grpc-js names are SCREAMING_CASE.
 function grpcCodeName(name: string): string {
   return name.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
-}
-
-function podRef(pod: Pod): Pod & { metadata: NonNullable<Pod['metadata']> } {
-  return { ...pod, apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata ?? {} };
 }

@@ -73,3 +73,8 @@ export function containerKinds(pod: Pod): { c: Container; kind: ContainerKind }[
 export function fieldPathOf(kind: ContainerKind, name: string): string {
   return kind === 'app' ? `spec.containers{${name}}` : `spec.initContainers{${name}}`;
 }
+
+/** podRef is a pod with its kind set, as events about it need. */
+export function podRef(pod: Pod): Pod & { metadata: NonNullable<Pod['metadata']> } {
+  return { ...pod, apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata ?? {} };
+}

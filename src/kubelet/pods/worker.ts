@@ -14,7 +14,7 @@ import { computePodActions } from './actions.ts';
 import { admitPod, type Rejection } from './admission.ts';
 import type { PodCgroups } from './cgroups.ts';
 import { terminationMessage, type ContainerRunner } from './containers.ts';
-import type { ContainerKind } from './labels.ts';
+import { podRef, type ContainerKind } from './labels.ts';
 import type { RuntimePod, RuntimeReader } from './runtime-state.ts';
 import { podPaths, sandboxConfig, terminationGraceSeconds, type PodPaths } from './specs.ts';
 
@@ -280,8 +280,4 @@ export class PodWorker {
 /** isTerminal reports whether a pod's phase is final. */
 export function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
-
-function podRef(pod: Pod): Pod & { metadata: NonNullable<Pod['metadata']> } {
-  return { ...pod, apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata ?? {} };
 }

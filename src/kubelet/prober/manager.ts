@@ -1,7 +1,7 @@
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/events.ts';
 import type { CriClient } from '../cri/client.ts';
-import { containerKinds, fieldPathOf, type ContainerKind } from '../pods/labels.ts';
+import { containerKinds, fieldPathOf, podRef, type ContainerKind } from '../pods/labels.ts';
 import type { RuntimePod } from '../pods/runtime-state.ts';
 import { runProbe, type ProbeResult } from './probe.ts';
 
@@ -172,9 +172,6 @@ export class ProbeManager {
   }
 }
 
-function podRef(pod: Pod): Pod & { metadata: NonNullable<Pod['metadata']> } {
-  return { ...pod, apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata ?? {} };
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
