@@ -106,11 +106,18 @@ export class Agent {
 
   /** start runs the agent until signal aborts. */
   async start(signal: AbortSignal): Promise<void> {
+    // A failed start must end the loops it began (lease, status, informers) or they keep the process alive.
+    const inner = new AbortController();
+    const forward = (): void => inner.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
     try {
-      await this.#run(signal);
+      await this.#run(inner.signal);
     } catch (err) {
+      inner.abort(err);
       this.#failReady(err);
       throw err;
+    } finally {
+      signal.removeEventListener('abort', forward);
     }
   }
 

@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { computePodActions, type ProbeVerdicts } from './actions.ts';
 import { hashContainer } from './labels.ts';
-import type { RuntimeContainer, RuntimePod } from './runtime-state.ts';
+import type { RuntimeContainer, RuntimePod, RuntimeSandbox } from './runtime-state.ts';
 
 const c = (name: string, extra: Partial<Container> = {}): Container => ({ name, image: 'busybox', ...extra });
 const sidecar = c('side', { restartPolicy: 'Always' });
-const sandbox = { id: 's1', attempt: 0, state: 'SANDBOX_READY' as const, createdAt: 1, ip: '10.0.0.2', hostNetwork: false };
+const sandbox: RuntimeSandbox = { id: 's1', attempt: 0, state: 'SANDBOX_READY', createdAt: 1, ip: '10.0.0.2', hostNetwork: false };
 const run = (spec: Container, state: RuntimeContainer['state'], exitCode = 0, restartCount = 0): RuntimeContainer => ({
   id: `${spec.name}-${restartCount}`, sandboxId: 's1', name: spec.name, kind: 'app', restartCount, hash: hashContainer(spec), state,
   createdAt: 1, startedAt: 1, finishedAt: 2, exitCode, reason: '', message: '', image: 'busybox', imageRef: 'sha256:x', graceSeconds: 30,
