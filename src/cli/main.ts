@@ -8,7 +8,8 @@ const help = `berth: a Kubernetes-compatible container orchestrator
 Usage: berth COMMAND [flags]
 
 Commands:
-  server     run the control plane (API server on HTTPS, store) on this machine
+  server     run the control plane (API server on HTTPS, store) and a node agent on this machine
+  agent      join a cluster as a node and run its pods: berth agent --server URL --token T
   image      manage the node's container images: berth image import|ls|rm|build-test-images
   sim        run simulated nodes for scale tests: berth sim --nodes N [flags]
   bench      run a benchmark: berth bench NAME [--quick] [--json]
@@ -35,6 +36,10 @@ const commands: Record<string, Command> = {
   sim: async (args) => {
     const { runSim } = await import('./sim.ts');
     await runSim(args);
+  },
+  agent: async (args) => {
+    const { runAgent } = await import('./agent.ts');
+    await runAgent(args);
   },
   server: async (args) => {
     const { runServer } = await import('./server.ts');

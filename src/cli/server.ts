@@ -1,4 +1,6 @@
 import { createWriteStream } from 'node:fs';
+import { Agent } from '../kubelet/agent.ts';
+import { agentFlags, agentFlagUsage, agentOptionsFrom } from './agent-flags.ts';
 import { parseFlags, UsageError } from './args.ts';
 import { isIP } from 'node:net';
 import type { ControllerSettings } from '../controllers/controller.ts';
@@ -20,6 +22,8 @@ const usage = `Usage: berth server [flags]
                          as nodelifecycle, tainteviction, podgc, disruption, garbagecollector, namespace,
                          persistentvolume-binder, servicelb (repeatable)
   --service-lb-pool CIDR give each LoadBalancer Service an address from CIDR (default: the nodes' IPs)
+  --cluster-cidr CIDR    the pod network nodes get their pod CIDRs from (default 10.42.0.0/16)
+  --disable-agent        run no node agent on this machine (control plane only)
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
   --horizontal-pod-autoscaler-sync-period D
                          how often each HorizontalPodAutoscaler is reconciled (default 15s)
@@ -30,6 +34,9 @@ Built-in ingress (IngressClass berth; --disable ingress turns it off):
   --ingress-bind-address ADDR  address the ingress listens on (default: --bind-address)
   --ingress-status-address IP  address written to Ingress status.loadBalancer (repeatable; default the host's first IPv4)
   --ingress-access-log FILE    append one line per request to FILE ("-" for standard output; default none)
+
+The node agent on this machine (unless --disable-agent) takes the agent flags of "berth agent":
+${agentFlagUsage}
 
 Node lifecycle and pod GC (kube-controller-manager's flags and defaults):
   --node-monitor-grace-period D     a node silent this long becomes NotReady/Unknown (default 40s)
@@ -58,6 +65,9 @@ export async function runServer(args: string[]): Promise<void> {
     port: { type: 'string', default: '6443' },
     'tls-san': { type: 'string', multiple: true },
     disable: { type: 'string', multiple: true },
+    'disable-agent': { type: 'boolean', default: false },
+    'cluster-cidr': { type: 'string' },
+    ...agentFlags,
     'metric-resolution': { type: 'string', default: '15s' },
     'horizontal-pod-autoscaler-sync-period': { type: 'string', default: '15s' },
     'node-monitor-grace-period': { type: 'string' },
@@ -126,7 +136,7 @@ export async function runServer(args: string[]): Promise<void> {
       port: dnsPort,
       ...(upstreams ? { upstreams } : {}),
     },
-    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs, ...(serviceLbPool ? { serviceLbPool } : {}) },
+    controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs, ...(serviceLbPool ? { serviceLbPool } : {}), ...(values['cluster-cidr'] ? { clusterCidr: values['cluster-cidr'] } : {}) },
     proxy: {},
     ingress: {
       bindAddress: values['ingress-bind-address'] ?? values['bind-address'],
@@ -137,6 +147,7 @@ export async function runServer(args: string[]): Promise<void> {
     },
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
+  const agentOptions = values['disable-agent'] ? undefined : agentOptionsFrom(values);
   await cp.start();
   process.stdout.write(
     `berth server: API on https://${values['bind-address']}:${cp.port}\n` +
@@ -144,11 +155,28 @@ export async function runServer(args: string[]): Promise<void> {
       `  kubectl get namespaces\n` +
       `  join token for agents: ${cp.joinToken.slice(0, 12)}... (in ${values['data-dir']}/token)\n`,
   );
+  const stopAgent = new AbortController();
+  let agentRun: Promise<void> | undefined;
+  if (agentOptions) {
+    // The embedded agent joins like any other, with the server's own token, over loopback.
+    const host = values['bind-address'] === '0.0.0.0' || values['bind-address'] === '::' ? '127.0.0.1' : values['bind-address'];
+    const agent = new Agent({ ...agentOptions, server: `https://${host}:${cp.port}`, token: cp.joinToken, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
+    agentRun = agent.start(stopAgent.signal);
+    try {
+      await Promise.race([agent.ready, agentRun]);
+    } catch (err) {
+      await cp.stop();
+      throw err;
+    }
+    process.stdout.write(`berth server: node agent ready (node ${agentOptions.nodeName})\n`);
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   process.stdout.write('berth server: shutting down\n');
+  stopAgent.abort();
+  await agentRun?.catch((err: unknown) => process.stderr.write(`berth server: node agent: ${err instanceof Error ? err.message : String(err)}\n`));
   await cp.stop();
   process.stdout.write('berth server: stopped\n');
 }

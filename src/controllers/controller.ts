@@ -37,6 +37,8 @@ export interface ControllerSettings {
   terminatedPodGcThreshold?: number;
   /** hpaSyncPeriodMs is how often each HorizontalPodAutoscaler is reconciled (--horizontal-pod-autoscaler-sync-period, 15 s). */
   hpaSyncPeriodMs?: number;
+  /** clusterCidr is the pod network nodes get their pod CIDRs from (--cluster-cidr, 10.42.0.0/16). */
+  clusterCidr?: string;
   /** podGcPeriodMs is how often pod GC runs (upstream 20 s). */
   podGcPeriodMs?: number;
   /** localPathDir is where local-path volumes live on nodes (`<data-dir>/storage`; one path for every node, as k3s). */

@@ -40,7 +40,7 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['cronjob', (d) => new CronJobController(d)],
     ['endpoints', (d) => new EndpointsController(d)],
     ['endpointslice', (d) => new EndpointSliceController(d)],
-    ['nodeipam', (d) => new NodeIpamController(d)],
+    ['nodeipam', (d) => new NodeIpamController(d, { ...(d.settings?.clusterCidr ? { clusterCidr: d.settings.clusterCidr } : {}) })],
     ['servicelb', (d) => new ServiceLbController(d, { ...(d.settings?.serviceLbPool ? { pool: d.settings.serviceLbPool } : {}) })],
     ['resourcequota', (d) => new ResourceQuotaController(d)],
     ['horizontalpodautoscaling', (d) => new HorizontalPodAutoscalerController(d, { ...(d.settings?.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: d.settings.hpaSyncPeriodMs } : {}) })],

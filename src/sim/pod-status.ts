@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Container, ContainerState, ContainerStatus, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../api/object.ts';
 import { podQosClass } from '../api/core/qos.ts';
 import { formatTime } from '../api/time.ts';
+import { podConditions, withTransitionTimes } from '../kubelet/status/conditions.ts';
+import { goDuration, normalizeImage } from '../kubelet/status/format.ts';
 
 /** PodObject is a Pod as the client stores it. */
 export type PodObject = Pod & ApiObject;
@@ -32,8 +34,8 @@ export interface PodView {
   lastTerminated?: Terminated;
 }
 
-/** kubeletConditions are the pod conditions the kubelet owns; others (PodScheduled, readiness gates) are left alone. */
-export const kubeletConditions = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady'];
+export { kubeletConditions } from '../kubelet/status/conditions.ts';
+export { goDuration, normalizeImage } from '../kubelet/status/format.ts';
 
 /** buildPodStatus derives the status a kubelet reports; prev supplies the transition times of unchanged conditions. */
 export function buildPodStatus(pod: PodObject, view: PodView, now: number, prev: PodStatus | undefined): PodStatus {
@@ -41,13 +43,10 @@ export function buildPodStatus(pod: PodObject, view: PodView, now: number, prev:
   const init = spec.initContainers ?? [];
   const containerStatuses = spec.containers.map((c) => containerStatus(pod, c, view, now, init.length > 0));
   const initContainerStatuses = init.map((c) => (c.restartPolicy === 'Always' ? containerStatus(pod, c, view, now, false) : initContainerStatus(pod, c, view)));
-  const conditions = podConditions(pod, view, [...containerStatuses, ...initContainerStatuses.filter((_, i) => init[i]?.restartPolicy === 'Always')]);
-  const prevTimes = new Map((prev?.conditions ?? []).map((c) => [`${c.type}/${c.status}`, c.lastTransitionTime]));
-  const t = formatTime(now);
+  const conditions = simConditions(pod, view, [...containerStatuses, ...initContainerStatuses.filter((_, i) => init[i]?.restartPolicy === 'Always')]);
   return {
     phase: view.phase,
-    // lastProbeTime is left out: Go's zero time, which prints as null, would read as a deletion in a patch.
-    conditions: conditions.map((c) => ({ ...c, lastTransitionTime: prevTimes.get(`${c.type}/${c.status}`) ?? t })),
+    conditions: withTransitionTimes(conditions, prev?.conditions, formatTime(now)),
     hostIP: view.hostIP,
     hostIPs: [{ ip: view.hostIP }],
     ...(view.podIP ? { podIP: view.podIP, podIPs: [{ ip: view.podIP }] } : {}),
@@ -58,41 +57,14 @@ export function buildPodStatus(pod: PodObject, view: PodView, now: number, prev:
   };
 }
 
-function podConditions(pod: PodObject, view: PodView, statuses: ContainerStatus[]): Omit<PodCondition, 'lastTransitionTime' | 'lastProbeTime'>[] {
-  const hasInit = (pod.spec?.initContainers ?? []).length > 0;
+function simConditions(pod: PodObject, view: PodView, statuses: ContainerStatus[]): ReturnType<typeof podConditions> {
   const started = view.run.kind !== 'creating';
-  const sandbox = view.run.kind === 'running' || view.run.kind === 'backoff';
-  const initialized =
-    view.phase === 'Succeeded'
-      ? { status: 'True', reason: 'PodCompleted' }
-      : started || !hasInit
-        ? { status: 'True' }
-        : { status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: ${goList((pod.spec?.initContainers ?? []).map((c) => c.name))}` };
-  let containersReady: { status: string; reason?: string; message?: string };
-  if (view.phase === 'Succeeded') containersReady = { status: 'False', reason: 'PodCompleted' };
-  else if (view.phase === 'Failed') containersReady = { status: 'False', reason: 'PodFailed' };
-  else {
-    const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
-    containersReady = unready.length > 0 ? { status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: ${goList(unready)}` } : { status: 'True' };
-  }
-  let ready = containersReady;
-  if (containersReady.status === 'True') {
-    // Readiness gates: conditions set by others (load balancers, for example) must be True as well.
-    const conds = pod.status?.conditions ?? [];
-    const waiting: string[] = [];
-    for (const g of pod.spec?.readinessGates ?? []) {
-      const c = conds.find((x) => x.type === g.conditionType);
-      if (!c) waiting.push(`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`);
-      else if (c.status !== 'True') waiting.push(`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`);
-    }
-    if (waiting.length > 0) ready = { status: 'False', reason: 'ReadinessGatesNotReady', message: waiting.join(', ') };
-  }
-  return [
-    { type: 'PodReadyToStartContainers', status: sandbox ? 'True' : 'False' },
-    { type: 'Initialized', ...initialized },
-    { type: 'Ready', ...ready },
-    { type: 'ContainersReady', ...containersReady },
-  ];
+  return podConditions(pod, {
+    phase: view.phase,
+    sandboxReady: view.run.kind === 'running' || view.run.kind === 'backoff',
+    incompleteInit: started ? [] : (pod.spec?.initContainers ?? []).map((c) => c.name),
+    statuses,
+  });
 }
 
 function containerStatus(pod: PodObject, c: Container, view: PodView, now: number, behindInit: boolean): ContainerStatus {
@@ -140,25 +112,6 @@ export function containerIdFor(podUid: string, name: string, restartCount: numbe
   return `sim://${createHash('sha256').update(`${podUid}/${name}/${restartCount}`).digest('hex')}`;
 }
 
-/** normalizeImage fully qualifies an image reference as containerd reports it ("nginx" → "docker.io/library/nginx:latest"). */
-export function normalizeImage(image: string): string {
-  const at = image.indexOf('@');
-  let name = at >= 0 ? image.slice(0, at) : image;
-  const digest = at >= 0 ? image.slice(at) : '';
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  let tag = '';
-  if (colon > slash) {
-    tag = name.slice(colon);
-    name = name.slice(0, colon);
-  }
-  const first = name.split('/')[0] ?? '';
-  const hasDomain = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (!hasDomain) name = name.includes('/') ? `docker.io/${name}` : `docker.io/library/${name}`;
-  if (!tag && !digest) tag = ':latest';
-  return `${name}${tag}${digest}`;
-}
-
 /** imageIdOf is a repository digest reference for an image, derived from its name. */
 export function imageIdOf(image: string): string {
   const full = normalizeImage(image);
@@ -166,18 +119,4 @@ export function imageIdOf(image: string): string {
   if (at >= 0) return full;
   const repo = full.slice(0, full.lastIndexOf(':'));
   return `${repo}@sha256:${createHash('sha256').update(full).digest('hex')}`;
-}
-
-
-/** goDuration prints milliseconds as Go's time.Duration does for whole seconds ("10s", "1m20s", "5m0s"). */
-export function goDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return ms < 1000 ? `${ms}ms` : `${s}s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${h > 0 ? `${h}h` : ''}${m}m${s % 60}s`;
-}
-
-function goList(names: string[]): string {
-  return `[${names.join(' ')}]`;
 }

@@ -51,6 +51,8 @@ export interface TestContainerd {
 /** TestRuntimeRecord is what a suite's runtime needs to be torn down, kept in its dir for sweeping it after a crash. */
 interface TestRuntimeRecord {
   owner: number;
+  /** stateDir is containerd's state directory under the runtime's dir ("c" for startTestContainerd). */
+  stateDir?: string;
   network: NetworkOptions;
   cgroupRoot: string;
   chainsBefore: { nat: string[]; filter: string[] };
@@ -159,7 +161,7 @@ async function removeAllPods(cri: CriClient): Promise<string[]> {
 
 /** removeTestRuntime removes what a stopped test containerd left: shims, mounts, bridge, guard, chains, cgroups, files. */
 async function removeTestRuntime(dir: string, r: TestRuntimeRecord, sandboxIds: string[]): Promise<void> {
-  const layout = containerdLayout(join(dir, 'c'));
+  const layout = containerdLayout(join(dir, r.stateDir ?? 'c'));
   await killShims(layout.socket, layout.runcRoot);
   await unmountUnder(dir);
   await deleteLink(r.network.bridge);
@@ -195,18 +197,77 @@ async function sweepAbandoned(): Promise<void> {
       continue; // being created, or not ours
     }
     if (processAlive(r.owner)) continue;
-    const layout = containerdLayout(join(dir, 'c'));
-    const pid = Number(readFileSafe(layout.pidFile));
-    let sandboxIds: string[] = [];
-    if (pid > 0 && processAlive(pid)) {
-      const cri = new CriClient({ endpoint: layout.socket, timeoutMs: 20_000 });
-      sandboxIds = await removeAllPods(cri);
-      cri.close();
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 200 && processAlive(pid); i++) await sleep(50);
-    }
-    await removeTestRuntime(dir, r, sandboxIds);
+    await stopAndRemove(dir, r);
   }
+}
+
+/** stopAndRemove removes the pods of a test runtime's containerd (if it still runs), stops it, and removes the rest. */
+async function stopAndRemove(dir: string, r: TestRuntimeRecord): Promise<void> {
+  const layout = containerdLayout(join(dir, r.stateDir ?? 'c'));
+  const pid = Number(readFileSafe(layout.pidFile));
+  let sandboxIds: string[] = [];
+  if (existsSync(layout.socket)) {
+    const cri = new CriClient({ endpoint: layout.socket, timeoutMs: 20_000 });
+    sandboxIds = await removeAllPods(cri);
+    cri.close();
+  }
+  if (pid > 0 && processAlive(pid)) {
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 200 && processAlive(pid); i++) await sleep(50);
+  }
+  await removeTestRuntime(dir, r, sandboxIds);
+}
+
+/** AgentTestRuntime is a reserved place for a node agent that runs its own containerd in a test. */
+export interface AgentTestRuntime {
+  /** dir is the agent's data directory; its containerd lives in dir/containerd. */
+  dir: string;
+  bridge: string;
+  cgroupRoot: string;
+  /** clusterCidr is a free /16 for the server's --cluster-cidr, so node pod CIDRs clash with nothing here. */
+  clusterCidr: string;
+  /** teardown removes every pod, stops the agent's containerd and removes what it left (after the agent stopped). */
+  teardown(): Promise<void>;
+}
+
+/** reserveAgentRuntime prepares names and a directory for `berth agent --data-dir dir --bridge ... --cgroup-root ...`. */
+export async function reserveAgentRuntime(): Promise<AgentTestRuntime> {
+  await sweepAbandoned();
+  const id = randomBytes(3).toString('hex');
+  const dir = mkdtempSync(dirPrefix);
+  const bridge = `bt${id}`;
+  const record: TestRuntimeRecord = {
+    owner: process.pid,
+    stateDir: 'containerd',
+    // The agent names its network after the bridge (see src/cli/agent-flags.ts).
+    network: { networkName: `berth-${bridge}`, bridge, subnet: '', podEgress: false },
+    cgroupRoot: `berth-test-${id}`,
+    chainsBefore: { nat: await iptablesChains('nat'), filter: await iptablesChains('filter') },
+  };
+  writeFileSync(join(dir, recordFile), JSON.stringify(record));
+  if (readIpForward() === '0' && !existsSync(ipForwardMarker)) writeFileSync(ipForwardMarker, '0\n');
+  let done = false;
+  return {
+    dir,
+    bridge,
+    cgroupRoot: record.cgroupRoot,
+    clusterCidr: freeClusterCidr(),
+    teardown: async () => {
+      if (done) return;
+      done = true;
+      await stopAndRemove(dir, record);
+    },
+  };
+}
+
+/** freeClusterCidr picks a /16 in 10.124.0.0-10.250.0.0 that no route overlaps. */
+function freeClusterCidr(): string {
+  const routes = execFileSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' });
+  for (let i = 0; i < 50; i++) {
+    const cidr = `10.${124 + ((randomBytes(1)[0] ?? 0) % 127)}.0.0/16`;
+    if (!subnetClash(cidr, routes, '')) return cidr;
+  }
+  throw new Error('no free /16 for a test cluster CIDR');
 }
 
 function readFileSafe(path: string): string {

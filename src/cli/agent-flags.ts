@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import type { AgentOptions } from '../kubelet/agent.ts';
+import { parseLabels, parseTaints, splitList } from '../sim/options.ts';
+import { UsageError } from './args.ts';
+
+// The node agent's flags, shared by `berth agent` and the agent `berth server` embeds.
+
+/** agentFlagUsage documents the agent flags both commands accept. */
+export const agentFlagUsage = `  --node-name NAME       the node's name (default: this host's name)
+  --node-ip IP           the node's InternalIP (default: the address of the default route's interface)
+  --labels k=v,...       extra node labels
+  --taints k=v:Effect,.. taints the node registers with
+  --runtime-endpoint EP  use a running containerd (unix:///path) instead of starting Berth's own
+  --bridge NAME          the pod network's bridge (default berth0)
+  --cgroup-root NAME     the cgroup pods go under (default berth)
+  --cluster-dns IP       the nameserver ClusterFirst pods get (default 10.43.0.10)
+  --cluster-domain D     the cluster's DNS domain (default cluster.local)
+  --kubelet-port N       the port the agent serves logs, exec and stats on (default 10250)
+  --max-pods N           pods this node runs at most (default 110)
+`;
+
+/** agentFlags are the parseArgs options of the agent flags. */
+export const agentFlags = {
+  'node-name': { type: 'string' },
+  'node-ip': { type: 'string' },
+  labels: { type: 'string', default: '' },
+  taints: { type: 'string', default: '' },
+  'runtime-endpoint': { type: 'string' },
+  bridge: { type: 'string' },
+  'cgroup-root': { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  'kubelet-port': { type: 'string' },
+  'max-pods': { type: 'string' },
+} as const;
+
+type Values = { [K in keyof typeof agentFlags]?: string };
+
+/** agentOptionsFrom turns parsed agent flags into AgentOptions (server, token and data dir come from the caller). */
+export function agentOptionsFrom(v: Values): Omit<AgentOptions, 'server' | 'token' | 'dataDir'> {
+  const int = (flag: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} must be a non-negative integer, not ${raw}`);
+    return n;
+  };
+  const parsed = <T>(flag: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      throw new UsageError(`--${flag}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const kubeletPort = int('kubelet-port', v['kubelet-port']);
+  const maxPods = int('max-pods', v['max-pods']);
+  return {
+    nodeName: v['node-name'] ?? hostname().toLowerCase(),
+    labels: parsed('labels', () => parseLabels(v.labels ?? '')),
+    taints: parsed('taints', () => parseTaints(v.taints ?? '')),
+    ...(v['node-ip'] ? { nodeIP: v['node-ip'] } : {}),
+    ...(v['runtime-endpoint'] ? { runtimeEndpoint: v['runtime-endpoint'] } : {}),
+    ...(v.bridge ? { bridge: v.bridge, networkName: `berth-${v.bridge}` } : {}),
+    ...(v['cgroup-root'] ? { cgroupRoot: v['cgroup-root'] } : {}),
+    ...(v['cluster-dns'] ? { clusterDns: splitList(v['cluster-dns']) } : {}),
+    ...(v['cluster-domain'] ? { clusterDomain: v['cluster-domain'] } : {}),
+    ...(kubeletPort !== undefined ? { kubeletPort } : {}),
+    ...(maxPods !== undefined ? { maxPods } : {}),
+  };
+}

@@ -1,0 +1,314 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type { ConfigMap, Pod, Secret, Taint } from 'kubernetes-types/core/v1.js';
+import type { ApiObject } from '../api/object.ts';
+import { isApiError } from '../api/errors.ts';
+import { Client } from '../client/client.ts';
+import { EventBroadcaster } from '../client/events.ts';
+import { Informer } from '../client/informer.ts';
+import { httpsTransport } from '../client/transport.ts';
+import { runWorkers, WorkQueue } from '../client/workqueue.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { hostResolvConf, type PodDnsSettings } from '../dns/resolv-conf.ts';
+import { defaultClusterDns } from '../dns/server.ts';
+import type { NodeCredentials } from '../server/node-join.ts';
+import { withRequestTimeout, withStop } from '../sim/transport.ts';
+import { kubernetesVersion } from '../version.ts';
+import { ensureNodeCredentials } from './bootstrap.ts';
+import { CriClient } from './cri/client.ts';
+import { ensureTestImages } from './images/ensure.ts';
+import { readMachineInfo } from './node/machine.ts';
+import { NodeReporter } from './node/reporter.ts';
+import { capacityOf, type NodeHealth, type NodeIdentity, type NodeObject } from './node/status.ts';
+import { PodCgroups } from './pods/cgroups.ts';
+import { ContainerRunner } from './pods/containers.ts';
+import { ImagePuller } from './pods/images.ts';
+import { Pleg } from './pods/pleg.ts';
+import { RuntimeReader } from './pods/runtime-state.ts';
+import { PodWorker } from './pods/worker.ts';
+import { ProbeManager } from './prober/manager.ts';
+import { ContainerdSupervisor, containerdStateDir, defaultNetwork } from './runtime/containerd.ts';
+import { EmptyDirOnlyVolumeManager } from './volumes/emptydir-only.ts';
+import type { VolumeManager } from './volumes/types.ts';
+
+/** PodObject is a Pod as the client stores it. */
+export type PodObject = Pod & ApiObject;
+
+// The node agent (upstream's kubelet, as k3s embeds it): join the cluster, register the Node, run containerd
+// on the node's pod CIDR, and run the pods bound to this node through CRI until told to stop. Pods keep
+// running when the agent (or its containerd) stops; a new agent picks them up from CRI's labels.
+
+/** AgentContext is what extensions (the agent's HTTPS server, stats) are given once the runtime is up. */
+export interface AgentContext {
+  nodeName: string;
+  dataDir: string;
+  client: Client;
+  cri: CriClient;
+  credentials: NodeCredentials;
+  pods: Informer<PodObject>;
+  kubeletPort: number;
+  log: (msg: string) => void;
+}
+
+/** AgentExtension is a part built on the agent, started once its runtime is ready (e.g. `src/kubelet/server.ts`). */
+export interface AgentExtension {
+  name: string;
+  start(ctx: AgentContext, signal: AbortSignal): Promise<void>;
+}
+
+/** AgentOptions are `berth agent`'s settings. */
+export interface AgentOptions {
+  server: string;
+  token: string;
+  nodeName: string;
+  /** dataDir holds the agent's credentials, containerd, pod logs and volumes. */
+  dataDir: string;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  /** runtimeEndpoint uses a containerd already running there (its CNI config is then its own). */
+  runtimeEndpoint?: string;
+  /** bridge and networkName name the CNI bridge network (default berth0 / berth). */
+  bridge?: string;
+  networkName?: string;
+  /** cgroupRoot is the cgroup every pod's cgroup goes under (default "berth"). */
+  cgroupRoot?: string;
+  nodeIP?: string;
+  clusterDns?: string[];
+  clusterDomain?: string;
+  kubeletPort?: number;
+  maxPods?: number;
+  podWorkers?: number;
+  /** volumeManager replaces the emptyDir-only volume manager. */
+  volumeManager?: (dataDir: string) => VolumeManager;
+  extensions?: AgentExtension[];
+  clock?: Clock;
+  log?: (msg: string) => void;
+}
+
+/** Agent is the node agent; start(signal) runs it until the signal aborts. */
+export class Agent {
+  /** ready settles once the node is registered, the runtime runs and pods are being synced. */
+  readonly ready: Promise<void>;
+  readonly #o: AgentOptions;
+  #markReady!: () => void;
+  #failReady!: (err: unknown) => void;
+  #worker: PodWorker | undefined;
+
+  constructor(o: AgentOptions) {
+    this.#o = o;
+    this.ready = new Promise((resolve, reject) => {
+      this.#markReady = resolve;
+      this.#failReady = reject;
+    });
+    this.ready.catch(() => {});
+  }
+
+  /** start runs the agent until signal aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    // A failed start must end the loops it began (lease, status, informers) or they keep the process alive.
+    const inner = new AbortController();
+    const forward = (): void => inner.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
+    try {
+      await this.#run(inner.signal);
+    } catch (err) {
+      inner.abort(err);
+      this.#failReady(err);
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', forward);
+    }
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    const o = this.#o;
+    const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+    const clock = o.clock ?? systemClock;
+    mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+    const nodeIP = o.nodeIP ?? defaultNodeIP();
+    const credentials = await ensureNodeCredentials({ server: o.server, token: o.token, nodeName: o.nodeName, addresses: [nodeIP], dir: join(o.dataDir, 'agent'), clock });
+    const transport = httpsTransport({ server: o.server, ca: credentials.caPem, cert: credentials.clientCertPem, key: credentials.clientKeyPem, userAgent: `berth-agent/${o.nodeName}` });
+    const client = new Client(withRequestTimeout(transport, 60_000, signal));
+    const machine = await readMachineInfo(o.dataDir);
+    const maxPods = o.maxPods ?? 110;
+    const kubeletPort = o.kubeletPort ?? 10250;
+    const identity: NodeIdentity = {
+      nodeName: o.nodeName,
+      addresses: [{ type: 'InternalIP', address: nodeIP }, { type: 'Hostname', address: hostname() }],
+      kubeletPort,
+      kubeletVersion: kubernetesVersion.gitVersion,
+      containerRuntimeVersion: '',
+      maxPods,
+    };
+    let cri: CriClient | undefined;
+    const health = async (): Promise<NodeHealth> => runtimeHealth(cri);
+    const reporter = new NodeReporter({ client, clock, log, machine, identity, health, labels: o.labels ?? {}, taints: o.taints ?? [] });
+    await reporter.register();
+    log(`agent: node ${o.nodeName} registered (InternalIP ${nodeIP})`);
+    const reporting = reporter.run(signal);
+
+    let endpoint = o.runtimeEndpoint;
+    let supervisor: ContainerdSupervisor | undefined;
+    let supervising: Promise<void> | undefined;
+    if (!endpoint) {
+      const podCidr = await waitForPodCidr(client, o.nodeName, signal, log);
+      if (signal.aborted) return;
+      supervisor = new ContainerdSupervisor({
+        stateDir: containerdStateDir(o.dataDir),
+        network: { networkName: o.networkName ?? defaultNetwork.networkName, bridge: o.bridge ?? defaultNetwork.bridge, subnet: podCidr, podEgress: false },
+        log,
+      });
+      supervising = supervisor.start(signal);
+      supervising.catch(() => {});
+      await Promise.race([supervisor.ready, supervising]);
+      endpoint = supervisor.endpoint;
+      log(`agent: containerd ready on ${endpoint} (pod network ${podCidr} on ${o.bridge ?? defaultNetwork.bridge})`);
+    }
+    cri = new CriClient({ endpoint, timeoutMs: 120_000 });
+    const version = await cri.version();
+    identity.containerRuntimeVersion = `${version.runtimeName}://${version.runtimeVersion}`;
+    await ensureTestImages(cri, endpoint, join(o.dataDir, 'images'), log);
+    await reporter.syncStatus(true);
+
+    const events = new EventBroadcaster({ client, clock, log });
+    events.start(signal);
+    const recorder = events.newRecorder({ component: 'kubelet', host: o.nodeName });
+    const watcher = new Client(withStop(transport, signal));
+    const pods = new Informer<PodObject>(watcher.resource('v1', 'pods'), { fieldSelector: `spec.nodeName=${o.nodeName}`, log });
+    const byUid = new Map<string, Pod>();
+    const queue = new WorkQueue<string>();
+    const enqueue = (uid: string): void => {
+      if (uid) queue.add(uid);
+    };
+    pods.addHandler({
+      onAdd: (p) => {
+        byUid.set(p.metadata?.uid ?? '', p);
+        enqueue(p.metadata?.uid ?? '');
+      },
+      onUpdate: (_old, p) => {
+        byUid.set(p.metadata?.uid ?? '', p);
+        enqueue(p.metadata?.uid ?? '');
+      },
+      onDelete: (p) => {
+        byUid.delete(p.metadata?.uid ?? '');
+        enqueue(p.metadata?.uid ?? '');
+      },
+    });
+    const objects = {
+      configMap: (ns: string, name: string) => getOrUndefined<ConfigMap>(client, 'configmaps', ns, name),
+      secret: (ns: string, name: string) => getOrUndefined<Secret>(client, 'secrets', ns, name),
+    };
+    const { allocatable } = capacityOf(machine, maxPods);
+    const volumes = o.volumeManager ? o.volumeManager(o.dataDir) : new EmptyDirOnlyVolumeManager(join(o.dataDir, 'pod-volumes'));
+    const probes = new ProbeManager({ cri, recorder, changed: enqueue, log });
+    const images = new ImagePuller({ cri, recorder, secret: objects.secret, now: () => clock.now() });
+    const runner = new ContainerRunner({ cri, recorder, images, volumes, objects, memoryCapacityBytes: machine.memoryBytes, now: () => clock.now(), log });
+    const cgroupRoot = o.cgroupRoot ?? 'berth';
+    const worker = new PodWorker({
+      cri,
+      client,
+      recorder,
+      runtime: new RuntimeReader(cri),
+      runner,
+      probes,
+      volumes,
+      cgroups: new PodCgroups(cgroupRoot),
+      cgroupRoot,
+      dataDir: o.dataDir,
+      dns: dnsSettings(o),
+      node: { name: o.nodeName, hostIPs: [nodeIP], allocatable },
+      pods: { byUid: (uid) => byUid.get(uid), boundHere: () => [...byUid.values()] },
+      requeue: (uid, ms) => queue.addAfter(uid, ms),
+      now: () => clock.now(),
+      log,
+    });
+    this.#worker = worker;
+    void pods.run(signal);
+    await Promise.race([pods.synced, aborted(signal)]);
+    if (signal.aborted) return;
+    const pleg = new Pleg(cri, enqueue);
+    // Pods the runtime has that the API no longer binds here are synced too: as orphans they are removed.
+    for (const uid of await pleg.relist()) enqueue(uid);
+    const plegging = pleg.run(signal, log);
+    signal.addEventListener('abort', () => queue.shutDown(), { once: true });
+    const working = runWorkers(queue, o.podWorkers ?? 16, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
+    const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, cri, credentials, pods, kubeletPort, log };
+    const extensions = (o.extensions ?? []).map((e) => e.start(ctx, signal).catch((err: unknown) => log(`agent: ${e.name}: ${err instanceof Error ? err.message : String(err)}`)));
+    log(`agent: node ${o.nodeName} ready (${identity.containerRuntimeVersion})`);
+    this.#markReady();
+    await aborted(signal);
+    probes.stop();
+    await Promise.all([working, plegging, reporting, ...extensions]);
+    await events.flush().catch(() => {});
+    cri.close();
+    if (supervising) await supervising.catch(() => {});
+  }
+
+  /** admittedPods is for tests: the pods this agent admitted and runs. */
+  admittedPods(): Pod[] {
+    return this.#worker?.admittedPods() ?? [];
+  }
+}
+
+async function runtimeHealth(cri: CriClient | undefined): Promise<NodeHealth> {
+  const base = { memoryPressure: false, diskPressure: false, pidPressure: false };
+  if (!cri) return { ...base, runtimeReady: false, networkReady: false, runtimeMessage: 'container runtime is starting' };
+  try {
+    const conds = (await cri.status()).status?.conditions ?? [];
+    const runtime = conds.find((c) => c.type === 'RuntimeReady');
+    const network = conds.find((c) => c.type === 'NetworkReady');
+    const bad = [runtime, network].find((c) => c && !c.status);
+    return { ...base, runtimeReady: runtime?.status ?? false, networkReady: network?.status ?? false, ...(bad ? { runtimeMessage: `${bad.type}=false reason:${bad.reason} message:${bad.message}` } : {}) };
+  } catch (err) {
+    return { ...base, runtimeReady: false, networkReady: false, runtimeMessage: `container runtime is down: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+async function waitForPodCidr(client: Client, nodeName: string, signal: AbortSignal, log: (m: string) => void): Promise<string> {
+  let logged = false;
+  while (!signal.aborted) {
+    const node = await client.resource<NodeObject>('v1', 'nodes').get(undefined, nodeName).catch(() => undefined);
+    const cidr = node?.spec?.podCIDR;
+    if (cidr) return cidr;
+    if (!logged) log(`agent: waiting for node ${nodeName} to get a pod CIDR (the nodeipam controller assigns one)`);
+    logged = true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return '';
+}
+
+async function getOrUndefined<T>(client: Client, resource: 'configmaps' | 'secrets', ns: string, name: string): Promise<T | undefined> {
+  try {
+    return (await client.resource('v1', resource).get(ns, name)) as T;
+  } catch (err) {
+    if (isApiError(err, 'NotFound')) return undefined;
+    throw err;
+  }
+}
+
+function dnsSettings(o: AgentOptions): PodDnsSettings {
+  return { clusterDns: o.clusterDns ?? [defaultClusterDns], clusterDomain: o.clusterDomain ?? 'cluster.local', host: hostResolvConf() };
+}
+
+/** defaultNodeIP is the IPv4 address of the interface holding the default route (else the first non-loopback one). */
+export function defaultNodeIP(): string {
+  const ifs = networkInterfaces();
+  try {
+    const dev = /\bdev (\S+)/.exec(execFileSync('ip', ['-4', 'route', 'show', 'default'], { encoding: 'utf8' }))?.[1];
+    const addr = dev ? ifs[dev]?.find((i) => i.family === 'IPv4')?.address : undefined;
+    if (addr) return addr;
+  } catch {
+    // no ip command: fall back below
+  }
+  for (const infos of Object.values(ifs)) for (const i of infos ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  return '127.0.0.1';
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
