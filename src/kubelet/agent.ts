@@ -30,7 +30,8 @@ import { RuntimeReader } from './pods/runtime-state.ts';
 import { PodWorker } from './pods/worker.ts';
 import { ProbeManager } from './prober/manager.ts';
 import { ContainerdSupervisor, containerdStateDir, defaultNetwork } from './runtime/containerd.ts';
-import { EmptyDirOnlyVolumeManager } from './volumes/emptydir-only.ts';
+import { NodeVolumeManager } from './volumes/manager.ts';
+import { clientVolumeSources } from './volumes/sources.ts';
 import type { VolumeManager } from './volumes/types.ts';
 
 /** PodObject is a Pod as the client stores it. */
@@ -80,7 +81,7 @@ export interface AgentOptions {
   kubeletPort?: number;
   maxPods?: number;
   podWorkers?: number;
-  /** volumeManager replaces the emptyDir-only volume manager. */
+  /** volumeManager replaces the node volume manager (tests). */
   volumeManager?: (dataDir: string) => VolumeManager;
   extensions?: AgentExtension[];
   clock?: Clock;
@@ -201,7 +202,7 @@ export class Agent {
       secret: (ns: string, name: string) => getOrUndefined<Secret>(client, 'secrets', ns, name),
     };
     const { allocatable } = capacityOf(machine, maxPods);
-    const volumes = o.volumeManager ? o.volumeManager(o.dataDir) : new EmptyDirOnlyVolumeManager(join(o.dataDir, 'pod-volumes'));
+    const volumes = o.volumeManager ? o.volumeManager(o.dataDir) : new NodeVolumeManager({ podsDir: join(o.dataDir, 'pod-volumes'), sources: clientVolumeSources(client), clock, nodeAllocatable: () => allocatable });
     const probes = new ProbeManager({ cri, recorder, changed: enqueue, log });
     const images = new ImagePuller({ cri, recorder, secret: objects.secret, now: () => clock.now() });
     const runner = new ContainerRunner({ cri, recorder, images, volumes, objects, memoryCapacityBytes: machine.memoryBytes, now: () => clock.now(), log });
