@@ -10,6 +10,7 @@ import { netnsAvailable, startNetnsLab, type NetnsLab } from '../../src/testing/
 
 // `berth server` runs the Service proxy for its own machine. The server here runs inside a scratch network
 // namespace (nsenter --net), so the nftables table and routes it installs are that namespace's, never the host's.
+// It runs no node agent: this test is about the proxy.
 
 const berth = fileURLToPath(new URL('../../bin/berth', import.meta.url));
 
@@ -27,7 +28,7 @@ describe('berth server with the proxy component', { skip: netnsAvailable() ? fal
   function startServer(extra: string[]): { child: ChildProcess; ready: Promise<void>; stop: () => Promise<void> } {
     const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-e2e-'));
     dirs.push(dir);
-    const child = spawn('nsenter', [`--net=/run/netns/${lab.node}`, '--', berth, 'server', '--data-dir', dir, '--bind-address', '0.0.0.0', '--port', '6443', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('nsenter', [`--net=/run/netns/${lab.node}`, '--', berth, 'server', '--data-dir', dir, '--bind-address', '0.0.0.0', '--port', '6443', '--disable-agent', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const ready = new Promise<void>((resolve, reject) => {
