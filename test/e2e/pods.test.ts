@@ -123,7 +123,12 @@ describe('pods on the node agent', { skip: kubectl ? false : 'kubectl.1.32 is no
     await ok(['create', '-f', '-'], podManifest('liveness', { containers: [container('app', 'touch /tmp/alive; sleep 2; rm /tmp/alive; exec sleep 3600', { livenessProbe: probe })] }));
     const p = await podWhere('liveness', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
     assert.ok(p.status?.containerStatuses?.[0]?.lastState?.terminated, JSON.stringify(p.status?.containerStatuses));
-    const ev = await events('liveness');
+    // Events are written asynchronously by the agent's event broadcaster: wait for the Killing one.
+    let ev = '';
+    for (let i = 0; i < 60 && !ev.includes('Killing: Container app failed liveness probe, will be restarted'); i++) {
+      ev = await events('liveness');
+      if (!ev.includes('Killing:')) await new Promise((r) => setTimeout(r, 500));
+    }
     assert.ok(ev.includes('Killing: Container app failed liveness probe, will be restarted'), ev);
     assert.ok(ev.includes('Unhealthy: Liveness probe failed:'), ev);
   });
