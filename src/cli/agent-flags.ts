@@ -15,7 +15,8 @@ export const agentFlagUsage = `  --node-name NAME       the node's name (default
   --cgroup-root NAME     the cgroup pods go under (default berth)
   --cluster-dns IP       the nameserver ClusterFirst pods get (default 10.43.0.10)
   --cluster-domain D     the cluster's DNS domain (default cluster.local)
-  --kubelet-port N       the port the agent serves logs, exec and stats on (default 10250)
+  --kubelet-port N       the port the agent serves logs, exec and stats on (default 10250; 0: a free one)
+  --kubelet-address IP   the address that port listens on (default 0.0.0.0)
   --max-pods N           pods this node runs at most (default 110)
 `;
 
@@ -31,6 +32,7 @@ export const agentFlags = {
   'cluster-dns': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'kubelet-port': { type: 'string' },
+  'kubelet-address': { type: 'string' },
   'max-pods': { type: 'string' },
 } as const;
 
@@ -64,6 +66,7 @@ export function agentOptionsFrom(v: Values): Omit<AgentOptions, 'server' | 'toke
     ...(v['cluster-dns'] ? { clusterDns: splitList(v['cluster-dns']) } : {}),
     ...(v['cluster-domain'] ? { clusterDomain: v['cluster-domain'] } : {}),
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
+    ...(v['kubelet-address'] ? { kubeletAddress: v['kubelet-address'] } : {}),
     ...(maxPods !== undefined ? { maxPods } : {}),
   };
 }

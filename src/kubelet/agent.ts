@@ -29,8 +29,14 @@ import { Pleg } from './pods/pleg.ts';
 import { RuntimeReader } from './pods/runtime-state.ts';
 import { PodWorker } from './pods/worker.ts';
 import { ProbeManager } from './prober/manager.ts';
+import { AgentServer } from './server.ts';
+import { ResourceMetrics } from './stats/resource-metrics.ts';
+import { criStreamingRpc, runningContainerId } from './streaming/cri-rpc.ts';
+import { CriStreamingRuntime } from './streaming/cri-stream-client.ts';
+import { StreamingError, type StreamingRuntime } from './streaming/runtime.ts';
 import { ContainerdSupervisor, containerdStateDir, defaultNetwork } from './runtime/containerd.ts';
 import { NodeVolumeManager } from './volumes/manager.ts';
+import { sweepLocalPathStorage } from './volumes/local-path-cleaner.ts';
 import { clientVolumeSources } from './volumes/sources.ts';
 import type { VolumeManager } from './volumes/types.ts';
 
@@ -78,7 +84,10 @@ export interface AgentOptions {
   nodeIP?: string;
   clusterDns?: string[];
   clusterDomain?: string;
+  /** kubeletPort is the agent's HTTPS port (default 10250; 0 picks a free one). */
   kubeletPort?: number;
+  /** kubeletAddress is where that port listens (default 0.0.0.0, as the kubelet's --address). */
+  kubeletAddress?: string;
   maxPods?: number;
   podWorkers?: number;
   /** volumeManager replaces the node volume manager (tests). */
@@ -134,7 +143,13 @@ export class Agent {
     const client = new Client(withRequestTimeout(transport, 60_000, signal));
     const machine = await readMachineInfo(o.dataDir);
     const maxPods = o.maxPods ?? 110;
-    const kubeletPort = o.kubeletPort ?? 10250;
+    let cri: CriClient | undefined;
+    // The HTTPS server comes up before registration so the Node reports the port it really listens on; until
+    // the runtime is up its streams answer that the runtime is not ready.
+    const server = agentServer(credentials, join(o.dataDir, 'pods'), () => cri, () => clock.now(), log);
+    const kubeletPort = await server.listen(o.kubeletPort ?? 10250, o.kubeletAddress ?? '0.0.0.0');
+    signal.addEventListener('abort', () => void server.close(), { once: true });
+    log(`agent: serving logs, exec, port-forward and metrics on port ${kubeletPort}`);
     const identity: NodeIdentity = {
       nodeName: o.nodeName,
       addresses: [{ type: 'InternalIP', address: nodeIP }, { type: 'Hostname', address: hostname() }],
@@ -143,7 +158,6 @@ export class Agent {
       containerRuntimeVersion: '',
       maxPods,
     };
-    let cri: CriClient | undefined;
     const health = async (): Promise<NodeHealth> => runtimeHealth(cri);
     const reporter = new NodeReporter({ client, clock, log, machine, identity, health, labels: o.labels ?? {}, taints: o.taints ?? [] });
     await reporter.register();
@@ -236,12 +250,13 @@ export class Agent {
     signal.addEventListener('abort', () => queue.shutDown(), { once: true });
     const working = runWorkers(queue, o.podWorkers ?? 16, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
     const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, cri, credentials, pods, kubeletPort, log };
+    const sweeping = sweepPeriodically(join(o.dataDir, 'storage'), client, signal, log);
     const extensions = (o.extensions ?? []).map((e) => e.start(ctx, signal).catch((err: unknown) => log(`agent: ${e.name}: ${err instanceof Error ? err.message : String(err)}`)));
     log(`agent: node ${o.nodeName} ready (${identity.containerRuntimeVersion})`);
     this.#markReady();
     await aborted(signal);
     probes.stop();
-    await Promise.all([working, plegging, reporting, ...extensions]);
+    await Promise.all([working, plegging, reporting, sweeping, ...extensions]);
     await events.flush().catch(() => {});
     cri.close();
     if (supervising) await supervising.catch(() => {});
@@ -264,6 +279,30 @@ async function runtimeHealth(cri: CriClient | undefined): Promise<NodeHealth> {
     return { ...base, runtimeReady: runtime?.status ?? false, networkReady: network?.status ?? false, ...(bad ? { runtimeMessage: `${bad.type}=false reason:${bad.reason} message:${bad.message}` } : {}) };
   } catch (err) {
     return { ...base, runtimeReady: false, networkReady: false, runtimeMessage: `container runtime is down: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** sweepPeriodically removes local-path volume directories of deleted PVs every minute (reclaim policy Delete). */
+async function sweepPeriodically(storageDir: string, client: Client, signal: AbortSignal, log: (m: string) => void): Promise<void> {
+  const exists = async (name: string): Promise<boolean> => {
+    try {
+      await client.resource('v1', 'persistentvolumes').get(undefined, name);
+      return true;
+    } catch (err) {
+      // Only a definite NotFound deletes data; any other failure keeps the directory for the next round.
+      return !isApiError(err, 'NotFound');
+    }
+  };
+  while (!signal.aborted) {
+    try {
+      for (const name of await sweepLocalPathStorage(storageDir, exists)) log(`agent: removed the local-path volume directory of deleted PV ${name}`);
+    } catch (err) {
+      log(`agent: local-path sweep: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 60_000);
+      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
   }
 }
 
@@ -311,5 +350,38 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** agentServer builds the agent's HTTPS server on the runtime `cri()` returns once it is up. */
+function agentServer(credentials: NodeCredentials, logRoot: string, cri: () => CriClient | undefined, now: () => number, log: (m: string) => void): AgentServer {
+  const runtimeOf = (): CriClient => {
+    const c = cri();
+    if (!c) throw new StreamingError('InternalError', 'container runtime is not ready');
+    return c;
+  };
+  let streaming: { cri: CriClient; runtime: StreamingRuntime } | undefined;
+  const streams = (): StreamingRuntime => {
+    const c = runtimeOf();
+    if (streaming?.cri !== c) streaming = { cri: c, runtime: new CriStreamingRuntime(criStreamingRpc(c)) };
+    return streaming.runtime;
+  };
+  return new AgentServer({
+    key: credentials.servingKeyPem,
+    cert: credentials.servingCertPem,
+    ca: credentials.caPem,
+    logRoot,
+    runtime: {
+      exec: (req) => streams().exec(req),
+      attach: (req) => streams().attach(req),
+      portForward: (pod) => streams().portForward(pod),
+    },
+    containerRunning: async (ref) =>
+      runningContainerId(runtimeOf(), ref).then(
+        () => true,
+        (err: unknown) => (err instanceof StreamingError && err.reason === 'NotFound' ? false : Promise.reject(err)),
+      ),
+    resourceMetrics: () => new ResourceMetrics({ cri: runtimeOf(), now }).render(),
+    log,
   });
 }

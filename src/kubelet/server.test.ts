@@ -44,7 +44,7 @@ describe('AgentServer', () => {
     mkdirSync(logDir, { recursive: true });
     writeFileSync(join(logDir, '0.log'), formatCriLine('2026-11-22T23:33:44.000000000Z', 'stdout', 'hello log'));
     const runtime = new LocalProcessRuntime({ containers: ['default/web/app'], ports: { 80: (echo.address() as { port: number }).port } });
-    agent = new AgentServer({ key: servingKey, cert: servingCert, ca: caPem, runtime, logRoot: dir, onSession: (s) => sessions.push(s) });
+    agent = new AgentServer({ key: servingKey, cert: servingCert, ca: caPem, runtime, logRoot: dir, resourceMetrics: async () => 'node_cpu_usage_seconds_total 1 2\n', onSession: (s) => sessions.push(s) });
     port = await agent.listen(0, '127.0.0.1');
   });
   after(async () => {
@@ -73,6 +73,8 @@ describe('AgentServer', () => {
     { name: 'a missing previous container', path: '/containerLogs/default/web/app?previous=true', who: 'apiserver', status: 400, body: /previous terminated container \\"app\\" in pod \\"web\\" not found/ },
     { name: 'exec without an upgrade', path: '/exec/default/web/app?command=true&output=1', who: 'apiserver', status: 400, body: /Upgrade request required/ },
     { name: 'unknown paths', path: '/pods', who: 'apiserver', status: 404, body: /could not find/ },
+    { name: 'any cluster identity reads resource metrics', path: '/metrics/resource', who: 'node', status: 200, body: /^node_cpu_usage_seconds_total 1 2\n$/ },
+    { name: 'metrics are not anonymous', path: '/metrics/resource', who: 'anonymous', status: 401, body: /Unauthorized/ },
   ];
   for (const c of cases) {
     it(c.name, async () => {

@@ -38,6 +38,8 @@ export interface AgentServerOptions {
   logRoot: string;
   /** containerRunning says whether a followed container still runs (default: always). */
   containerRunning?: (ref: ContainerLogRef) => Promise<boolean>;
+  /** resourceMetrics renders /metrics/resource (absent: 404). */
+  resourceMetrics?: () => Promise<string>;
   onSession?: (info: SessionInfo) => void;
   log?: (msg: string) => void;
 }
@@ -137,15 +139,20 @@ export class AgentServer {
     await closed;
   }
 
-  /** #authorize answers 401/403 for callers other than the API server; null when allowed. */
-  #authorize(socket: TLSSocket, verb: string): { code: number; message: string } | null {
+  /**
+   * #authorize answers 401 for callers without a cluster-CA certificate and 403 for streams and logs asked by
+   * anyone but the API server; null when allowed. Metrics are read by any authenticated caller (the scraper
+   * has its own identity), as every authenticated user may read everything until RBAC exists.
+   */
+  #authorize(socket: TLSSocket, verb: string, subresource = 'proxy'): { code: number; message: string } | null {
     const cert = socket.getPeerCertificate();
     if (!socket.authorized || !cert || Object.keys(cert).length === 0) return { code: 401, message: 'Unauthorized' };
+    if (subresource === 'metrics') return null;
     const subject = cert.subject as unknown as Record<string, string | string[] | undefined>;
     const cn = String(subject.CN ?? '');
     const orgs = ([] as string[]).concat(subject.O ?? []);
     if (cn === kubeletClientIdentity.commonName || kubeletClientIdentity.organizations.some((o) => orgs.includes(o))) return null;
-    return { code: 403, message: `Forbidden (user=${cn}, verb=${verb}, resource=nodes, subresource=proxy)` };
+    return { code: 403, message: `Forbidden (user=${cn}, verb=${verb}, resource=nodes, subresource=${subresource})` };
   }
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -154,9 +161,24 @@ export class AgentServer {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
-    const denied = this.#authorize(req.socket as TLSSocket, req.method === 'GET' ? 'get' : 'create');
+    const isMetrics = url.pathname.startsWith('/metrics');
+    const denied = this.#authorize(req.socket as TLSSocket, req.method === 'GET' ? 'get' : 'create', isMetrics ? 'metrics' : 'proxy');
     if (denied) {
       sendStatus(res, denied.code, denied.message);
+      return;
+    }
+    const render = this.#opts.resourceMetrics;
+    if (url.pathname === '/metrics/resource' && render) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        sendStatus(res, 405, `method ${String(req.method)} not allowed`);
+        return;
+      }
+      try {
+        const body = await render();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body);
+      } catch (err) {
+        sendStatus(res, 500, `failed to collect resource metrics: ${err instanceof Error ? err.message : String(err)}`);
+      }
       return;
     }
     const route = parseRoute(url.pathname);
@@ -258,7 +280,7 @@ function codeOf(err: StreamingError): number {
   return err.reason === 'NotFound' ? 404 : err.reason === 'BadRequest' ? 400 : 500;
 }
 
-const reasons: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 500: 'InternalError' };
+const reasons: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 500: 'InternalError' };
 
 function statusBody(code: number, message: string): string {
   return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: reasons[code] ?? 'InternalError', code });

@@ -17,7 +17,7 @@ export interface AgentProcess {
 
 /** startAgentProcess runs `bin/berth agent` for a test server on a reserved runtime and waits until it says it is ready. */
 export async function startAgentProcess(server: ServerProcess, rt: AgentTestRuntime, nodeName: string, extra: string[] = []): Promise<AgentProcess> {
-  const args = ['agent', '--server', `https://127.0.0.1:${server.port}`, '--token-file', join(server.dataDir, 'token'), '--data-dir', rt.dir, '--bridge', rt.bridge, '--cgroup-root', rt.cgroupRoot, '--node-name', nodeName, ...extra];
+  const args = ['agent', '--server', `https://127.0.0.1:${server.port}`, '--token-file', join(server.dataDir, 'token'), '--data-dir', rt.dir, '--bridge', rt.bridge, '--cgroup-root', rt.cgroupRoot, '--node-name', nodeName, '--kubelet-port', '0', ...extra];
   const child: ChildProcess = spawn(berth, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => {

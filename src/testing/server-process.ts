@@ -30,7 +30,7 @@ export async function startServer(args: string[] = [], dataDir?: string, opts: {
   // never program the host's nftables and routes nor take ports 80/443 (many run at once; proxy tests use network
   // namespaces, ingress tests an in-process control plane); they run no node agent unless asked (`agent: true`).
   const dnsDefaults = ['--dns-bind-address', '127.0.0.1', '--dns-port', '0'];
-  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...dnsDefaults, '--disable', 'proxy', '--disable', 'ingress', ...(opts.agent ? [] : ['--disable-agent']), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...dnsDefaults, '--disable', 'proxy', '--disable', 'ingress', ...(opts.agent ? ['--kubelet-port', '0'] : ['--disable-agent']), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
