@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { ConfigMap, Pod, Secret, Taint } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Pod, Secret, Service, Taint } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../api/object.ts';
 import { isApiError } from '../api/errors.ts';
 import { Client } from '../client/client.ts';
@@ -211,15 +211,19 @@ export class Agent {
         enqueue(p.metadata?.uid ?? '');
       },
     });
+    // Services only feed the containers' service link variables: one cluster-wide informer, read at container start.
+    const services = new Informer<Service & ApiObject>(watcher.resource('v1', 'services'), { log });
+    void services.run(signal);
     const objects = {
       configMap: (ns: string, name: string) => getOrUndefined<ConfigMap>(client, 'configmaps', ns, name),
       secret: (ns: string, name: string) => getOrUndefined<Secret>(client, 'secrets', ns, name),
+      services: () => services.store.list(),
     };
     const { allocatable } = capacityOf(machine, maxPods);
     const volumes = o.volumeManager ? o.volumeManager(o.dataDir) : new NodeVolumeManager({ podsDir: join(o.dataDir, 'pod-volumes'), sources: clientVolumeSources(client), clock, nodeAllocatable: () => allocatable });
     const probes = new ProbeManager({ cri, recorder, changed: enqueue, log });
     const images = new ImagePuller({ cri, recorder, secret: objects.secret, now: () => clock.now() });
-    const runner = new ContainerRunner({ cri, recorder, images, volumes, objects, memoryCapacityBytes: machine.memoryBytes, now: () => clock.now(), log });
+    const runner = new ContainerRunner({ cri, recorder, images, volumes, objects, memoryCapacityBytes: machine.memoryBytes, clusterDomain: dnsSettings(o).clusterDomain, now: () => clock.now(), log });
     const cgroupRoot = o.cgroupRoot ?? 'berth';
     const worker = new PodWorker({
       cri,
@@ -241,7 +245,7 @@ export class Agent {
     });
     this.#worker = worker;
     void pods.run(signal);
-    await Promise.race([pods.synced, aborted(signal)]);
+    await Promise.race([Promise.all([pods.synced, services.synced]), aborted(signal)]);
     if (signal.aborted) return;
     const pleg = new Pleg(cri, enqueue);
     // Pods the runtime has that the API no longer binds here are synced too: as orphans they are removed.

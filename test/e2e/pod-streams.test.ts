@@ -143,6 +143,20 @@ describe('kubectl logs, exec, cp, port-forward and top on real pods', { skip: mi
     assert.match(done.stderr, /cannot exec into a container in a completed pod; current phase is Succeeded/);
   });
 
+  it('pods get the managed /etc/hosts with hostAliases, their FQDN, and service link variables', async () => {
+    await createPod('named', 'exec sleep 3600', { hostname: 'db-0', subdomain: 'db', setHostnameAsFQDN: true, hostAliases: [{ ip: '127.0.0.1', hostnames: ['foo.local', 'bar.local'] }] });
+    await waitFor('named Running', async () => ((await podPhase('named')) === 'Running' ? true : undefined));
+    const ip = await ok(['get', 'pod', 'named', '-o', 'jsonpath={.status.podIP}']);
+    const hosts = await ok(['exec', 'named', '--', 'cat', '/etc/hosts']);
+    assert.match(hosts, /^# Kubernetes-managed hosts file\.\n127\.0\.0\.1\tlocalhost\n/);
+    assert.ok(hosts.includes(`${ip}\tdb-0.db.default.svc.cluster.local\tdb-0\n`), hosts);
+    assert.ok(hosts.endsWith('# Entries added by HostAliases.\n127.0.0.1\tfoo.local\tbar.local\n'), hosts);
+    assert.equal(await ok(['exec', 'named', '--', 'hostname']), 'db-0.db.default.svc.cluster.local\n');
+    const env = await ok(['exec', 'named', '--', 'env']);
+    assert.match(env, /^KUBERNETES_SERVICE_HOST=10\.43\.0\.1$/m);
+    assert.match(env, /^KUBERNETES_PORT_443_TCP=tcp:\/\/10\.43\.0\.1:443$/m);
+  });
+
   it('kubectl top shows the pod and the node from the agent\'s CRI stats', async () => {
     const top = await waitFor('top pod web', async () => {
       const r = await k(['top', 'pod', 'web', '--no-headers']);

@@ -8,6 +8,7 @@ import type { CriInput, Mount, PodSandboxConfig } from '../cri/types.ts';
 import type { VolumeManager, PodVolumes } from '../volumes/types.ts';
 import { Backoff } from './backoff.ts';
 import { ContainerConfigError, makeEnvironment, type EnvContext, type ObjectSource } from './env.ts';
+import { ensureEtcHosts } from './etc-hosts.ts';
 import { runHook } from './hooks.ts';
 import { ImagePullError, type ImagePuller } from './images.ts';
 import { fieldPathOf, podFullName, podRef, type ContainerKind } from './labels.ts';
@@ -28,6 +29,8 @@ export interface ContainerRunnerOptions {
   volumes: VolumeManager;
   objects: ObjectSource;
   memoryCapacityBytes: number;
+  /** clusterDomain names pods with a subdomain in their /etc/hosts (default cluster.local). */
+  clusterDomain?: string;
   now: () => number;
   log: (msg: string) => void;
 }
@@ -96,7 +99,8 @@ export class ContainerRunner {
       const env = await makeEnvironment(pod, c, o.objects, r.env);
       if (env.invalidKeys.length > 0) o.recorder.event(ref, 'Warning', 'InvalidEnvironmentVariableNames', `Keys [${env.invalidKeys.join(', ')}] from the EnvFrom configMap ${pod.metadata?.namespace ?? ''} were skipped since they are considered invalid environment variable names.`, { fieldPath });
       verifyRunAsNonRoot(pod, c, image);
-      const mounts: CriInput<Mount>[] = [...(await o.volumes.mountsFor(pod, c, r.volumes)), this.#terminationMount(r)];
+      const volumeMounts = await o.volumes.mountsFor(pod, c, r.volumes);
+      const mounts: CriInput<Mount>[] = [...volumeMounts, this.#terminationMount(r), ...this.#hostsMount(r, volumeMounts)];
       config = containerConfig(pod, c, { kind, restartCount: r.restartCount, envs: env.envs, mounts, imageRef, memoryCapacityBytes: o.memoryCapacityBytes });
     } catch (err) {
       if (err instanceof ContainerConfigError || (err instanceof Error && err.name === 'VolumeError')) {
@@ -163,6 +167,15 @@ export class ContainerRunner {
   /** resetBackoff forgets a container's crash-loop back-off (the pod went away). */
   resetBackoff(pod: Pod, name: string): void {
     this.#crash.reset(crashKey(pod, name));
+  }
+
+  /** #hostsMount is the pod's managed /etc/hosts, unless the container mounts its own or the pod has no IP yet. */
+  #hostsMount(r: StartRequest, mounts: readonly CriInput<Mount>[]): CriInput<Mount>[] {
+    if (r.env.podIPs.length === 0 || mounts.some((m) => m.containerPath === '/etc/hosts')) return [];
+    mkdirSync(r.paths.podDir, { recursive: true });
+    const file = join(r.paths.podDir, 'etc-hosts');
+    ensureEtcHosts(file, r.pod, r.env.podIPs, this.#o.clusterDomain ?? 'cluster.local');
+    return [{ containerPath: '/etc/hosts', hostPath: file }];
   }
 
   #terminationMount(r: StartRequest): CriInput<Mount> {

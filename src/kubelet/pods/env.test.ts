@@ -48,6 +48,23 @@ describe('makeEnvironment', () => {
       await assert.rejects(makeEnvironment(podWith(c), c, src, ctx), (err: unknown) => err instanceof ContainerConfigError && err.message === f.message);
     });
   }
+
+  it('adds the Services\' variables, which env can reference and override', async () => {
+    const services = [
+      { metadata: { namespace: 'default', name: 'kubernetes' }, spec: { clusterIP: '10.43.0.1', ports: [{ name: 'https', port: 443 }] } },
+      { metadata: { namespace: 'ns', name: 'db' }, spec: { clusterIP: '10.43.0.5', ports: [{ port: 5432 }] } },
+    ];
+    const c: Container = { name: 'app', env: [{ name: 'API', value: 'https://$(KUBERNETES_SERVICE_HOST):$(KUBERNETES_SERVICE_PORT)' }, { name: 'DB_SERVICE_PORT', value: '1' }] };
+    const env = Object.fromEntries((await makeEnvironment(podWith(c), c, { ...src, services: () => services }, ctx)).envs.map((e) => [e.key, e.value]));
+    assert.equal(env.API, 'https://10.43.0.1:443');
+    assert.equal(env.DB_SERVICE_PORT, '1');
+    assert.equal(env.DB_SERVICE_HOST, '10.43.0.5');
+    assert.equal(env.KUBERNETES_PORT_443_TCP, 'tcp://10.43.0.1:443');
+    const off = podWith(c);
+    off.spec = { ...off.spec, containers: off.spec?.containers ?? [], enableServiceLinks: false };
+    const names = (await makeEnvironment(off, c, { ...src, services: () => services }, ctx)).envs.map((e) => e.key);
+    assert.ok(names.includes('KUBERNETES_SERVICE_HOST') && !names.includes('DB_SERVICE_HOST'), names.join(','));
+  });
 });
 
 describe('expand', () => {

@@ -1,15 +1,19 @@
-import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Container, EnvVar, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { parseQuantity, type Quantity } from '../../api/validation/quantity.ts';
 import type { KeyValue } from '../cri/types.ts';
+import { serviceEnvVars, servicesForPod } from './service-env.ts';
 
 // A container's environment as the kubelet builds it (kubelet_pods.go makeEnvironmentVariables): envFrom
-// first, then env in order, each value expanded against the variables before it; $(VAR) references in
-// command and args expanded against the result.
+// first, then env in order, each value expanded against the variables before it and the Services'
+// variables; the Services' variables the container does not set itself come last. $(VAR) references in
+// command and args are expanded against the result.
 
 /** ObjectSource reads the configMaps and secrets a pod refers to (undefined when absent). */
 export interface ObjectSource {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** services lists every Service the node knows (for the service link variables; absent: none). */
+  services?(): readonly Service[];
 }
 
 /** EnvContext is what fieldRef and resourceFieldRef values come from besides the pod. */
@@ -39,7 +43,10 @@ const envNameRe = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** makeEnvironment resolves a container's env and envFrom. */
 export async function makeEnvironment(pod: Pod, c: Container, src: ObjectSource, ctx: EnvContext): Promise<EnvResult> {
   const ns = pod.metadata?.namespace ?? 'default';
+  const services = serviceEnvVars(servicesForPod(ns, pod.spec?.enableServiceLinks ?? true, src.services?.() ?? []));
   const vars = new Map<string, string>();
+  // scope is what $(VAR) sees: the Services' variables, overridden by the container's own as they are set.
+  const scope = new Map(services);
   const invalidKeys: string[] = [];
   for (const from of c.envFrom ?? []) {
     const prefix = from.prefix ?? '';
@@ -62,13 +69,20 @@ export async function makeEnvironment(pod: Pod, c: Container, src: ObjectSource,
     for (const [k, v] of Object.entries(data ?? {})) {
       const name = prefix + k;
       if (!envNameRe.test(name)) invalidKeys.push(name);
-      else vars.set(name, v);
+      else {
+        vars.set(name, v);
+        scope.set(name, v);
+      }
     }
   }
   for (const e of c.env ?? []) {
-    const v = await envValue(pod, c, e, src, ctx, vars);
-    if (v !== undefined) vars.set(e.name, v);
+    const v = await envValue(pod, c, e, src, ctx, scope);
+    if (v !== undefined) {
+      vars.set(e.name, v);
+      scope.set(e.name, v);
+    }
   }
+  for (const [k, v] of services) if (!vars.has(k)) vars.set(k, v);
   return { envs: [...vars].map(([key, value]) => ({ key, value })), invalidKeys: invalidKeys.sort() };
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { podDnsConfig, type PodDnsSettings } from '../../dns/resolv-conf.ts';
 import type { ContainerConfig, CriInput, KeyValue, Mount, PodSandboxConfig, PortMapping } from '../cri/types.ts';
 import { expand } from './env.ts';
+import { sandboxHostname } from './etc-hosts.ts';
 import {
   containerHashAnnotation,
   containerKindAnnotation,
@@ -61,8 +62,9 @@ export function sandboxConfig(pod: Pod, attempt: number, paths: PodPaths, dns: P
   for (const s of pod.spec?.securityContext?.sysctls ?? []) sysctls[s.name] = s.value;
   return {
     metadata: { name: m.name ?? '', namespace: m.namespace ?? '', uid: m.uid ?? '', attempt },
-    // Upstream: spec.hostname, else the pod name, cut to 63 characters; the host network keeps the node's name.
-    hostname: pod.spec?.hostNetwork ? '' : (pod.spec?.hostname ?? m.name ?? '').slice(0, 63).replace(/[-.]+$/, ''),
+    // Upstream: spec.hostname, else the pod name, cut to 63 characters (the FQDN with setHostnameAsFQDN); the
+    // host network keeps the node's name.
+    hostname: sandboxHostname(pod, dns.clusterDomain),
     logDirectory: paths.logDir,
     dnsConfig: resolv,
     portMappings,
