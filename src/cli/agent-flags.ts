@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { AgentOptions } from '../kubelet/agent.ts';
-import { parseLabels, parseTaints, splitList } from '../sim/options.ts';
+import { parseThresholds } from '../kubelet/eviction/thresholds.ts';
+import { parseDuration, parseLabels, parseTaints, splitList } from '../sim/options.ts';
 import { UsageError } from './args.ts';
 
 // The node agent's flags, shared by `berth agent` and the agent `berth server` embeds.
@@ -18,6 +19,9 @@ export const agentFlagUsage = `  --node-name NAME       the node's name (default
   --kubelet-port N       the port the agent serves logs, exec and stats on (default 10250; 0: a free one)
   --kubelet-address IP   the address that port listens on (default 0.0.0.0)
   --max-pods N           pods this node runs at most (default 110)
+  --eviction-hard LIST   hard eviction thresholds (default memory.available<100Mi,nodefs.available<10%,
+                         nodefs.inodesFree<5%,imagefs.available<15%)
+  --eviction-pressure-transition-period D  how long a pressure condition stays after it clears (default 5m)
 `;
 
 /** agentFlags are the parseArgs options of the agent flags. */
@@ -34,6 +38,8 @@ export const agentFlags = {
   'kubelet-port': { type: 'string' },
   'kubelet-address': { type: 'string' },
   'max-pods': { type: 'string' },
+  'eviction-hard': { type: 'string' },
+  'eviction-pressure-transition-period': { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof agentFlags]?: string };
@@ -55,6 +61,9 @@ export function agentOptionsFrom(v: Values): Omit<AgentOptions, 'server' | 'toke
   };
   const kubeletPort = int('kubelet-port', v['kubelet-port']);
   const maxPods = int('max-pods', v['max-pods']);
+  const transition = v['eviction-pressure-transition-period'];
+  const transitionMs = transition === undefined ? undefined : parseDuration(transition);
+  if (transitionMs === undefined && transition !== undefined) throw new UsageError(`--eviction-pressure-transition-period must be a duration such as 5m, not ${transition}`);
   return {
     nodeName: v['node-name'] ?? hostname().toLowerCase(),
     labels: parsed('labels', () => parseLabels(v.labels ?? '')),
@@ -68,5 +77,7 @@ export function agentOptionsFrom(v: Values): Omit<AgentOptions, 'server' | 'toke
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
     ...(v['kubelet-address'] ? { kubeletAddress: v['kubelet-address'] } : {}),
     ...(maxPods !== undefined ? { maxPods } : {}),
+    ...(v['eviction-hard'] !== undefined ? { evictionHard: parsed('eviction-hard', () => parseThresholds(v['eviction-hard'] ?? '')) } : {}),
+    ...(transitionMs !== undefined ? { evictionPressureTransitionMs: transitionMs } : {}),
   };
 }

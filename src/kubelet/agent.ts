@@ -18,11 +18,14 @@ import { withRequestTimeout, withStop } from '../sim/transport.ts';
 import { kubernetesVersion } from '../version.ts';
 import { ensureNodeCredentials } from './bootstrap.ts';
 import { CriClient } from './cri/client.ts';
+import { criPodUsage, EvictionManager, nodeObservations } from './eviction/manager.ts';
+import { defaultEvictionHard, parseThresholds, type Threshold } from './eviction/thresholds.ts';
 import { ensureTestImages } from './images/ensure.ts';
 import { readMachineInfo } from './node/machine.ts';
 import { NodeReporter } from './node/reporter.ts';
 import { capacityOf, type NodeHealth, type NodeIdentity, type NodeObject } from './node/status.ts';
 import { PodCgroups } from './pods/cgroups.ts';
+import { podRef } from './pods/labels.ts';
 import { ContainerRunner } from './pods/containers.ts';
 import { ImagePuller } from './pods/images.ts';
 import { Pleg } from './pods/pleg.ts';
@@ -90,6 +93,10 @@ export interface AgentOptions {
   kubeletAddress?: string;
   maxPods?: number;
   podWorkers?: number;
+  /** evictionHard are the hard eviction thresholds (default: the kubelet's, memory.available<100Mi, ...). */
+  evictionHard?: Threshold[];
+  /** evictionPressureTransitionMs holds a pressure condition after it clears (default 5 min). */
+  evictionPressureTransitionMs?: number;
   /** volumeManager replaces the node volume manager (tests). */
   volumeManager?: (dataDir: string) => VolumeManager;
   extensions?: AgentExtension[];
@@ -158,7 +165,8 @@ export class Agent {
       containerRuntimeVersion: '',
       maxPods,
     };
-    const health = async (): Promise<NodeHealth> => runtimeHealth(cri);
+    let eviction: EvictionManager | undefined;
+    const health = async (): Promise<NodeHealth> => ({ ...(await runtimeHealth(cri)), ...eviction?.pressure() });
     const reporter = new NodeReporter({ client, clock, log, machine, identity, health, labels: o.labels ?? {}, taints: o.taints ?? [] });
     await reporter.register();
     log(`agent: node ${o.nodeName} registered (InternalIP ${nodeIP})`);
@@ -240,10 +248,25 @@ export class Agent {
       node: { name: o.nodeName, hostIPs: [nodeIP], allocatable },
       pods: { byUid: (uid) => byUid.get(uid), boundHere: () => [...byUid.values()] },
       requeue: (uid, ms) => queue.addAfter(uid, ms),
+      admit: (pod) => eviction?.admit(pod),
       now: () => clock.now(),
       log,
     });
     this.#worker = worker;
+    const criNow = cri;
+    eviction = new EvictionManager({
+      thresholds: o.evictionHard ?? parseThresholds(defaultEvictionHard),
+      observe: () => nodeObservations(machine.memoryBytes, o.dataDir, containerdStateDir(o.dataDir), clock.now()),
+      activePods: () => worker.admittedPods(),
+      usage: () => criPodUsage(criNow),
+      evict: async (pod, message) => {
+        recorder.event(podRef(pod), 'Warning', 'Evicted', message);
+        worker.evict(pod.metadata?.uid ?? '', message);
+      },
+      now: () => clock.now(),
+      ...(o.evictionPressureTransitionMs !== undefined ? { transitionMs: o.evictionPressureTransitionMs } : {}),
+      log,
+    });
     void pods.run(signal);
     await Promise.race([Promise.all([pods.synced, services.synced]), aborted(signal)]);
     if (signal.aborted) return;
@@ -254,13 +277,14 @@ export class Agent {
     signal.addEventListener('abort', () => queue.shutDown(), { once: true });
     const working = runWorkers(queue, o.podWorkers ?? 16, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
     const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, cri, credentials, pods, kubeletPort, log };
+    const evicting = eviction.run(signal);
     const sweeping = sweepPeriodically(join(o.dataDir, 'storage'), client, signal, log);
     const extensions = (o.extensions ?? []).map((e) => e.start(ctx, signal).catch((err: unknown) => log(`agent: ${e.name}: ${err instanceof Error ? err.message : String(err)}`)));
     log(`agent: node ${o.nodeName} ready (${identity.containerRuntimeVersion})`);
     this.#markReady();
     await aborted(signal);
     probes.stop();
-    await Promise.all([working, plegging, reporting, sweeping, ...extensions]);
+    await Promise.all([working, plegging, reporting, sweeping, evicting, ...extensions]);
     await events.flush().catch(() => {});
     cri.close();
     if (supervising) await supervising.catch(() => {});

@@ -53,6 +53,8 @@ export interface PodWorkerOptions {
   pods: PodSource;
   /** requeue asks for another sync of a pod after ms. */
   requeue: (uid: string, ms: number) => void;
+  /** admit is a further admission check (the eviction manager's, under node pressure). */
+  admit?: (pod: Pod) => Rejection | undefined;
   now: () => number;
   log: (msg: string) => void;
 }
@@ -62,6 +64,8 @@ interface PodState {
   /** startTime is when the agent first took the pod on (the status's startTime). */
   startTime: number;
   rejected?: Rejection;
+  /** evicted is the eviction manager's message once it chose this pod. */
+  evicted?: string;
   reported?: string;
 }
 
@@ -76,7 +80,18 @@ export class PodWorker {
 
   /** admittedPods are the pods this node accepted that have not finished. */
   admittedPods(): Pod[] {
-    return this.#o.pods.boundHere().filter((p) => this.#state.get(p.metadata?.uid ?? '')?.admitted && !isTerminal(p));
+    return this.#o.pods.boundHere().filter((p) => {
+      const st = this.#state.get(p.metadata?.uid ?? '');
+      return st?.admitted && !st.evicted && !isTerminal(p);
+    });
+  }
+
+  /** evict stops a running pod at once and fails it with reason Evicted (the eviction manager's decision). */
+  evict(uid: string, message: string): void {
+    const st = this.#state.get(uid);
+    if (!st?.admitted || st.evicted) return;
+    st.evicted = message;
+    this.#o.requeue(uid, 0);
   }
 
   /** sync brings one pod's containers and status in line with its spec. */
@@ -97,7 +112,8 @@ export class PodWorker {
       return;
     }
     if (!st.admitted) {
-      const rejection = rp.sandboxes.length > 0 || rp.containers.length > 0 ? undefined : admitPod(pod, this.admittedPods(), this.#o.node.allocatable);
+      const fresh = rp.sandboxes.length === 0 && rp.containers.length === 0;
+      const rejection = fresh ? (this.#o.admit?.(pod) ?? admitPod(pod, this.admittedPods(), this.#o.node.allocatable)) : undefined;
       if (rejection) {
         st.rejected = rejection;
         this.#o.recorder.event(podRef(pod), 'Warning', rejection.reason, rejection.message);
@@ -107,6 +123,7 @@ export class PodWorker {
       st.admitted = true;
     }
     if (st.rejected) return;
+    if (st.evicted) return this.#finishEviction(pod, rp, st, st.evicted);
 
     let volumes: PodVolumes;
     try {
@@ -170,6 +187,19 @@ export class PodWorker {
     this.#o.probes.sync(pod, rp, podIP ?? '');
     await this.#report(pod, rp, st, waiting);
     if (nextWakeMs !== undefined) this.#o.requeue(uid, nextWakeMs);
+  }
+
+  /** #finishEviction kills an evicted pod without grace and reports it Failed/Evicted with a DisruptionTarget condition. */
+  async #finishEviction(pod: Pod, rp: RuntimePod, st: PodState, message: string): Promise<void> {
+    await this.#killPod(pod, rp, 0);
+    if (isTerminal(pod) && pod.status?.reason === 'Evicted') return;
+    rp = await this.#o.runtime.pod(pod.metadata?.uid ?? '');
+    const probes = this.#o.probes;
+    const status = generatePodStatus({ pod, runtime: rp, waiting: new Map(), ready: (id) => probes.ready(id), started: (id) => probes.started(id), hostIPs: this.#o.node.hostIPs, now: this.#o.now(), startTime: st.startTime, terminal: true });
+    const now = formatTime(this.#o.now());
+    const disruption = { type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message, lastTransitionTime: now };
+    const conditions = [...(status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), disruption];
+    await this.#write(pod, st, { ...status, phase: 'Failed', reason: 'Evicted', message, conditions });
   }
 
   /** #terminate stops a deleted pod within its grace period, removes everything of it, and deletes it for good. */
