@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,12 @@ function httpGet(url: string): Promise<string> {
     req.on('timeout', () => req.destroy(new Error(`GET ${url}: timeout`)));
     req.on('error', reject);
   });
+}
+
+/** gpuSkip is why the GPU test cannot run here, or false on a machine with an NVIDIA GPU. */
+function gpuSkip(): string | false {
+  const r = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8' });
+  return r.status === 0 && /GPU \d+:/.test(r.stdout) ? false : 'no NVIDIA GPU on this machine (nvidia-smi -L lists none)';
 }
 
 const podManifest = (name: string, spec: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, ...spec } });
@@ -161,6 +168,26 @@ describe('pods on the node agent', { skip: kubectl ? false : 'kubectl.1.32 is no
     const ips = (await ok(['get', 'pods', '-l', 'app=web3', '-o', 'jsonpath={.items[*].status.podIP}'])).split(' ');
     assert.equal(new Set(ips).size, 3);
     for (const ip of ips) assert.match(await httpGet(`http://${ip}:8080/`), /./);
+  });
+
+  it('keeps a PersistentVolumeClaim\'s data after its pod is gone', async () => {
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Mi' } } } };
+    await ok(['create', '-f', '-'], JSON.stringify(claim));
+    const withClaim = (name: string, command: string) => podManifest(name, { restartPolicy: 'Never', containers: [container('app', command, { volumeMounts: [{ name: 'data', mountPath: '/data' }] })], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] });
+    await ok(['create', '-f', '-'], withClaim('writer', 'echo kept across pods > /data/note'));
+    await podWhere('writer', (p) => p.status?.phase === 'Succeeded');
+    await ok(['delete', 'pod', 'writer']);
+    await ok(['create', '-f', '-'], withClaim('reader', 'cat /data/note'));
+    await podWhere('reader', (p) => p.status?.phase === 'Succeeded');
+    assert.equal(await ok(['logs', 'reader']), 'kept across pods\n');
+    assert.equal(await ok(['get', 'pvc', 'data', '-o', 'jsonpath={.status.phase}']), 'Bound');
+    await ok(['delete', 'pod', 'reader']);
+    await ok(['delete', 'pvc', 'data']);
+  });
+
+  it('runs nvidia-smi in a pod that requests a GPU', { skip: gpuSkip() }, async () => {
+    await ok(['create', '-f', '-'], podManifest('gpu', { restartPolicy: 'Never', containers: [container('smi', 'nvidia-smi', { resources: { limits: { 'nvidia.com/gpu': '1' } } })] }));
+    await podWhere('gpu', (p) => p.status?.phase === 'Succeeded');
   });
 
   it('does not restart containers when the agent (and its containerd) restart', async () => {
