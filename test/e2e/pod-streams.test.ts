@@ -157,6 +157,16 @@ describe('kubectl logs, exec, cp, port-forward and top on real pods', { skip: mi
     assert.match(env, /^KUBERNETES_PORT_443_TCP=tcp:\/\/10\.43\.0\.1:443$/m);
   });
 
+  it('records the kubelet\'s DNSConfigForming event when a resolv.conf exceeds its limits', async () => {
+    await createPod('dnsy', 'exec sleep 3600', { dnsConfig: { nameservers: ['127.0.0.1', '127.0.0.2', '127.0.0.3'] } });
+    const ev = await waitFor('DNSConfigForming', async () => {
+      const out = await ok(['get', 'events', '--field-selector', 'involvedObject.name=dnsy,reason=DNSConfigForming', '-o', 'jsonpath={.items[*].message}']);
+      return out ? out : undefined;
+    });
+    assert.equal(ev, 'Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 10.43.0.10 127.0.0.1 127.0.0.2');
+    assert.equal(await ok(['exec', 'dnsy', '--', 'grep', '-c', 'nameserver', '/etc/resolv.conf']), '3\n');
+  });
+
   it('kubectl top shows the pod and the node from the agent\'s CRI stats', async () => {
     const top = await waitFor('top pod web', async () => {
       const r = await k(['top', 'pod', 'web', '--no-headers']);

@@ -48,7 +48,7 @@ export function terminationGraceSeconds(pod: Pod): number {
 /** sandboxConfig is the CRI sandbox of a pod for its attempt-th sandbox. */
 export function sandboxConfig(pod: Pod, attempt: number, paths: PodPaths, dns: PodDnsSettings): CriInput<PodSandboxConfig> {
   const m = pod.metadata ?? {};
-  // The kubelet records podDnsConfig's warnings as events; the agent does not yet (see docs/status.md).
+  // Its warnings are recorded as events by the pod worker when it creates the sandbox.
   const { config } = podDnsConfig(pod, dns);
   const resolv = { servers: config.nameservers, searches: config.searches, options: config.options };
   const portMappings: CriInput<PortMapping>[] = [];

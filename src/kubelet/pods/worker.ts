@@ -4,7 +4,7 @@ import { isApiError } from '../../api/errors.ts';
 import { formatTime } from '../../api/time.ts';
 import type { Client } from '../../client/client.ts';
 import type { EventRecorder } from '../../client/events.ts';
-import type { PodDnsSettings } from '../../dns/resolv-conf.ts';
+import { podDnsConfig, type PodDnsSettings } from '../../dns/resolv-conf.ts';
 import type { CriClient } from '../cri/client.ts';
 import { CriError, isCriNotFound } from '../cri/errors.ts';
 import type { ProbeManager } from '../prober/manager.ts';
@@ -147,6 +147,7 @@ export class PodWorker {
     const sbConfig = sandboxConfig(pod, attempt, paths, this.#o.dns);
     const waiting = new Map<string, Waiting>();
     if (actions.createSandbox) {
+      for (const w of podDnsConfig(pod, this.#o.dns).warnings) this.#o.recorder.event(podRef(pod), 'Warning', w.reason, w.message);
       mkdirSync(paths.logDir, { recursive: true, mode: 0o755 });
       this.#o.cgroups.create(uid);
       try {
