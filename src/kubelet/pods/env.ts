@@ -1,6 +1,6 @@
 import type { ConfigMap, Container, EnvVar, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
-import { parseQuantity, type Quantity } from '../../api/validation/quantity.ts';
 import type { KeyValue } from '../cri/types.ts';
+import { resolveFieldRef, resolveResourceFieldRef } from '../volumes/downward-api.ts';
 import { serviceEnvVars, servicesForPod } from './service-env.ts';
 
 // A container's environment as the kubelet builds it (kubelet_pods.go makeEnvironmentVariables): envFrom
@@ -132,59 +132,20 @@ function decodeSecret(s: Secret): Record<string, string> {
 
 /** fieldValue reads a downward-API field of the pod (the paths env fieldRef supports). */
 export function fieldValue(pod: Pod, path: string, ctx: EnvContext): string {
-  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-  if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2] ?? ''] ?? '';
-  switch (path) {
-    case 'metadata.name':
-      return pod.metadata?.name ?? '';
-    case 'metadata.namespace':
-      return pod.metadata?.namespace ?? '';
-    case 'metadata.uid':
-      return pod.metadata?.uid ?? '';
-    case 'metadata.labels':
-      return formatMap(pod.metadata?.labels);
-    case 'metadata.annotations':
-      return formatMap(pod.metadata?.annotations);
-    case 'spec.nodeName':
-      return pod.spec?.nodeName ?? '';
-    case 'spec.serviceAccountName':
-      return pod.spec?.serviceAccountName ?? '';
-    case 'status.hostIP':
-      return ctx.hostIPs[0] ?? '';
-    case 'status.hostIPs':
-      return ctx.hostIPs.join(',');
-    case 'status.podIP':
-      return ctx.podIPs[0] ?? '';
-    case 'status.podIPs':
-      return ctx.podIPs.join(',');
-    default:
-      throw new ContainerConfigError(`unsupported fieldPath: ${path}`);
+  try {
+    return resolveFieldRef(pod, path, ctx);
+  } catch (err) {
+    throw new ContainerConfigError(err instanceof Error ? err.message : String(err));
   }
-}
-
-function formatMap(m: Record<string, string> | undefined): string {
-  return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m?.[k])}`).join('\n');
 }
 
 /** resourceValue is a container's limit or request divided by the divisor and rounded up (upstream ExtractContainerResourceValue). */
 export function resourceValue(pod: Pod, containerName: string, resource: string, divisor: string | number | undefined, ctx: EnvContext): string {
-  const c = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === containerName);
-  if (!c) throw new ContainerConfigError(`container ${containerName} not found`);
-  const [kind, name] = resource.split('.') as ['limits' | 'requests', string];
-  let raw: string | number | undefined = c.resources?.[kind]?.[name];
-  // An unset limit means the node's allocatable, as upstream's defaulting of the downward API does.
-  if (raw === undefined && kind === 'limits') raw = ctx.allocatable[name as 'cpu' | 'memory'];
-  const q = mustQuantity(raw ?? 0);
-  const d = mustQuantity(divisor ?? '1');
-  if (d.nanos <= 0n) return '0';
-  // ceil(q / d), exactly: quantities are whole nano-units.
-  return String((q.nanos + d.nanos - 1n) / d.nanos);
-}
-
-function mustQuantity(raw: string | number): Quantity {
-  const r = parseQuantity(raw);
-  if (!r.ok) throw new ContainerConfigError(`invalid quantity ${String(raw)}`);
-  return r.quantity;
+  try {
+    return resolveResourceFieldRef(pod, { containerName, resource, ...(divisor !== undefined ? { divisor: String(divisor) } : {}) }, ctx.allocatable);
+  } catch (err) {
+    throw new ContainerConfigError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 /** expand replaces $(VAR) with defined variables; $$ escapes a $; unknown references stay as written. */

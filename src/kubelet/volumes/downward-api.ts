@@ -17,13 +17,21 @@ export function formatMap(m: Record<string, string> | undefined): string {
     .join('\n');
 }
 
-/** resolveFieldRef returns a pod field's value for the downward API (volumes and env), or throws for an unsupported path. */
-export function resolveFieldRef(pod: Pod, fieldPath: string): string {
+/** PodAddresses are the pod's and node's IPs when the caller knows them better than the pod's status (container start). */
+export interface PodAddresses {
+  podIPs: readonly string[];
+  hostIPs: readonly string[];
+}
+
+/** resolveFieldRef returns a pod field's value for the downward API (volumes, env, subPathExpr), or throws for an unsupported path. */
+export function resolveFieldRef(pod: Pod, fieldPath: string, addresses?: PodAddresses): string {
   const subscript = /^(metadata\.(?:labels|annotations))\['(.*)'\]$/.exec(fieldPath);
   if (subscript) {
     const map = subscript[1] === 'metadata.labels' ? pod.metadata?.labels : pod.metadata?.annotations;
     return map?.[subscript[2] ?? ''] ?? '';
   }
+  const podIPs = addresses?.podIPs ?? (pod.status?.podIPs ?? []).map((p) => p.ip);
+  const hostIPs = addresses?.hostIPs ?? (pod.status?.hostIPs ?? []).map((p) => p.ip);
   switch (fieldPath) {
     case 'metadata.name':
       return pod.metadata?.name ?? '';
@@ -42,13 +50,13 @@ export function resolveFieldRef(pod: Pod, fieldPath: string): string {
     case 'spec.restartPolicy':
       return pod.spec?.restartPolicy ?? '';
     case 'status.hostIP':
-      return pod.status?.hostIP ?? '';
+      return hostIPs[0] ?? pod.status?.hostIP ?? '';
     case 'status.podIP':
-      return pod.status?.podIP ?? '';
+      return podIPs[0] ?? pod.status?.podIP ?? '';
     case 'status.podIPs':
-      return (pod.status?.podIPs ?? []).map((p) => p.ip).join(',');
+      return podIPs.join(',');
     case 'status.hostIPs':
-      return (pod.status?.hostIPs ?? []).map((p) => p.ip).join(',');
+      return hostIPs.join(',');
     default:
       throw new Error(`unsupported fieldPath: ${fieldPath}`);
   }
