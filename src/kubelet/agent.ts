@@ -14,7 +14,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { hostResolvConf, type PodDnsSettings } from '../dns/resolv-conf.ts';
 import { defaultClusterDns } from '../dns/server.ts';
 import type { NodeCredentials } from '../server/node-join.ts';
-import { withRequestTimeout, withStop } from '../sim/transport.ts';
+import { withRequestTimeout, withStop } from '../client/transport-limits.ts';
 import { kubernetesVersion } from '../version.ts';
 import { ensureNodeCredentials } from './bootstrap.ts';
 import { CriClient } from './cri/client.ts';

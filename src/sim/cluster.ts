@@ -11,7 +11,7 @@ import { PodAgent, type PodAgentStats } from './pod-agent.ts';
 import type { PodObject } from './pod-status.ts';
 import { SimKubeletEndpoint } from './kubelet-endpoint.ts';
 import { registerNode } from './register.ts';
-import { withRequestTimeout, withStop } from './transport.ts';
+import { withRequestTimeout, withStop } from '../client/transport-limits.ts';
 
 /** SimClusterDeps are SimCluster's collaborators; onRegistered reports registration progress. */
 export interface SimClusterDeps {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { withRequestTimeout, withStop } from './transport.ts';
+import { withRequestTimeout, withStop } from './transport-limits.ts';
 
 // hanging answers only when its request is aborted, as a server that never responds.
 const hanging = (req: Request): Promise<Response> =>

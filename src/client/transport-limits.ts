@@ -1,4 +1,4 @@
-import type { Transport } from '../client/transport.ts';
+import type { Transport } from './transport.ts';
 
 // A Request follows the signal it was built with only while the Request itself is alive (undici drops
 // the link when it collects the Request), and a transport may keep just its signal. Both wrappers below
