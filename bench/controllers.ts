@@ -1,6 +1,7 @@
 // berth bench controllers: how fast the controllers turn intent into available pods on simulated nodes.
 // A 1,000-replica Deployment from create to all available, a full rolling update of it, and the
 // failover of the pods of failed nodes, beside the scheduler-only rate (bench/scheduler) on the same nodes.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { readKubeconfig } from '../src/apiserver/auth/index.ts';
@@ -9,6 +10,7 @@ import { Client, httpsTransport } from '../src/client/index.ts';
 import type { ApiObject } from '../src/api/object.ts';
 import { defaultSimOptions, SimCluster } from '../src/sim/index.ts';
 import { startServer, type ServerProcess } from '../src/testing/server-process.ts';
+import { PodTimeline } from './pod-timeline.ts';
 import { runRound } from './scheduler.ts';
 
 type DeploymentObject = Deployment & ApiObject;
@@ -59,6 +61,18 @@ async function waitDeployment(client: Client, name: string, t0: number, done: (d
   throw new Error(`deployment ${name} not done within ${timeoutMs} ms: ${JSON.stringify(last?.status)}`);
 }
 
+/** processCpuSeconds is the user+system CPU time a process has used (Linux /proc), or NaN where unknown. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const indent = (text: string): string => text.split('\n').map((l) => `    ${l}`).join('\n');
+
 const complete = (replicas: number, generation?: number) => (d: DeploymentObject): boolean => {
   const s = d.status ?? {};
   return (generation === undefined || (s.observedGeneration ?? 0) >= generation) &&
@@ -79,22 +93,41 @@ export default async function controllersBenchmark({ quick, log }: BenchOptions)
   try {
     const kc = await readKubeconfig(server.kubeconfig);
     const client = new Client(httpsTransport({ server: kc.server, ca: kc.caPem ?? '', cert: kc.clientCertPem ?? '', key: kc.clientKeyPem ?? '' }));
-    // Instant simulated nodes: containers run the moment a pod is bound. Leases are renewed every second
-    // so the node monitor's short grace period stays meaningful.
-    const sim = new SimCluster({ ...defaultSimOptions, nodes: shape.nodes, startDelayMs: 0, leaseDurationSeconds: shape.graceSeconds, leaseRenewMs: 1000 }, { client, log: () => {} });
+    // Instant simulated nodes: containers run the moment a pod is bound. Leases last the grace period and are
+    // renewed every quarter of it, as a kubelet does (renewing every second made lease updates the largest share
+    // of the server's writes). One pod worker per node, as each kubelet writes its pods' statuses on its own.
+    const sim = new SimCluster({ ...defaultSimOptions, nodes: shape.nodes, startDelayMs: 0, leaseDurationSeconds: shape.graceSeconds, leaseRenewMs: shape.graceSeconds * 250, podWorkers: shape.nodes }, { client, log: () => {} });
     void sim.start(abort.signal).catch((err: unknown) => log(`sim: ${String(err)}`));
     await sim.ready;
 
     const deployments = client.resource<DeploymentObject>('apps/v1', 'deployments');
+    // The pod milestones (seconds after the phase began) say where the time goes.
+    let timeline = new PodTimeline();
+    await timeline.start(client, 'default', 'app=bench');
+    // CPU seconds are steadier than wall time on a shared machine: the server's, and this process's (the sim).
+    let cpu0 = { server: processCpuSeconds(server.pid), bench: process.cpuUsage() };
+    const cpuSince = (c: typeof cpu0): { server: number; bench: number } => {
+      const b = process.cpuUsage(c.bench);
+      return { server: processCpuSeconds(server.pid) - c.server, bench: (b.user + b.system) / 1e6 };
+    };
     let t0 = performance.now();
     await deployments.create(deployment('bench', shape.replicas, 'app:v1'));
     const deployS = await waitDeployment(client, 'bench', t0, complete(shape.replicas), timeoutMs);
-    log(`  ${shape.replicas} replicas available in ${deployS.toFixed(2)} s (${(shape.replicas / deployS).toFixed(0)} pods/s)`);
+    const deployCpu = cpuSince(cpu0);
+    log(`  ${shape.replicas} replicas available in ${deployS.toFixed(2)} s (${(shape.replicas / deployS).toFixed(0)} pods/s); CPU: server ${deployCpu.server.toFixed(1)} s, sim ${deployCpu.bench.toFixed(1)} s`);
+    await timeline.stop();
+    log(indent(timeline.summary(t0, shape.replicas)));
 
+    timeline = new PodTimeline();
+    await timeline.start(client, 'default', 'app=bench');
+    cpu0 = { server: processCpuSeconds(server.pid), bench: process.cpuUsage() };
     t0 = performance.now();
     const updated = await deployments.patch('default', 'bench', 'strategic', { spec: { template: { spec: { containers: [{ name: 'app', image: 'app:v2' }] } } } });
     const rollingS = await waitDeployment(client, 'bench', t0, complete(shape.replicas, updated.metadata?.generation), timeoutMs);
-    log(`  rolling update of ${shape.replicas} replicas in ${rollingS.toFixed(2)} s`);
+    const rollingCpu = cpuSince(cpu0);
+    log(`  rolling update of ${shape.replicas} replicas in ${rollingS.toFixed(2)} s; CPU: server ${rollingCpu.server.toFixed(1)} s, sim ${rollingCpu.bench.toFixed(1)} s`);
+    await timeline.stop();
+    log(indent(timeline.summary(t0, shape.replicas)));
 
     // Failover: twice the replicas on the nodes, then half the nodes fail, so about `replicas` pods must be
     // evicted and replaced on the other half.
@@ -133,6 +166,7 @@ export default async function controllersBenchmark({ quick, log }: BenchOptions)
       rows: [
         { name: `scheduler only: ${shape.replicas} pods bound`, value: sched.podsPerS, unit: 'pods/s', note: 'baseline (bench/scheduler round)' },
         { name: `Deployment of ${shape.replicas}: create -> all available`, value: deployS, unit: 's', note: `${deployRate.toFixed(0)} pods/s, ${(deployRate / sched.podsPerS).toFixed(2)}x scheduler-only; goal < 10 s for 1000` },
+        { name: `Deployment of ${shape.replicas}: server CPU`, value: Number(deployCpu.server.toFixed(1)), unit: 's', note: `sim and benchmark process: ${deployCpu.bench.toFixed(1)} s` },
         { name: `rolling update of ${shape.replicas}`, value: rollingS, unit: 's', note: `${(shape.replicas / rollingS).toFixed(0)} pods/s` },
         { name: `scale ${shape.replicas} -> ${failReplicas}`, value: scaleS, unit: 's' },
         { name: `failover: ${displaced} pods of ${failed.length} failed nodes`, value: failoverS, unit: 's', note: `includes the ${shape.graceSeconds} s node grace period; ${(failoverS - shape.graceSeconds).toFixed(2)} s after it` },
@@ -143,6 +177,9 @@ export default async function controllersBenchmark({ quick, log }: BenchOptions)
         scheduler_only_pods_per_s: Math.round(sched.podsPerS),
         deploy_1000_available_s: Number(deployS.toFixed(2)),
         deploy_pods_per_s: Math.round(deployRate),
+        deploy_server_cpu_s: Number(deployCpu.server.toFixed(1)),
+        deploy_sim_cpu_s: Number(deployCpu.bench.toFixed(1)),
+        rolling_server_cpu_s: Number(rollingCpu.server.toFixed(1)),
         ratio_vs_scheduler_only: Number((deployRate / sched.podsPerS).toFixed(2)),
         rolling_update_1000_s: Number(rollingS.toFixed(2)),
         failover_1000_s: Number(failoverS.toFixed(2)),

@@ -36,6 +36,7 @@ export class WorkQueue<K = string> {
   readonly #timers = new Map<K, NodeJS.Timeout>();
   readonly #limiter: RateLimiter<K>;
   #shuttingDown = false;
+  #wakeScheduled = false;
 
   constructor(limiter: RateLimiter<K> = exponentialRateLimiter<K>()) {
     this.#limiter = limiter;
@@ -46,14 +47,27 @@ export class WorkQueue<K = string> {
     if (this.#shuttingDown || this.#dirty.has(key)) return;
     this.#dirty.add(key);
     if (this.#processing.has(key)) return;
-    const w = this.#waiters.shift();
-    if (w) {
-      this.#dirty.delete(key);
-      this.#processing.add(key);
-      w(key);
-    } else {
-      this.#queue.push(key);
-    }
+    this.#queue.push(key);
+    this.#wake();
+  }
+
+  /**
+   * #wake hands queued keys to idle workers on the next turn of the event loop rather than at once: the
+   * events that arrive together (one watch read, one storage commit) then all land in the queue first and
+   * collapse into one reconcile per key, instead of one reconcile per event, each walking every object.
+   */
+  #wake(): void {
+    if (this.#wakeScheduled || this.#waiters.length === 0) return;
+    this.#wakeScheduled = true;
+    setImmediate(() => {
+      this.#wakeScheduled = false;
+      while (this.#waiters.length > 0 && this.#queue.length > 0) {
+        const key = this.#queue.shift() as K;
+        this.#dirty.delete(key);
+        this.#processing.add(key);
+        (this.#waiters.shift() as (k: K | undefined) => void)(key);
+      }
+    });
   }
 
   /** addAfter queues a key after a delay; an earlier pending delay for it wins. */

@@ -143,6 +143,15 @@ describe('SimCluster against a control plane', () => {
     assert.match(pod.status?.podIP ?? '', /^10\.42\.2\.\d+$/);
   });
 
+  it('reports Ready again when another writer marked a running pod not ready, as a kubelet\'s status manager does', async () => {
+    await runPod('marked', 'simt-2');
+    const ready = async () => (await getPod('marked')).status?.conditions?.find((c) => c.type === 'Ready');
+    await waitFor('marked to be ready', async () => ((await ready())?.status === 'True' ? true : undefined));
+    // What the node lifecycle controller writes while the node looks silent.
+    await pods().patch('default', 'marked', 'strategic', { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NodeNotReady' }] } }, { subresource: 'status' });
+    await waitFor('marked to be ready again', async () => ((await ready())?.status === 'True' ? true : undefined));
+  });
+
   it('runs a Never pod to completion: Succeeded, or Failed with the exit-code annotation', async () => {
     await runPod('job-ok', 'simt-2', { restartPolicy: 'Never' });
     await runPod('job-fail', 'simt-2', { restartPolicy: 'Never' }, { 'sim.berth.dev/exit-code': '1' });

@@ -49,6 +49,8 @@ interface SimPod {
   backoffUntil?: number;
   /** reported is the last status written, to skip identical writes and keep transition times. */
   reported?: PodStatus;
+  /** reportedRv is the pod's resourceVersion after that write. */
+  reportedRv?: string;
   deleting: boolean;
   /** done marks a pod found already finished: nothing is left to report. */
   done: boolean;
@@ -207,11 +209,12 @@ export class PodAgent {
 
   async #report(pod: PodObject, sp: SimPod, now: number): Promise<void> {
     const status = buildPodStatus(pod, sp.view, now, sp.reported ?? pod.status);
-    if (sp.reported && JSON.stringify(status) === JSON.stringify(sp.reported)) return;
+    if (sp.reported && JSON.stringify(status) === JSON.stringify(sp.reported) && !overwritten(pod, sp)) return;
     // Conditions merge by type, so a reason or message that no longer applies must be deleted explicitly.
     const conditions = status.conditions?.map((c) => ({ ...c, reason: c.reason ?? null, message: c.message ?? null }));
-    await this.#deps.client.resource('v1', 'pods').patch(pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', { status: { ...status, conditions } }, { subresource: 'status' });
+    const written = await this.#deps.client.resource('v1', 'pods').patch(pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', { status: { ...status, conditions } }, { subresource: 'status' });
     sp.reported = status;
+    sp.reportedRv = written.metadata?.resourceVersion;
     this.stats.statusWrites++;
   }
 }
@@ -232,6 +235,25 @@ function adopt(pod: PodObject, node: SimNode, now: number, opts: SimOptions): Si
     if (runTime !== undefined) sp.runEndsAt = at + runTime;
   }
   return sp;
+}
+
+/**
+ * overwritten tells whether a later write than the agent's own changed the phase or a condition it reported, as the
+ * node lifecycle controller does when it marks the pods of a silent node not ready. A kubelet's status manager then
+ * writes its own view again; a cache still older than the agent's last write proves nothing.
+ */
+function overwritten(pod: PodObject, sp: SimPod): boolean {
+  const rv = pod.metadata?.resourceVersion;
+  if (!sp.reported || rv === undefined || sp.reportedRv === undefined || !newerResourceVersion(rv, sp.reportedRv)) return false;
+  if (pod.status?.phase !== sp.reported.phase) return true;
+  const live = new Map((pod.status?.conditions ?? []).map((c) => [c.type, c.status]));
+  return (sp.reported.conditions ?? []).some((c) => live.get(c.type) !== c.status);
+}
+
+/** newerResourceVersion compares two resourceVersions; Berth's (and etcd's) are revisions, other forms only differ. */
+export function newerResourceVersion(a: string, b: string): boolean {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return BigInt(a) > BigInt(b);
+  return a !== b;
 }
 
 function nextWake(sp: SimPod, now: number, startDelayMs: number): number | undefined {

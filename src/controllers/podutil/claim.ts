@@ -2,8 +2,28 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { isApiError } from '../../api/errors.ts';
 import type { ApiObject } from '../../api/object.ts';
 import type { LabelSelector } from '../../api/selectors/index.ts';
-import type { ResourceClient } from '../../client/index.ts';
+import type { Indexer, ResourceClient } from '../../client/index.ts';
 import { controllerRefOf } from './pods.ts';
+
+/** controllerIndexName names the index controllerIndex files objects under. */
+export const controllerIndexName = 'controller';
+
+/**
+ * controllerIndex files an object under the uid of its controller, or under "orphan/<namespace>" when it has
+ * none, so an owner finds what it may claim without walking every object of its namespace.
+ */
+export function controllerIndex(obj: ApiObject): string[] {
+  const ref = controllerRefOf(obj);
+  return [ref ? ref.uid : `orphan/${obj.metadata?.namespace ?? ''}`];
+}
+
+/**
+ * claimCandidates returns what claimObjects would look at for an owner out of a cache indexed by controllerIndex:
+ * the objects it controls and the orphans of its namespace (objects of other controllers are never claimed).
+ */
+export function claimCandidates<T extends ApiObject>(store: Indexer<T>, owner: ApiObject): T[] {
+  return [...store.byIndex(controllerIndexName, owner.metadata?.uid ?? ''), ...store.byIndex(controllerIndexName, `orphan/${owner.metadata?.namespace ?? ''}`)];
+}
 
 /** ClaimOptions describe the controller claiming objects: its reference, selector and how to adopt. */
 export interface ClaimOptions<T extends ApiObject> {

@@ -4,7 +4,7 @@ import { fromLabelSelector } from '../../api/selectors/index.ts';
 import { runWorkers, WorkQueue, type Informer, type ResourceClient } from '../../client/index.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Controller, ControllerDeps } from '../controller.ts';
-import { claimObjects, ControllerExpectations, controllerRefOf, isPodActive, isPodReady, newControllerRef, type PodObject } from '../podutil/index.ts';
+import { claimCandidates, claimObjects, ControllerExpectations, controllerIndex, controllerIndexName, controllerRefOf, isPodActive, isPodReady, newControllerRef, type PodObject } from '../podutil/index.ts';
 import { manageReplicas, type ManageError } from './manage.ts';
 import { calculateReplicaSetStatus, updateReplicaSetStatus, type ReplicaSetObject } from './status.ts';
 
@@ -28,7 +28,7 @@ export class ReplicaSetController implements Controller {
     this.#podClient = deps.client.resource<PodObject>('v1', 'pods');
     // Informers are created here so a caller can wait for their sync before driving reconcile by hand.
     this.#replicaSets = deps.informers.informer<ReplicaSetObject>('apps/v1', 'replicasets');
-    this.#pods = deps.informers.informer<PodObject>('v1', 'pods');
+    this.#pods = deps.informers.informer<PodObject>('v1', 'pods', { indexers: { [controllerIndexName]: controllerIndex } });
     // Handlers go on at construction so the caches drive expectations even when a test calls reconcile by hand.
     this.#replicaSets.addHandler({
       onAdd: (rs) => this.queue.add(objectKey(rs)),
@@ -66,7 +66,8 @@ export class ReplicaSetController implements Controller {
     const needsSync = this.expectations.satisfiedExpectations(key);
     const selector = fromLabelSelector(cached.spec?.selector);
     const ns = cached.metadata?.namespace ?? '';
-    const active = this.#pods.store.byIndex('namespace', ns).filter(isPodActive);
+    // Its own pods and the namespace's orphans: a sync costs what the ReplicaSet owns, not the namespace's size.
+    const active = claimCandidates(this.#pods.store, cached).filter(isPodActive);
     const pods = await claimObjects(active, {
       owner: cached,
       ownerRef: newControllerRef(cached, 'apps/v1', 'ReplicaSet'),
