@@ -18,6 +18,8 @@ import { CrdController } from './customresources/controller.ts';
 import type { ApiExtensions } from './extensions.ts';
 import type { HandlerContext, RequestUser } from './handlers/context.ts';
 import type { ResourceMetricsSource } from './handlers/metrics.ts';
+import { customMetricsDiscovery } from './handlers/custom-metrics.ts';
+import type { CustomMetricsSource } from '../metrics/custom/source.ts';
 import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
 import { isConnectSubresource, podConnectLocation } from './handlers/pod-connect.ts';
@@ -70,6 +72,8 @@ export interface ApiServerOptions {
   admissionPlugins?: (objects: AdmissionObjects, clock: Clock) => AdmissionPlugin[];
   /** resourceMetrics serves metrics.k8s.io (the metrics pipeline's latest measurements). */
   resourceMetrics?: ResourceMetricsSource;
+  /** customMetrics serves custom.metrics.k8s.io (e.g. the ingress's request rate and latency). */
+  customMetrics?: CustomMetricsSource;
 }
 
 /** UpgradeProxy takes over an upgraded client connection (see ApiServer.upgrade). */
@@ -107,7 +111,7 @@ export class ApiServer {
   #ready = false;
   #allocator: ServiceAllocator | undefined;
   readonly #abort = new AbortController();
-  #discoveryCache: { generation: number; docs: Map<string, string> } = { generation: -1, docs: new Map() };
+  #discoveryCache: { generation: string; docs: Map<string, string> } = { generation: '', docs: new Map() };
 
   constructor(rawOpts: ApiServerOptions) {
     const opts = { ...rawOpts, store: instrumentStore(rawOpts.store, this.metrics) };
@@ -136,6 +140,7 @@ export class ApiServer {
       ...(opts.reviewToken ? { reviewToken: opts.reviewToken } : {}),
       ...(opts.kubelet ? { kubelet: opts.kubelet } : {}),
       ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
+      ...(opts.customMetrics ? { customMetrics: opts.customMetrics } : {}),
     };
   }
 
@@ -265,7 +270,10 @@ export class ApiServer {
   #discovery(req: ApiRequest, path: string): ApiResponse {
     const wantsAggregated = parseAccept(req.headers.get('accept')).find((m) => m.params.g === 'apidiscovery.k8s.io' && m.params.as === 'APIGroupDiscoveryList' && m.params.v === 'v2');
     const key = `${wantsAggregated ? 'agg:' : ''}${path}`;
-    if (this.#discoveryCache.generation !== this.registry.generation) this.#discoveryCache = { generation: this.registry.generation, docs: new Map() };
+    // Custom metrics come and go with the components serving them, so their count is part of the cache's key.
+    const custom = this.#opts.customMetrics ? customMetricsDiscovery(this.#opts.customMetrics) : [];
+    const generation = `${this.registry.generation}:${custom.length}`;
+    if (this.#discoveryCache.generation !== generation) this.#discoveryCache = { generation, docs: new Map() };
     let doc = this.#discoveryCache.docs.get(key);
     if (doc === undefined) {
       // Review kinds are answered but not stored, so they are not in the registry; discovery lists them too.
@@ -273,7 +281,7 @@ export class ApiServer {
       const reviews = builtinResources.filter((r) => r.verbs.length === 1 && r.verbs[0] === 'create');
       // So are the resource metrics, when a metrics pipeline feeds them.
       const metrics = this.#opts.resourceMetrics ? builtinResources.filter(isMetricsResource) : [];
-      const groups = groupResources([...served, ...reviews, ...metrics]);
+      const groups = groupResources([...served, ...reviews, ...metrics, ...custom]);
       const parts = path.split('/').filter(Boolean);
       let body: object | undefined;
       if (wantsAggregated && (path === '/api' || path === '/apis')) body = aggregatedDiscovery(groups, path === '/api');

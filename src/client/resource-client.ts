@@ -182,9 +182,9 @@ export class ResourceClient<T extends ApiObject = ApiObject> {
     return this.#json('DELETE', this.path(namespace, name), {}, body);
   }
 
-  /** getSubresource reads a subresource such as scale. */
-  getSubresource<R>(namespace: string | undefined, name: string, subresource: string): Promise<R> {
-    return this.#json('GET', this.path(namespace, name, subresource), {});
+  /** getSubresource reads a subresource such as scale (query: extra parameters, e.g. a label selector). */
+  getSubresource<R>(namespace: string | undefined, name: string, subresource: string, query: Record<string, string> = {}): Promise<R> {
+    return this.#json('GET', this.path(namespace, name, subresource), query);
   }
 
   /** createSubresource posts to a subresource such as binding, eviction or token. */

@@ -19,6 +19,8 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { isApiError } from '../api/errors.ts';
 import type { ApiObject } from '../api/object.ts';
 import { IngressController, type IngressControllerOptions } from '../ingress/index.ts';
+import { IngressTrafficMetrics } from '../ingress/traffic-metrics.ts';
+import { CustomMetricsRegistry } from '../metrics/custom/source.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultClusterDns, DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
@@ -127,6 +129,7 @@ export class ControlPlane {
     const metricsEnabled = !disabled.has('metrics-server');
     const metricResolutionMs = opts.metricResolutionMs ?? 15_000;
     const metricsStorage = new MetricsStorage({ resolutionMs: metricResolutionMs });
+    const customMetrics = new CustomMetricsRegistry();
     let api: ApiServer | null = null;
     // A service-account token stays valid only while its service account (and bound pod or secret) exists with the same uid.
     const isActive = async (info: ServiceAccountTokenInfo): Promise<boolean> => {
@@ -164,6 +167,7 @@ export class ControlPlane {
       kubelet: new KubeletClient({ caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem, log }),
       serverAddress: `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.port}`,
       ...(metricsEnabled ? { resourceMetrics: opts.resourceMetrics ?? metricsStorage } : {}),
+      customMetrics,
     });
     this.#api = api;
     await api.start();
@@ -201,6 +205,10 @@ export class ControlPlane {
       // The request metrics join the API server's registry, so one /metrics scrape has both.
       const ingress = new IngressController({ ...opts.ingress, client: new Client(inProcessTransport(server, ingressUser)), clock, log, metricsRegistry: api.metrics.registry });
       this.#ingress = ingress;
+      // Its request rate and latency per Ingress and Service become custom metrics an HPA can scale on.
+      const traffic = new IngressTrafficMetrics(ingress.metrics, { now: () => clock.now() });
+      customMetrics.add(traffic);
+      void traffic.run(this.#abort.signal);
       // A busy port is logged, not fatal: the control plane is useful without its ingress.
       this.#ingressDone = ingress.start(this.#abort.signal).catch((err: unknown) => log(`ingress: ${err instanceof Error ? err.message : String(err)}`));
     }

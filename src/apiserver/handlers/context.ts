@@ -21,6 +21,8 @@ export interface HandlerContext {
   reviewToken?: (token: string, audiences: string[]) => Promise<{ user: RequestUser; audiences: string[] } | null>;
   /** resourceMetrics answers metrics.k8s.io; without it the group is not served. */
   resourceMetrics?: import('./metrics.ts').ResourceMetricsSource;
+  /** customMetrics answers custom.metrics.k8s.io; without it the group is not served. */
+  customMetrics?: import('../../metrics/custom/source.ts').CustomMetricsSource;
 }
 
 /** RequestUser is the authenticated caller. */

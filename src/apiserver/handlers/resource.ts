@@ -9,6 +9,7 @@ import type { ServedResource } from '../registry/registry.ts';
 import { renderCached, renderList, renderObject, type RenderOptions } from '../render.ts';
 import type { RequestInfo } from '../request-info.ts';
 import type { HandlerContext, RequestUser } from './context.ts';
+import { customMetricsGroup, handleCustomMetrics } from './custom-metrics.ts';
 import { handleMetrics } from './metrics.ts';
 import { handleReview, reviewResources } from './reviews.ts';
 import { deleteOptions, intParam, writeOptions, type FieldValidation } from './query.ts';
@@ -42,6 +43,10 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
   if (info.group === 'metrics.k8s.io') {
     if (!ctx.resourceMetrics) throw notServed();
     return handleMetrics(ctx, info, req, url, ctx.resourceMetrics);
+  }
+  if (info.group === customMetricsGroup) {
+    if (!ctx.customMetrics) throw notServed();
+    return handleCustomMetrics(ctx, info, req, url, ctx.customMetrics);
   }
   const served = ctx.registry.lookup(info.group, info.version, info.resource);
   if (!served) throw notServed();

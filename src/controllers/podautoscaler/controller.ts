@@ -4,6 +4,8 @@ import { deepEqualJson, type ApiObject } from '../../api/object.ts';
 import { parseLabelSelector } from '../../api/selectors/index.ts';
 import { formatTime } from '../../api/time.ts';
 import { formatQuantity, milliValue, newMilliQuantity, parseQuantity } from '../../api/validation/quantity.ts';
+import { formatLabelSelector } from '../../api/selectors/labels.ts';
+import { objectMetric, podsMetric } from './custom-metrics-client.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import { runWorkers, WorkQueue, type Informer } from '../../client/index.ts';
 import type { ResourceRef } from '../../client/resource-client.ts';
@@ -271,15 +273,49 @@ export class HorizontalPodAutoscalerController implements Controller {
           return fail(reason, `failed to get ${name} ${byValue ? 'usage' : 'utilization'}: ${err instanceof Error ? err.message : String(err)}`, prefix);
         }
       }
-      // Berth serves no custom or external metrics API yet, so these fail as upstream's do without one.
+      // Custom metrics come from custom.metrics.k8s.io through the API server (Berth's ingress serves its
+      // request rate and latency there); Pods sources need an AverageValue target, Object sources Value or AverageValue.
       case 'Pods': {
         const name = m.pods?.metric.name ?? '';
-        return fail('FailedGetPodsMetric', `unable to get metric ${name}: unable to fetch metrics from custom metrics API: the server could not find the requested resource (get pods.custom.metrics.k8s.io *)`, 'failed to get pods metric value');
+        const target = m.pods?.target;
+        const prefix = 'failed to get pods metric value';
+        if (target?.averageValue === undefined) return fail('FailedGetPodsMetric', 'invalid pods metric source: an average value (usage) target must be set', prefix);
+        try {
+          const metrics = await podsMetric(this.#deps.client, ns, selector, name, selectorString(m.pods?.metric.selector));
+          const q = parseQuantity(target.averageValue);
+          const p = plainMetricReplicas(specReplicas, q.ok ? milliValue(q.quantity) : 0, name, pods, metrics, this.#settings, now);
+          const current = { averageValue: formatQuantity(newMilliQuantity(Math.round(p.rawAverage))) };
+          return { replicas: p.replicas, metricName: `pods metric ${name}`, status: { type: 'Pods', pods: { metric: { name }, current } } };
+        } catch (err) {
+          return fail('FailedGetPodsMetric', `unable to get metric ${name}: ${err instanceof Error ? err.message : String(err)}`, prefix);
+        }
       }
       case 'Object': {
         const name = m.object?.metric.name ?? '';
         const obj = m.object?.describedObject;
-        return fail('FailedGetObjectMetric', `unable to get metric ${name}: ${obj?.kind ?? ''} on ${ns} ${obj?.name ?? ''}/unable to fetch metrics from custom metrics API: the server could not find the requested resource (get ${(obj?.kind ?? '').toLowerCase()}s.custom.metrics.k8s.io ${obj?.name ?? ''})`, 'failed to get object metric value');
+        const target = m.object?.target;
+        const prefix = 'failed to get object metric value';
+        if (!obj) return fail('FailedGetObjectMetric', 'invalid object metric source: describedObject must be set', prefix);
+        if (target?.value === undefined && target?.averageValue === undefined) return fail('FailedGetObjectMetric', 'invalid object metric source: neither a value target nor an average value target was set', prefix);
+        try {
+          const ref = await this.#scaleTarget(obj.apiVersion ?? '', obj.kind);
+          const resource = ref.group ? `${ref.resource}.${ref.group}` : ref.resource;
+          const usage = (await objectMetric(this.#deps.client, ns, resource, obj.name, name, selectorString(m.object?.metric.selector))).value;
+          const metricName = `${obj.kind} metric ${name}`;
+          if (target.averageValue !== undefined) {
+            const q = parseQuantity(target.averageValue);
+            const perPod = q.ok ? milliValue(q.quantity) : 0;
+            const replicas = objectPerPodReplicas(specReplicas, usage, perPod, this.#settings.tolerance);
+            const current = { averageValue: formatQuantity(newMilliQuantity(Math.ceil(usage / Math.max(1, specReplicas)))) };
+            return { replicas, metricName, status: { type: 'Object', object: { metric: { name }, describedObject: obj, current } } };
+          }
+          const q = parseQuantity(target.value ?? '0');
+          const replicas = objectValueReplicas(specReplicas, usage / (q.ok ? milliValue(q.quantity) : 1), readyPodCount(pods), this.#settings.tolerance);
+          const current = { value: formatQuantity(newMilliQuantity(usage)) };
+          return { replicas, metricName, status: { type: 'Object', object: { metric: { name }, describedObject: obj, current } } };
+        } catch (err) {
+          return fail('FailedGetObjectMetric', `unable to get metric ${name}: ${obj.kind} on ${ns} ${obj.name}/${err instanceof Error ? err.message : String(err)}`, prefix);
+        }
       }
       case 'External': {
         const name = m.external?.metric.name ?? '';
@@ -351,6 +387,30 @@ export class HorizontalPodAutoscalerController implements Controller {
 
 function statusFor(m: MetricSpec, name: string, container: string, current: MetricStatus['resource'] extends infer R ? (R extends { current: infer C } ? C : never) : never): MetricStatus {
   return m.type === 'Resource' ? { type: 'Resource', resource: { name, current } } : { type: 'ContainerResource', containerResource: { name, container, current } };
+}
+
+/** objectValueReplicas is upstream's getUsageRatioReplicaCount: the ratio times the ready pods, unchanged within tolerance. */
+export function objectValueReplicas(current: number, usageRatio: number, readyPods: number, tolerance: number): number {
+  if (current === 0) return Math.ceil(usageRatio);
+  if (Math.abs(1 - usageRatio) <= tolerance) return current;
+  if (readyPods === 0) throw new Error('no pods returned by selector while calculating replica count');
+  return Math.ceil(usageRatio * readyPods);
+}
+
+/** objectPerPodReplicas is upstream's GetObjectPerPodMetricReplicas: the object's usage over the per-pod target. */
+export function objectPerPodReplicas(current: number, usage: number, perPodTarget: number, tolerance: number): number {
+  if (perPodTarget <= 0) return current;
+  const ratio = usage / (perPodTarget * current);
+  return Math.abs(1 - ratio) > tolerance ? Math.ceil(usage / perPodTarget) : current;
+}
+
+function readyPodCount(pods: readonly Pod[]): number {
+  return pods.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
+function selectorString(sel: Parameters<typeof formatLabelSelector>[0]): string | undefined {
+  const text = sel ? formatLabelSelector(sel) : '<none>';
+  return text === '<none>' || text === '<error>' ? undefined : text;
 }
 
 function keyOf(o: ApiObject): string {
