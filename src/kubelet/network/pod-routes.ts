@@ -18,6 +18,9 @@ export interface PodRoutesOptions {
   clock?: Clock;
 }
 
+/** PodRoutesContext is the part of the agent's context PodRoutes uses. */
+export type PodRoutesContext = Pick<AgentContext, 'nodeName' | 'client' | 'log'>;
+
 /** PodRoutesReport is what one sync left in the kernel. */
 export interface PodRoutesReport {
   routes: NodeRoute[];
@@ -48,7 +51,7 @@ export class PodRoutes implements AgentExtension {
   }
 
   /** start keeps the routes in step with the Nodes until the signal aborts, then removes them. */
-  async start(ctx: AgentContext, signal: AbortSignal): Promise<void> {
+  async start(ctx: PodRoutesContext, signal: AbortSignal): Promise<void> {
     const informers = new InformerFactory(ctx.client, ctx.log);
     const nodes = informers.informer<Node & ApiObject>('v1', 'nodes');
     const runner = new SyncRunner({
@@ -78,7 +81,7 @@ export class PodRoutes implements AgentExtension {
     return next;
   }
 
-  async #sync(nodes: readonly Node[], ctx: AgentContext): Promise<void> {
+  async #sync(nodes: readonly Node[], ctx: PodRoutesContext): Promise<void> {
     const connected = parseConnectedSubnets(await this.#runner.run('ip', ['-4', '-o', 'route', 'show', 'table', 'main', 'scope', 'link']), [this.#o.bridge]);
     const wanted = wantedPodRoutes(nodes, ctx.nodeName, connected);
     // Pods reach other nodes only when this node forwards; the bridge plugin turns it on too, but only with the first pod.
