@@ -39,9 +39,9 @@ export class NodeProxy implements AgentExtension {
   }
 
   /** start programs the node until the signal aborts; each part removes its tables and routes at stop. */
-  async start(ctx: Pick<AgentContext, 'nodeName' | 'client' | 'log'>, signal: AbortSignal): Promise<void> {
+  async start(ctx: Pick<AgentContext, 'nodeName' | 'client' | 'watcher' | 'log'>, signal: AbortSignal): Promise<void> {
     const o = this.#o;
-    const informers = new InformerFactory(ctx.client, ctx.log);
+    const informers = new InformerFactory(ctx.watcher, ctx.log);
     const proxy = new ServiceProxy({
       informers,
       nodeName: ctx.nodeName,

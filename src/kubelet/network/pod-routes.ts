@@ -19,7 +19,7 @@ export interface PodRoutesOptions {
 }
 
 /** PodRoutesContext is the part of the agent's context PodRoutes uses. */
-export type PodRoutesContext = Pick<AgentContext, 'nodeName' | 'client' | 'log'>;
+export type PodRoutesContext = Pick<AgentContext, 'nodeName' | 'client' | 'watcher' | 'log'>;
 
 /** PodRoutesReport is what one sync left in the kernel. */
 export interface PodRoutesReport {
@@ -52,7 +52,7 @@ export class PodRoutes implements AgentExtension {
 
   /** start keeps the routes in step with the Nodes until the signal aborts, then removes them. */
   async start(ctx: PodRoutesContext, signal: AbortSignal): Promise<void> {
-    const informers = new InformerFactory(ctx.client, ctx.log);
+    const informers = new InformerFactory(ctx.watcher, ctx.log);
     const nodes = informers.informer<Node & ApiObject>('v1', 'nodes');
     const runner = new SyncRunner({
       run: () => this.#enqueue(() => this.#sync(nodes.store.list(), ctx)),
