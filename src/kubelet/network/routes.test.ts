@@ -22,6 +22,7 @@ describe('wantedPodRoutes', () => {
     { name: 'a node without a pod CIDR yet', nodes: [node('a', '10.42.0.0/24', '172.31.7.1'), node('b', undefined, '172.31.7.2')], want: [] },
     { name: 'a node without an InternalIP', nodes: [node('a', '10.42.0.0/24', '172.31.7.1'), node('b', '10.42.1.0/24', undefined)], want: [] },
     { name: 'a next hop off the connected subnets (another L2, or a simulated node on loopback)', nodes: [node('a', '10.42.0.0/24', '172.31.7.1'), node('b', '10.42.1.0/24', '192.0.2.9'), node('sim', '10.42.2.0/24', '127.0.0.1')], want: [] },
+    { name: 'a node on this node\'s own address (two agents on one machine)', nodes: [node('a', '10.42.0.0/24', '172.31.7.1'), node('b', '10.42.1.0/24', '172.31.7.1')], want: [] },
     { name: 'a CIDR overlapping this node\'s own', nodes: [node('a', '10.42.0.0/24', '172.31.7.1'), node('b', '10.42.0.0/16', '172.31.7.2')], want: [] },
     { name: 'a malformed CIDR', nodes: [node('a', '10.42.0.0/24', '172.31.7.1'), node('b', 'fd00::/64', '172.31.7.2')], want: [] },
     { name: 'a non-canonical CIDR is written as the kernel prints it', nodes: [node('a', '10.42.0.0/24', '172.31.7.1'), node('b', '10.42.1.7/24', '172.31.7.2')], want: ['10.42.1.0/24 via 172.31.7.2'] },

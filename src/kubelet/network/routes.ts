@@ -39,8 +39,10 @@ export function internalIP(node: Node): string | undefined {
 
 /** wantedPodRoutes lists a route to every other node's pod CIDR through its InternalIP, when that IP is on a connected subnet. */
 export function wantedPodRoutes(nodes: readonly Node[], self: string, connected: readonly ConnectedSubnet[]): NodeRoute[] {
-  const own = nodes.find((n) => n.metadata?.name === self)?.spec?.podCIDR;
+  const selfNode = nodes.find((n) => n.metadata?.name === self);
+  const own = selfNode?.spec?.podCIDR;
   const ownRange = own ? parseCidr(own) : undefined;
+  const ownIP = selfNode ? internalIP(selfNode) : undefined;
   const routes: NodeRoute[] = [];
   for (const n of nodes) {
     const name = n.metadata?.name ?? '';
@@ -50,7 +52,8 @@ export function wantedPodRoutes(nodes: readonly Node[], self: string, connected:
     const range = parseCidr(cidr);
     // A malformed or overlapping CIDR would shadow this node's own pods.
     if (!range || (ownRange && range[0] <= ownRange[1] && ownRange[0] <= range[1])) continue;
-    if (!onConnectedSubnet(via, connected)) continue;
+    // Another node on this very address (agents sharing one machine's network) is reached without a route.
+    if (via === ownIP || !onConnectedSubnet(via, connected)) continue;
     routes.push({ node: name, cidr: canonicalCidr(cidr), via });
   }
   // Two nodes claiming one CIDR (a transient during IPAM repair): keep one, chosen by name, so syncs agree.
