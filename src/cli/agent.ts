@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Agent } from '../kubelet/agent.ts';
+import { defaultClusterCidr } from '../controllers/nodeipam/controller.ts';
+import { parseCidr } from '../controllers/nodeipam/cidr-set.ts';
+import { Agent, defaultNodeIP, type AgentExtension } from '../kubelet/agent.ts';
+import { NodeProxy, PodRoutes } from '../kubelet/network/index.ts';
+import { defaultNetwork } from '../kubelet/runtime/containerd.ts';
 import { agentFlags, agentFlagUsage, agentOptionsFrom } from './agent-flags.ts';
 import { parseFlags, UsageError } from './args.ts';
 
@@ -12,7 +16,15 @@ pods bound to it. Pods keep running when the agent stops; a new agent takes them
   --token T              the join token (the server's <data-dir>/token)
   --token-file FILE      read the join token from a file
   --data-dir DIR         where the agent keeps credentials, containerd, pod logs and volumes (default /var/lib/berth)
+  --cluster-cidr CIDR    the cluster's pod network, as given to berth server (default 10.42.0.0/16): the Service
+                         proxy masquerades traffic from outside it
+  --disable COMPONENT    do not run proxy (the Service proxy, which programs this node's nftables and routes, and
+                         with it NetworkPolicy), network-policy, or pod-routes (routes to other nodes' pod CIDRs)
+                         (repeatable)
 ${agentFlagUsage}`;
+
+/** agentComponents are what `berth agent --disable` turns off. */
+const agentComponents = ['proxy', 'network-policy', 'pod-routes'];
 
 /** runAgent is \`berth agent\`: a node agent until SIGTERM or SIGINT. */
 export async function runAgent(args: string[]): Promise<void> {
@@ -21,6 +33,8 @@ export async function runAgent(args: string[]): Promise<void> {
     token: { type: 'string' },
     'token-file': { type: 'string' },
     'data-dir': { type: 'string', default: '/var/lib/berth' },
+    'cluster-cidr': { type: 'string', default: defaultClusterCidr },
+    disable: { type: 'string', multiple: true },
     ...agentFlags,
     help: { type: 'boolean', short: 'h' },
   });
@@ -31,8 +45,19 @@ export async function runAgent(args: string[]): Promise<void> {
   if (!values.server) throw new UsageError('--server is required');
   const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : undefined);
   if (!token) throw new UsageError('--token or --token-file is required');
+  const disabled = new Set(values.disable ?? []);
+  for (const d of disabled) if (!agentComponents.includes(d)) throw new UsageError(`--disable: unknown component ${d} (want one of ${agentComponents.join(', ')})`);
+  try {
+    parseCidr(values['cluster-cidr']);
+  } catch {
+    throw new UsageError(`--cluster-cidr must be an IPv4 CIDR such as 10.42.0.0/16, not ${values['cluster-cidr']}`);
+  }
+  const options = agentOptionsFrom(values);
+  const extensions: AgentExtension[] = [];
+  if (!disabled.has('pod-routes')) extensions.push(new PodRoutes({ bridge: options.bridge ?? defaultNetwork.bridge }));
+  if (!disabled.has('proxy')) extensions.push(new NodeProxy({ nodeIPs: [options.nodeIP ?? defaultNodeIP()], clusterCidr: values['cluster-cidr'], networkPolicy: !disabled.has('network-policy') }));
   const stop = new AbortController();
-  const agent = new Agent({ ...agentOptionsFrom(values), server: values.server, token, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
+  const agent = new Agent({ ...options, extensions, server: values.server, token, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
   const onSignal = (): void => stop.abort();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

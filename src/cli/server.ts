@@ -1,5 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { Agent } from '../kubelet/agent.ts';
+import { PodRoutes } from '../kubelet/network/index.ts';
+import { defaultNetwork } from '../kubelet/runtime/containerd.ts';
 import { agentFlags, agentFlagUsage, agentOptionsFrom } from './agent-flags.ts';
 import { parseFlags, UsageError } from './args.ts';
 import { isIP } from 'node:net';
@@ -18,7 +20,8 @@ const usage = `Usage: berth server [flags]
   --tls-san NAME         extra name or IP for the serving certificate (repeatable)
   --disable COMPONENT    do not run a component: controllers, metrics-server, dns, local-storage (the default
                          local-path StorageClass), proxy (the Service proxy, which programs this machine's
-                         nftables and routes, and with it NetworkPolicy), network-policy, or one controller such
+                         nftables and routes, and with it NetworkPolicy), network-policy, pod-routes (the
+                         agent's routes to other nodes' pod CIDRs), or one controller such
                          as nodelifecycle, tainteviction, podgc, disruption, garbagecollector, namespace,
                          persistentvolume-binder, servicelb (repeatable)
   --service-lb-pool CIDR give each LoadBalancer Service an address from CIDR (default: the nodes' IPs)
@@ -120,6 +123,8 @@ export async function runServer(args: string[]): Promise<void> {
     }
   }
   const accessLogPath = values['ingress-access-log'];
+  // The proxy is this machine's: it runs for the embedded agent's node, on the cluster's pod range.
+  const agentOptions = values['disable-agent'] ? undefined : agentOptionsFrom(values);
   const accessLog = accessLogPath === undefined ? null : accessLogPath === '-' ? (line: string) => void process.stdout.write(`${line}\n`) : fileLog(accessLogPath);
   const cp = new ControlPlane({
     dataDir: values['data-dir'],
@@ -137,7 +142,10 @@ export async function runServer(args: string[]): Promise<void> {
       ...(upstreams ? { upstreams } : {}),
     },
     controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs, ...(serviceLbPool ? { serviceLbPool } : {}), ...(values['cluster-cidr'] ? { clusterCidr: values['cluster-cidr'] } : {}) },
-    proxy: {},
+    proxy: {
+      ...(agentOptions ? { nodeName: agentOptions.nodeName } : {}),
+      ...(values['cluster-cidr'] ? { clusterCidr: values['cluster-cidr'] } : {}),
+    },
     ingress: {
       bindAddress: values['ingress-bind-address'] ?? values['bind-address'],
       httpPort: portFlag('--ingress-http-port', values['ingress-http-port']),
@@ -147,7 +155,6 @@ export async function runServer(args: string[]): Promise<void> {
     },
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });
-  const agentOptions = values['disable-agent'] ? undefined : agentOptionsFrom(values);
   await cp.start();
   process.stdout.write(
     `berth server: API on https://${values['bind-address']}:${cp.port}\n` +
@@ -160,7 +167,8 @@ export async function runServer(args: string[]): Promise<void> {
   if (agentOptions) {
     // The embedded agent joins like any other, with the server's own token, over loopback.
     const host = values['bind-address'] === '0.0.0.0' || values['bind-address'] === '::' ? '127.0.0.1' : values['bind-address'];
-    const agent = new Agent({ ...agentOptions, server: `https://${host}:${cp.port}`, token: cp.joinToken, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
+    const extensions = (values.disable ?? []).includes('pod-routes') ? [] : [new PodRoutes({ bridge: agentOptions.bridge ?? defaultNetwork.bridge })];
+    const agent = new Agent({ ...agentOptions, extensions, server: `https://${host}:${cp.port}`, token: cp.joinToken, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
     agentRun = agent.start(stopAgent.signal);
     try {
       await Promise.race([agent.ready, agentRun]);

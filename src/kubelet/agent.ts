@@ -55,6 +55,8 @@ export interface AgentContext {
   nodeName: string;
   dataDir: string;
   client: Client;
+  /** watcher is for informers: its watches end when the agent stops (client's requests have a deadline instead). */
+  watcher: Client;
   cri: CriClient;
   credentials: NodeCredentials;
   pods: Informer<PodObject>;
@@ -276,7 +278,7 @@ export class Agent {
     const plegging = pleg.run(signal, log);
     signal.addEventListener('abort', () => queue.shutDown(), { once: true });
     const working = runWorkers(queue, o.podWorkers ?? 16, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
-    const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, cri, credentials, pods, kubeletPort, log };
+    const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, watcher, cri, credentials, pods, kubeletPort, log };
     const evicting = eviction.run(signal);
     const sweeping = sweepPeriodically(join(o.dataDir, 'storage'), client, signal, log);
     const extensions = (o.extensions ?? []).map((e) => e.start(ctx, signal).catch((err: unknown) => log(`agent: ${e.name}: ${err instanceof Error ? err.message : String(err)}`)));

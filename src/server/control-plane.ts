@@ -52,7 +52,7 @@ export interface ControlPlaneOptions {
    * NetworkPolicy enforcement (component "network-policy"). It
    * programs the host's nftables and routes, so only `berth server` itself sets it: tests leave it unset.
    */
-  proxy?: { nodeName?: string; nodeIPs?: string[] };
+  proxy?: { nodeName?: string; nodeIPs?: string[]; clusterCidr?: string };
   clock?: Clock;
   log?: (msg: string) => void;
 }
@@ -222,7 +222,7 @@ export class ControlPlane {
 
     if (opts.proxy && !disabled.has('proxy')) {
       const nodeIPs = opts.proxy.nodeIPs ?? hostAddressesFromInterfaces().filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
-      const proxy = new ServiceProxy({ client: new Client(inProcessTransport(server, proxyUser)), nodeName: opts.proxy.nodeName ?? hostname().toLowerCase(), nodeIPs, log });
+      const proxy = new ServiceProxy({ client: new Client(inProcessTransport(server, proxyUser)), nodeName: opts.proxy.nodeName ?? hostname().toLowerCase(), nodeIPs, ...(opts.proxy.clusterCidr ? { clusterCidr: opts.proxy.clusterCidr } : {}), log });
       // Without root or nftables the rest of the server is still useful: say why Services are not proxied.
       const proxyDone = proxy.start(this.#abort.signal).catch((err: unknown) => log(`proxy: not running: ${err instanceof Error ? err.message : String(err)} (run as root with nftables installed, or pass --disable proxy)`));
       let netpolDone: Promise<void> = Promise.resolve();

@@ -16,9 +16,11 @@ export interface AgentProcess {
 }
 
 /** startAgentProcess runs `bin/berth agent` for a test server on a reserved runtime and waits until it says it is ready. */
-export async function startAgentProcess(server: ServerProcess, rt: AgentTestRuntime, nodeName: string, extra: string[] = []): Promise<AgentProcess> {
-  const args = ['agent', '--server', `https://127.0.0.1:${server.port}`, '--token-file', join(server.dataDir, 'token'), '--data-dir', rt.dir, '--bridge', rt.bridge, '--cgroup-root', rt.cgroupRoot, '--node-name', nodeName, '--kubelet-port', '0', ...extra];
-  const child: ChildProcess = spawn(berth, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startAgentProcess(server: ServerProcess, rt: AgentTestRuntime, nodeName: string, extra: string[] = [], opts: { netns?: string; serverHost?: string } = {}): Promise<AgentProcess> {
+  // Only an agent in its own network namespace may run the Service proxy: it programs nftables and routes.
+  const args = ['agent', '--server', `https://${opts.serverHost ?? '127.0.0.1'}:${server.port}`, '--token-file', join(server.dataDir, 'token'), '--data-dir', rt.dir, '--bridge', rt.bridge, '--cgroup-root', rt.cgroupRoot, '--node-name', nodeName, '--kubelet-port', '0', ...(opts.netns ? [] : ['--disable', 'proxy']), ...extra];
+  // In a network namespace (a second node), entered with nsenter: `ip netns exec` would hide the cgroup mounts from runc.
+  const child: ChildProcess = opts.netns ? spawn('nsenter', [`--net=/run/netns/${opts.netns}`, '--', berth, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(berth, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();

@@ -23,14 +23,17 @@ export interface ServerProcess {
  * startServer runs `bin/berth server` on a free loopback port and waits until it prints its KUBECONFIG line.
  * The server runs without its node agent (no containerd in every test) unless opts.agent is set.
  */
-export async function startServer(args: string[] = [], dataDir?: string, opts: { agent?: boolean } = {}): Promise<ServerProcess> {
+export async function startServer(args: string[] = [], dataDir?: string, opts: { agent?: boolean; netns?: string; proxy?: boolean } = {}): Promise<ServerProcess> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'berth-e2e-'));
   const port = await freePort();
   // The cluster DNS listens on a free loopback port unless the test says otherwise (later flags win); test servers
   // never program the host's nftables and routes nor take ports 80/443 (many run at once; proxy tests use network
   // namespaces, ingress tests an in-process control plane); they run no node agent unless asked (`agent: true`).
   const dnsDefaults = ['--dns-bind-address', '127.0.0.1', '--dns-port', '0'];
-  const child: ChildProcess = spawn(berth, ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...dnsDefaults, '--disable', 'proxy', '--disable', 'ingress', ...(opts.agent ? ['--kubelet-port', '0'] : ['--disable-agent']), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A server in its own network namespace (opts.netns, entered with nsenter so cgroups stay visible) may run the
+  // proxy (opts.proxy): its tables and routes are that namespace's.
+  const argv = ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...dnsDefaults, ...(opts.netns && opts.proxy ? [] : ['--disable', 'proxy']), '--disable', 'ingress', ...(opts.agent ? ['--kubelet-port', '0'] : ['--disable-agent']), ...args];
+  const child: ChildProcess = opts.netns ? spawn('nsenter', [`--net=/run/netns/${opts.netns}`, '--', berth, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(berth, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();

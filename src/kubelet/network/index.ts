@@ -1,0 +1,3 @@
+export { PodRoutes, type PodRoutesOptions, type PodRoutesReport } from './pod-routes.ts';
+export { NodeProxy, type NodeProxyOptions } from './node-proxy.ts';
+export { podRouteProtocol, wantedPodRoutes, diffPodRoutes, type PodRoute, type NodeRoute } from './routes.ts';

@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { CriClient } from '../../src/kubelet/cri/client.ts';
+import { startAgentProcess, type AgentProcess } from '../../src/testing/agent-process.ts';
+import { reserveAgentRuntime, type AgentTestRuntime } from '../../src/testing/containerd.ts';
+import { netnsAvailable } from '../../src/testing/netns.ts';
+import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
+import { startUnderlay, type Underlay } from '../../src/testing/underlay.ts';
+
+const kubectl = kubectlPath(32);
+const busybox = 'localhost/busybox:1.35';
+
+// Two real nodes on one machine: `berth server` with its embedded agent (node1, proxy on) in one network
+// namespace and a `berth agent` (node2) in another, each with its own containerd, joined by a veth bridge in a
+// third namespace (src/testing/underlay.ts). Nodes have no default route, so no pod or Service address can leave.
+// Pods talk across nodes through the agents' host-gw routes; each node runs its own Service proxy and
+// NetworkPolicy enforcer. Requests run inside pods through CRI ExecSync (busybox wget).
+
+// A web pod serves its name on / and the caller's address on /cgi-bin/ip.
+const webScript = (name: string): string => [
+  'mkdir -p /tmp/w/cgi-bin',
+  `echo ${name} > /tmp/w/index.html`,
+  `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REMOTE_ADDR\\n' > /tmp/w/cgi-bin/ip`,
+  'chmod +x /tmp/w/cgi-bin/ip',
+  'exec httpd -f -p 8080 -h /tmp/w',
+].join(' && ');
+
+const webPod = (name: string, nodeName: string) => JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { app: 'web', name } },
+  spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'web', image: busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', webScript(name)] }] },
+});
+
+describe('two nodes: pod network, Services and NetworkPolicy across nodes', { skip: !netnsAvailable() ? 'needs root for network namespaces' : kubectl ? false : 'kubectl.1.32 is not installed' }, () => {
+  let ul: Underlay;
+  let rt1: AgentTestRuntime;
+  let rt2: AgentTestRuntime;
+  let server: ServerProcess;
+  let agent: AgentProcess;
+  let home: string;
+  const pods = new Map<string, { ip: string; container: string; rt: () => AgentTestRuntime }>();
+
+  const node1 = () => ul.nodes[0]!;
+  const node2 = () => ul.nodes[1]!;
+  const ok = async (args: string[], input?: string): Promise<string> => {
+    const r = await runKubectlPatiently('nsenter', server.kubeconfig, home, [`--net=/run/netns/${node1().netns}`, '--', kubectl as string, ...args], input === undefined ? {} : { input });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const v = await probe();
+        if (v !== undefined) return v;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() > deadline) assert.fail(`${what}: timed out${last ? ` (${String(last)})` : ''}\nserver:\n${server?.output().slice(-3000)}\nagent:\n${agent?.output().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  /** fetch runs wget inside a pod and returns the body, or "ERR <exit code>". */
+  async function fetch(from: string, url: string): Promise<string> {
+    const p = pods.get(from);
+    assert.ok(p, `pod ${from} not started`);
+    const cri = new CriClient({ endpoint: join(p.rt().dir, 'containerd', 'containerd.sock'), timeoutMs: 20_000 });
+    try {
+      const r = await cri.execSync(p.container, ['sh', '-c', `timeout 3 wget -q -O - ${url}`], 10);
+      return r.exitCode === 0 ? Buffer.from(r.stdout).toString().trim() : `ERR ${r.exitCode}`;
+    } finally {
+      cri.close();
+    }
+  }
+  async function startWeb(name: string, nodeName: string, rt: () => AgentTestRuntime): Promise<void> {
+    await ok(['create', '-f', '-'], webPod(name, nodeName));
+    const p = await waitFor(`pod ${name} ready`, async () => {
+      const pod = JSON.parse(await ok(['get', 'pod', name, '-o', 'json'])) as Pod;
+      return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? pod : undefined;
+    });
+    pods.set(name, { ip: p.status?.podIP ?? '', container: (p.status?.containerStatuses?.[0]?.containerID ?? '').replace('containerd://', ''), rt });
+  }
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'berth-kubectl-'));
+    ul = await startUnderlay(2);
+    rt1 = await reserveAgentRuntime();
+    rt2 = await reserveAgentRuntime();
+    const n1 = node1();
+    server = await startServer(
+      ['--bind-address', '0.0.0.0', '--tls-san', n1.ip, '--cluster-cidr', rt1.clusterCidr, '--node-name', 'node1', '--node-ip', n1.ip, '--bridge', rt1.bridge, '--cgroup-root', rt1.cgroupRoot],
+      rt1.dir,
+      { agent: true, netns: n1.netns, proxy: true },
+    );
+    agent = await startAgentProcess(server, rt2, 'node2', ['--node-ip', node2().ip, '--cluster-cidr', rt1.clusterCidr], { netns: node2().netns, serverHost: n1.ip });
+  });
+  after(async () => {
+    await agent?.stop();
+    await server?.stop();
+    await rt2?.teardown();
+    await rt1?.teardown();
+    // Every node took back its routes and proxy tables at stop (deleting the namespaces would hide a leak).
+    const left: string[] = [];
+    for (const n of ul?.nodes ?? []) {
+      for (const proto of ['190', '191']) {
+        const routes = await ul.ip('-n', n.netns, '-4', 'route', 'show', 'table', 'all', 'proto', proto).catch((err: unknown) => String(err));
+        if (routes.trim()) left.push(`${n.netns}: proto ${proto} routes ${routes.trim()}`);
+      }
+      const tables = await ul.ip('netns', 'exec', n.netns, 'nft', 'list', 'tables').catch((err: unknown) => String(err));
+      if (/berth-proxy|berth-netpol/.test(tables)) left.push(`${n.netns}: ${tables.trim()}`);
+    }
+    await ul?.cleanup();
+    rmSync(home, { recursive: true, force: true });
+    assert.deepEqual(left, []);
+  });
+
+  it('has both nodes Ready, each with a pod CIDR', async () => {
+    for (const n of ['node1', 'node2']) {
+      await waitFor(`${n} Ready`, async () => ((await ok(['get', 'node', n, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True' ? true : undefined));
+    }
+    const cidrs = (await ok(['get', 'nodes', '-o', 'jsonpath={.items[*].spec.podCIDR}'])).split(' ');
+    assert.equal(new Set(cidrs).size, 2);
+  });
+
+  it('routes each node\'s pod CIDR to the other (host-gw)', async () => {
+    const cidr = async (n: string) => ok(['get', 'node', n, '-o', 'jsonpath={.spec.podCIDR}']);
+    const [c1, c2] = [await cidr('node1'), await cidr('node2')];
+    await waitFor('routes on both nodes', async () => {
+      const r1 = await ul.ip('-n', node1().netns, '-4', 'route', 'show', 'proto', '191');
+      const r2 = await ul.ip('-n', node2().netns, '-4', 'route', 'show', 'proto', '191');
+      return r1.includes(`${c2} via ${node2().ip}`) && r2.includes(`${c1} via ${node1().ip}`) ? true : undefined;
+    });
+  });
+
+  it('runs a pod on each node, and each reaches the other by pod IP with its source address kept', async () => {
+    await startWeb('web1', 'node1', () => rt1);
+    await startWeb('web2', 'node2', () => rt2);
+    const [w1, w2] = [pods.get('web1')!, pods.get('web2')!];
+    assert.notEqual(w1.ip.split('.').slice(0, 3).join('.'), w2.ip.split('.').slice(0, 3).join('.'));
+    assert.equal(await fetch('web1', `http://${w2.ip}:8080/`), 'web2');
+    assert.equal(await fetch('web2', `http://${w1.ip}:8080/`), 'web1');
+    // No masquerade between pods: each sees the other's pod IP.
+    const seenBy = async (from: string, ip: string) => (await fetch(from, `http://${ip}:8080/cgi-bin/ip`)).replace(/^\[(::ffff:)?|\]$/g, '');
+    assert.equal(await seenBy('web1', w2.ip), w1.ip);
+    assert.equal(await seenBy('web2', w1.ip), w2.ip);
+  });
+
+  it('serves a ClusterIP Service with endpoints on both nodes to pods on both nodes', async () => {
+    await ok(['create', 'service', 'clusterip', 'web', '--tcp=80:8080']);
+    const vip = await ok(['get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+    for (const from of ['web1', 'web2']) {
+      const seen = new Set<string>();
+      await waitFor(`${from} reaches both endpoints through ${vip}`, async () => {
+        seen.add(await fetch(from, `http://${vip}/`));
+        return seen.has('web1') && seen.has('web2') ? true : undefined;
+      });
+    }
+  });
+
+  it('enforces a NetworkPolicy on node2: blocked, then allowed', async () => {
+    const w2 = pods.get('web2')!;
+    const policy = (name: string, ingress: unknown[]) => JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name }, spec: { podSelector: { matchLabels: { name: 'web2' } }, policyTypes: ['Ingress'], ingress } });
+    await ok(['create', '-f', '-'], policy('deny-web2', []));
+    await waitFor('web1 blocked from web2', async () => ((await fetch('web1', `http://${w2.ip}:8080/`)).startsWith('ERR') ? true : undefined));
+    await ok(['create', '-f', '-'], policy('allow-web1', [{ from: [{ podSelector: { matchLabels: { name: 'web1' } } }] }]));
+    await waitFor('web1 allowed to web2', async () => ((await fetch('web1', `http://${w2.ip}:8080/`)) === 'web2' ? true : undefined));
+    await ok(['delete', 'networkpolicy', 'deny-web2', 'allow-web1']);
+  });
+
+  it('removes deleted pods from both nodes, CNI state included', async () => {
+    const runtimes = [rt1, rt2];
+    const sandboxes: string[] = [];
+    for (const rt of runtimes) {
+      const cri = new CriClient({ endpoint: join(rt.dir, 'containerd', 'containerd.sock'), timeoutMs: 20_000 });
+      try {
+        sandboxes.push(...(await cri.listPodSandbox()).map((sb) => sb.id));
+      } finally {
+        cri.close();
+      }
+    }
+    assert.equal(sandboxes.length, 2);
+    await ok(['delete', 'pods', '--all', '--grace-period=1']);
+    for (const rt of runtimes) {
+      const cri = new CriClient({ endpoint: join(rt.dir, 'containerd', 'containerd.sock'), timeoutMs: 20_000 });
+      try {
+        await waitFor('no sandboxes left', async () => ((await cri.listPodSandbox()).length === 0 ? true : undefined));
+      } finally {
+        cri.close();
+      }
+    }
+    const cache = existsSync('/var/lib/cni/results') ? readdirSync('/var/lib/cni/results') : [];
+    assert.deepEqual(cache.filter((f) => sandboxes.some((id) => f.includes(id))), []);
+  });
+
+  it('removes the agent\'s proxy tables and pod routes when it stops', async () => {
+    const stopped = await Promise.race([agent.stop(), new Promise((r) => setTimeout(() => r('still running'), 60_000))]);
+    assert.equal(stopped, 0, `berth agent did not stop:\n${agent.output().slice(-4000)}`);
+    const tables = await ul.ip('netns', 'exec', node2().netns, 'nft', 'list', 'tables').catch((err: unknown) => String(err));
+    assert.doesNotMatch(tables, /berth-proxy|berth-netpol/);
+    assert.equal((await ul.ip('-n', node2().netns, '-4', 'route', 'show', 'table', 'all', 'proto', '191')).trim(), '');
+    assert.equal((await ul.ip('-n', node2().netns, '-4', 'route', 'show', 'table', 'all', 'proto', '190')).trim(), '');
+    assert.ok(existsSync(`/run/netns/${node2().netns}`));
+  });
+});
