@@ -20,7 +20,7 @@ import { isApiError } from '../api/errors.ts';
 import type { ApiObject } from '../api/object.ts';
 import { IngressController, type IngressControllerOptions } from '../ingress/index.ts';
 import { IngressTrafficMetrics } from '../ingress/traffic-metrics.ts';
-import { CustomMetricsRegistry } from '../metrics/custom/source.ts';
+import { CustomMetricsRegistry, type CustomMetricsSource } from '../metrics/custom/source.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultClusterDns, DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
@@ -41,6 +41,8 @@ export interface ControlPlaneOptions {
   metricResolutionMs?: number;
   /** resourceMetrics replaces the metrics pipeline (no scraper runs): tests feed metrics.k8s.io directly. */
   resourceMetrics?: ResourceMetricsSource;
+  /** customMetrics adds a source of custom.metrics.k8s.io (tests; the ingress registers its own). */
+  customMetrics?: CustomMetricsSource;
   /** ingress runs the built-in ingress (`--disable ingress` turns it off); absent, no ingress runs (tests opt in). */
   ingress?: IngressSettings;
   /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
@@ -130,6 +132,7 @@ export class ControlPlane {
     const metricResolutionMs = opts.metricResolutionMs ?? 15_000;
     const metricsStorage = new MetricsStorage({ resolutionMs: metricResolutionMs });
     const customMetrics = new CustomMetricsRegistry();
+    if (opts.customMetrics) customMetrics.add(opts.customMetrics);
     let api: ApiServer | null = null;
     // A service-account token stays valid only while its service account (and bound pod or secret) exists with the same uid.
     const isActive = async (info: ServiceAccountTokenInfo): Promise<boolean> => {

@@ -38,11 +38,11 @@ export interface ControllerHarness {
 }
 
 /** startHarness starts a control plane in a temporary directory and builds deps on the given clock; `server` adds control-plane options (more components to disable, a metrics source). */
-export async function startHarness(clock: Clock, server: Pick<ControlPlaneOptions, 'disable' | 'resourceMetrics'> = {}): Promise<ControllerHarness> {
+export async function startHarness(clock: Clock, server: Pick<ControlPlaneOptions, 'disable' | 'resourceMetrics' | 'customMetrics'> = {}): Promise<ControllerHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-ctrl-'));
   // The controllers under test run here with test settings; the server's own copies must not race them.
   const disable = ['job', 'cronjob', 'endpoints', 'endpointslice', 'nodeipam', ...(server.disable ?? [])];
-  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable, log: () => {}, ...(server.resourceMetrics ? { resourceMetrics: server.resourceMetrics } : {}) });
+  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable, log: () => {}, ...(server.resourceMetrics ? { resourceMetrics: server.resourceMetrics } : {}), ...(server.customMetrics ? { customMetrics: server.customMetrics } : {}) });
   await cp.start();
   const kc = await readKubeconfig(cp.kubeconfigPath);
   const client = new Client(httpsTransport({ server: kc.server, ...(kc.caPem ? { ca: kc.caPem } : {}), ...(kc.clientCertPem ? { cert: kc.clientCertPem } : {}), ...(kc.clientKeyPem ? { key: kc.clientKeyPem } : {}) }));

@@ -23,7 +23,7 @@ export interface ServerProcess {
  * startServer runs `bin/berth server` on a free loopback port and waits until it prints its KUBECONFIG line.
  * The server runs without its node agent (no containerd in every test) unless opts.agent is set.
  */
-export async function startServer(args: string[] = [], dataDir?: string, opts: { agent?: boolean; netns?: string; proxy?: boolean } = {}): Promise<ServerProcess> {
+export async function startServer(args: string[] = [], dataDir?: string, opts: { agent?: boolean; netns?: string; proxy?: boolean; ingress?: { httpPort: number; httpsPort: number } } = {}): Promise<ServerProcess> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'berth-e2e-'));
   const port = await freePort();
   // The cluster DNS listens on a free loopback port unless the test says otherwise (later flags win); test servers
@@ -32,7 +32,7 @@ export async function startServer(args: string[] = [], dataDir?: string, opts: {
   const dnsDefaults = ['--dns-bind-address', '127.0.0.1', '--dns-port', '0'];
   // A server in its own network namespace (opts.netns, entered with nsenter so cgroups stay visible) may run the
   // proxy (opts.proxy): its tables and routes are that namespace's.
-  const argv = ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...dnsDefaults, ...(opts.netns && opts.proxy ? [] : ['--disable', 'proxy']), '--disable', 'ingress', ...(opts.agent ? ['--kubelet-port', '0'] : ['--disable-agent']), ...args];
+  const argv = ['server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), ...dnsDefaults, ...(opts.netns && opts.proxy ? [] : ['--disable', 'proxy']), ...(opts.ingress ? ['--ingress-bind-address', '127.0.0.1', '--ingress-http-port', String(opts.ingress.httpPort), '--ingress-https-port', String(opts.ingress.httpsPort)] : ['--disable', 'ingress']), ...(opts.agent ? ['--kubelet-port', '0'] : ['--disable-agent']), ...args];
   const child: ChildProcess = opts.netns ? spawn('nsenter', [`--net=/run/netns/${opts.netns}`, '--', berth, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(berth, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => {

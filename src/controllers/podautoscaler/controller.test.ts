@@ -4,6 +4,7 @@ import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../../api/object.ts';
 import { formatTime } from '../../api/time.ts';
+import type { CustomMetricsSource } from '../../metrics/custom/source.ts';
 import type { PodUsage } from '../../metrics/storage.ts';
 import { FakeClock, startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import { HorizontalPodAutoscalerController } from './controller.ts';
@@ -20,11 +21,18 @@ describe('HorizontalPodAutoscalerController', () => {
       return cpu === undefined ? undefined : { timestampMs: clock.now(), windowMs: 15_000, containers: [{ name: 'c', cpuNanoCores: cpu * 1e6, memoryBytes: 2 ** 20 }] };
     },
   };
+  // custom.metrics.k8s.io: the latency of Ingress default/web, as the ingress would report it.
+  let latencySeconds: number | undefined = 0.5;
+  const custom: CustomMetricsSource = {
+    metrics: () => [{ resource: 'ingresses.networking.k8s.io', metric: 'request_duration_seconds', kind: 'Ingress', apiVersion: 'networking.k8s.io/v1' }],
+    objectMetric: (ns, _resource, name) => (ns === 'default' && name === 'web' && latencySeconds !== undefined ? { value: latencySeconds, timestampMs: clock.now(), windowSeconds: 60 } : undefined),
+    objectNames: () => ['web'],
+  };
   let h: ControllerHarness;
   let ctrl: HorizontalPodAutoscalerController;
 
   before(async () => {
-    h = await startHarness(clock, { disable: ['deployment', 'replicaset', 'horizontalpodautoscaling'], resourceMetrics: source });
+    h = await startHarness(clock, { disable: ['deployment', 'replicaset', 'horizontalpodautoscaling'], resourceMetrics: source, customMetrics: custom });
     ctrl = new HorizontalPodAutoscalerController(h.deps, { syncPeriodMs: 3_600_000 });
     h.run(ctrl);
   });
@@ -127,5 +135,23 @@ describe('HorizontalPodAutoscalerController', () => {
     const ghost = await getHpa('ghost');
     assert.deepEqual([condition(ghost, 'AbleToScale')?.status, condition(ghost, 'AbleToScale')?.reason], ['False', 'FailedGetScale']);
     assert.match(condition(ghost, 'AbleToScale')?.message ?? '', /^the HPA controller was unable to get the target's current scale: deployments.apps "nothing" not found/);
+  });
+
+  it('scales on an Object metric from custom.metrics.k8s.io: the Ingress\'s request latency', async () => {
+    await workload('slow', 2, 10);
+    const object = { metric: { name: 'request_duration_seconds' }, describedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' }, target: { type: 'Value', value: '100m' } };
+    await hpa('slow', { metrics: [{ type: 'Object', object }] });
+    await ctrl.reconcile('default/slow');
+    assert.equal(await replicas('slow'), 4, 'latency 5x the target, limited to max(2x, 4)');
+    let got = await getHpa('slow');
+    assert.deepEqual(got.status?.currentMetrics, [{ type: 'Object', object: { metric: { name: 'request_duration_seconds' }, describedObject: object.describedObject, current: { value: '500m' } } }]);
+    assert.equal(condition(got, 'ScalingActive')?.message, 'the HPA was able to successfully calculate a replica count from Ingress metric request_duration_seconds');
+    latencySeconds = undefined;
+    clock.step(60_000);
+    await ctrl.reconcile('default/slow');
+    got = await getHpa('slow');
+    assert.deepEqual([condition(got, 'ScalingActive')?.status, condition(got, 'ScalingActive')?.reason], ['False', 'FailedGetObjectMetric']);
+    assert.match(condition(got, 'ScalingActive')?.message ?? '', /unable to get metric request_duration_seconds: Ingress on default web\/unable to fetch metrics from custom metrics API: the server could not find the metric request_duration_seconds for ingresses.networking.k8s.io web/);
+    latencySeconds = 0.5;
   });
 });
