@@ -78,6 +78,18 @@ describe('two nodes: pod network, Services and NetworkPolicy across nodes', { sk
       cri.close();
     }
   }
+  /** exec runs a shell command in a pod and returns its output, or "ERR <exit code>: <stderr>". */
+  async function exec(from: string, command: string): Promise<string> {
+    const p = pods.get(from);
+    assert.ok(p, `pod ${from} not started`);
+    const cri = new CriClient({ endpoint: join(p.rt().dir, 'containerd', 'containerd.sock'), timeoutMs: 20_000 });
+    try {
+      const r = await cri.execSync(p.container, ['sh', '-c', command], 10);
+      return r.exitCode === 0 ? Buffer.from(r.stdout).toString() : `ERR ${r.exitCode}: ${Buffer.from(r.stderr).toString()}${Buffer.from(r.stdout).toString()}`;
+    } finally {
+      cri.close();
+    }
+  }
   async function startWeb(name: string, nodeName: string, rt: () => AgentTestRuntime): Promise<void> {
     await ok(['create', '-f', '-'], webPod(name, nodeName));
     const p = await waitFor(`pod ${name} ready`, async () => {
@@ -94,7 +106,10 @@ describe('two nodes: pod network, Services and NetworkPolicy across nodes', { sk
     rt2 = await reserveAgentRuntime();
     const n1 = node1();
     server = await startServer(
-      ['--bind-address', '0.0.0.0', '--tls-san', n1.ip, '--cluster-cidr', rt1.clusterCidr, '--node-name', 'node1', '--node-ip', n1.ip, '--bridge', rt1.bridge, '--cgroup-root', rt1.cgroupRoot],
+      ['--bind-address', '0.0.0.0', '--tls-san', n1.ip, '--cluster-cidr', rt1.clusterCidr, '--node-name', 'node1', '--node-ip', n1.ip, '--bridge', rt1.bridge, '--cgroup-root', rt1.cgroupRoot,
+        // The cluster DNS on node1's address, so pods on both nodes reach it through kube-dns (10.43.0.10); its
+        // upstream is a loopback port where nothing answers (the namespaces have no default route anyway).
+        '--dns-bind-address', n1.ip, '--dns-port', '53', '--dns-upstream', '127.0.0.1:9'],
       rt1.dir,
       { agent: true, netns: n1.netns, proxy: true },
     );
@@ -160,6 +175,19 @@ describe('two nodes: pod network, Services and NetworkPolicy across nodes', { sk
         seen.add(await fetch(from, `http://${vip}/`));
         return seen.has('web1') && seen.has('web2') ? true : undefined;
       });
+    }
+  });
+
+  it('resolves the Service\'s name from pods on both nodes through the cluster DNS on node1', async () => {
+    const vip = await ok(['get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+    for (const from of ['web1', 'web2']) {
+      // busybox's nslookup has its own resolver (the static wget cannot resolve names without NSS libraries).
+      const out = await waitFor(`${from} resolves web`, async () => {
+        const r = await exec(from, 'nslookup web.default.svc.cluster.local');
+        if (!r.includes(vip)) throw new Error(r);
+        return r;
+      });
+      assert.match(out, new RegExp(`Address:\\s+${vip.replaceAll('.', '\\.')}`));
     }
   });
 

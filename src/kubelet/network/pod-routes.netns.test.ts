@@ -50,12 +50,12 @@ describe('PodRoutes on a real kernel', { skip: netnsAvailable() ? false : 'needs
     assert.match(await reachNodeB(), /^ERR/);
   });
 
-  it('routes to the other node\'s pod CIDR via its InternalIP and opens the guard for exactly that CIDR', async () => {
+  it('routes to the other node\'s pod CIDR via its InternalIP and opens the guard for exactly that CIDR and node', async () => {
     const pr = new PodRoutes({ bridge: 'br0', runner: lab.runner });
     running = pr.start({ nodeName: 'node-a', client, watcher: client, log: () => {} }, abort.signal);
     await waitFor('the route to node-b', async () => ((await routes()).includes('10.42.1.0/24 via 192.168.77.2') ? true : undefined));
     assert.equal(await routes(), '10.42.1.0/24 via 192.168.77.2 dev eth0');
-    assert.match(await guard(), /ip daddr 10\.42\.1\.0\/24 accept/);
+    assert.match(await guard(), /ip daddr \{ 10\.42\.1\.0\/24, 192\.168\.77\.2 \} accept/);
     assert.doesNotMatch(await guard(), /10\.42\.2\.0/);
     assert.equal(await reachNodeB(), `nodeb ${pod.ip}`);
   });

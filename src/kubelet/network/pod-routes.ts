@@ -10,7 +10,7 @@ import { diffPodRoutes, parseConnectedSubnets, parsePodRoutes, podRouteProtocol,
 
 /** PodRoutesOptions configure host-gateway routing on one node. */
 export interface PodRoutesOptions {
-  /** bridge is this node's CNI bridge: its egress guard is widened to the other nodes' pod CIDRs. */
+  /** bridge is this node's CNI bridge: its egress guard is widened to the other nodes' pod CIDRs and addresses. */
   bridge: string;
   /** runner runs ip, nft and sysctl in the node's network namespace (default: this process's). */
   runner?: CommandRunner;
@@ -89,8 +89,9 @@ export class PodRoutes implements AgentExtension {
     const current = parsePodRoutes(await this.#showRoutes());
     const diff = diffPodRoutes(current, wanted);
     // The guard opens before routes appear and closes after they go, so no window lets pod traffic take another path.
-    const cidrs = wanted.map((r) => r.cidr);
-    await this.#setGuard([...new Set([...cidrs, ...diff.remove])]);
+    // Pods also reach the other nodes themselves (host-network pods, the cluster DNS and API server behind Services).
+    const cidrs = [...wanted.map((r) => r.cidr), ...wanted.map((r) => `${r.via}/32`)];
+    await this.#setGuard([...new Set([...cidrs, ...diff.remove, ...this.#allowed])]);
     const batch = routeBatch(diff);
     if (batch) await this.#runner.run('ip', ['-batch', '-'], batch);
     await this.#setGuard(cidrs);
