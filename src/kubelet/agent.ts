@@ -80,6 +80,7 @@ export interface AgentOptions {
   clusterDomain?: string;
   kubeletPort?: number;
   maxPods?: number;
+  /** podWorkers bounds the pods synced at once (default maxPods: like the kubelet's goroutine per pod, none waits). */
   podWorkers?: number;
   /** volumeManager replaces the node volume manager (tests). */
   volumeManager?: (dataDir: string) => VolumeManager;
@@ -207,11 +208,12 @@ export class Agent {
     const images = new ImagePuller({ cri, recorder, secret: objects.secret, now: () => clock.now() });
     const runner = new ContainerRunner({ cri, recorder, images, volumes, objects, memoryCapacityBytes: machine.memoryBytes, now: () => clock.now(), log });
     const cgroupRoot = o.cgroupRoot ?? 'berth';
+    const runtime = new RuntimeReader(cri);
     const worker = new PodWorker({
       cri,
       client,
       recorder,
-      runtime: new RuntimeReader(cri),
+      runtime,
       runner,
       probes,
       volumes,
@@ -229,12 +231,12 @@ export class Agent {
     void pods.run(signal);
     await Promise.race([pods.synced, aborted(signal)]);
     if (signal.aborted) return;
-    const pleg = new Pleg(cri, enqueue);
+    const pleg = new Pleg(runtime, enqueue);
     // Pods the runtime has that the API no longer binds here are synced too: as orphans they are removed.
     for (const uid of await pleg.relist()) enqueue(uid);
     const plegging = pleg.run(signal, log);
     signal.addEventListener('abort', () => queue.shutDown(), { once: true });
-    const working = runWorkers(queue, o.podWorkers ?? 16, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
+    const working = runWorkers(queue, o.podWorkers ?? maxPods, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
     const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, cri, credentials, pods, kubeletPort, log };
     const extensions = (o.extensions ?? []).map((e) => e.start(ctx, signal).catch((err: unknown) => log(`agent: ${e.name}: ${err instanceof Error ? err.message : String(err)}`)));
     log(`agent: node ${o.nodeName} ready (${identity.containerRuntimeVersion})`);
