@@ -80,7 +80,6 @@ export interface AgentOptions {
   clusterDomain?: string;
   kubeletPort?: number;
   maxPods?: number;
-  /** podWorkers bounds the pods synced at once (default maxPods: like the kubelet's goroutine per pod, none waits). */
   podWorkers?: number;
   /** volumeManager replaces the node volume manager (tests). */
   volumeManager?: (dataDir: string) => VolumeManager;
@@ -236,7 +235,7 @@ export class Agent {
     for (const uid of await pleg.relist()) enqueue(uid);
     const plegging = pleg.run(signal, log);
     signal.addEventListener('abort', () => queue.shutDown(), { once: true });
-    const working = runWorkers(queue, o.podWorkers ?? maxPods, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
+    const working = runWorkers(queue, o.podWorkers ?? 16, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
     const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, cri, credentials, pods, kubeletPort, log };
     const extensions = (o.extensions ?? []).map((e) => e.start(ctx, signal).catch((err: unknown) => log(`agent: ${e.name}: ${err instanceof Error ? err.message : String(err)}`)));
     log(`agent: node ${o.nodeName} ready (${identity.containerRuntimeVersion})`);
