@@ -49,7 +49,7 @@ function deployment(name: string, replicas: number, image: string): DeploymentOb
 }
 
 /** waitDeployment polls the Deployment until done says so; returns seconds since t0. */
-async function waitDeployment(client: Client, name: string, t0: number, done: (d: DeploymentObject) => boolean, timeoutMs: number): Promise<number> {
+export async function waitDeployment(client: Client, name: string, t0: number, done: (d: DeploymentObject) => boolean, timeoutMs: number): Promise<number> {
   const deployments = client.resource<DeploymentObject>('apps/v1', 'deployments');
   const until = Date.now() + timeoutMs;
   let last: DeploymentObject | undefined;
@@ -73,7 +73,8 @@ function processCpuSeconds(pid: number): number {
 
 const indent = (text: string): string => text.split('\n').map((l) => `    ${l}`).join('\n');
 
-const complete = (replicas: number, generation?: number) => (d: DeploymentObject): boolean => {
+/** complete says a Deployment's rollout is done at replicas: all updated and available, no old pods left. */
+export const complete = (replicas: number, generation?: number) => (d: DeploymentObject): boolean => {
   const s = d.status ?? {};
   return (generation === undefined || (s.observedGeneration ?? 0) >= generation) &&
     s.updatedReplicas === replicas && s.availableReplicas === replicas && s.replicas === replicas && (s.unavailableReplicas ?? 0) === 0;

@@ -1,7 +1,9 @@
 // berth bench pods: pod startup latency on a real node. berth server plus a `berth agent` process on a
 // private containerd (images present), pods created through the API, times taken from a watch: create ->
-// Running and create -> Ready, for one pod at a time and for a burst created at once; the agent's RSS;
-// and in the same run the CRI floor (the same pods started straight through CRI, bench/cri-floor.ts).
+// Running and create -> Ready, for one pod at a time and for a burst created at once; the agent's memory;
+// a Deployment created, scaled and rolled (bench/deployment-rollout.ts); and in the same run the CRI floor
+// (the same pods started straight through CRI, bench/cri-floor.ts). The peers (Docker Swarm, Podman, runc)
+// are measured in the same run with --peers, else their recorded figures are shown as such (bench/peers.ts).
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -13,6 +15,8 @@ import { startAgentProcess } from '../src/testing/agent-process.ts';
 import { reserveAgentRuntime, startTestContainerd } from '../src/testing/containerd.ts';
 import { startServer } from '../src/testing/server-process.ts';
 import { measureCriFloor } from './cri-floor.ts';
+import { measureRollout } from './deployment-rollout.ts';
+import { peerFigures } from './peers.ts';
 import { percentile } from './stats.ts';
 
 const podOf = (name: string): Pod => ({
@@ -28,18 +32,25 @@ interface Timing {
   readyMs?: number;
 }
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : 0;
+/** memoryMb reads a process's resident memory: all of it, its proportional share, and its anonymous part. */
+function memoryMb(pid: number): { rss: number; pss: number; anon: number } {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string): number => Math.round(Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) / 1024);
+  return { rss: kb('Rss'), pss: kb('Pss'), anon: kb('Anonymous') };
 }
+
+const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
+const ratio = (a: number, b: number | null): number | null => (b ? round(a / b) : null);
 
 /** pods is `berth bench pods`. */
 export default async function pods(opts: BenchOptions): Promise<BenchReport> {
-  const singles = opts.quick ? 5 : 10;
+  const singles = opts.quick ? 3 : 10;
   const burst = opts.quick ? 10 : 50;
+  // The peers' figures are for 50 replicas; a quick run's smaller Deployment gets no ratio.
+  const replicas = opts.quick ? 5 : 50;
   const rt = await reserveAgentRuntime();
   const server = await startServer(['--cluster-cidr', rt.clusterCidr]);
-  let agent;
+  let agent: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
   try {
     agent = await startAgentProcess(server, rt, 'bench-node');
     const kc = await readKubeconfig(server.kubeconfig);
@@ -88,9 +99,12 @@ export default async function pods(opts: BenchOptions): Promise<BenchReport> {
     const names = Array.from({ length: burst }, (_, i) => `burst-${i}`);
     await Promise.all(names.map(create));
     await waitAll(names);
-    const agentRss = rssMb(agent.pid);
+    const agentMem = memoryMb(agent.pid);
     await clear();
     stop.abort();
+    const rollout = await measureRollout(client, replicas, opts.log);
+    await agent.stop();
+    agent = undefined;
 
     opts.log('CRI floor: the same pods straight through CRI on a private containerd');
     const ctrd = await startTestContainerd();
@@ -101,6 +115,10 @@ export default async function pods(opts: BenchOptions): Promise<BenchReport> {
     } finally {
       await ctrd.teardown();
     }
+    const peers = await peerFigures(opts.peers ?? false, opts.log);
+    const p = peers.figures;
+    const full = replicas === 50;
+    const peerNote = (v: number | null, unit: string): string => `${peers.source}: ${v === null ? 'n/a' : `${v} ${unit}`}`;
     const of = (ns: string[], f: (t: Timing) => number | undefined) => ns.map((n) => f(timings.get(n) as Timing) ?? 0);
     const startP50 = percentile(of(single, (t) => t.runningMs), 50);
     const readyP50 = percentile(of(single, (t) => t.readyMs), 50);
@@ -108,7 +126,7 @@ export default async function pods(opts: BenchOptions): Promise<BenchReport> {
     const burstP99 = percentile(of(names, (t) => t.runningMs), 99);
     const burstReadyP99 = percentile(of(names, (t) => t.readyMs), 99);
     return {
-      title: `Pod startup on one node: berth agent on containerd (${singles} single pods, ${burst} at once)`,
+      title: `Pod startup on one node: berth agent on containerd (${singles} single pods, ${burst} at once, a Deployment of ${replicas})`,
       rows: [
         { name: 'create -> Running p50, 1 pod', value: startP50, unit: 'ms', note: 'goal <= 1.5x CRI floor' },
         { name: 'create -> Ready p50, 1 pod', value: readyP50, unit: 'ms' },
@@ -117,7 +135,17 @@ export default async function pods(opts: BenchOptions): Promise<BenchReport> {
         { name: `create -> Ready p99, ${burst} at once`, value: burstReadyP99, unit: 'ms' },
         { name: 'CRI floor p50 (RunPodSandbox -> StartContainer)', value: floor.p50Ms, unit: 'ms' },
         { name: 'ratio p50 / CRI floor', value: startP50 / floor.p50Ms, unit: 'x' },
-        { name: 'agent RSS after the burst', value: agentRss, unit: 'MB', note: 'goal <= 60 MB' },
+        { name: 'agent RSS after the burst', value: agentMem.rss, unit: 'MB', note: 'goal <= 60 MB' },
+        { name: 'agent PSS / anonymous after the burst', value: agentMem.pss, unit: 'MB', note: `anonymous ${agentMem.anon} MB; the rest of RSS is the node binary, shared` },
+        { name: `Deployment ${replicas} replicas: create -> all Running`, value: round(rollout.createRunningS), unit: 's', note: peerNote(p.swarm_50_ready_s, 's (Swarm, 50)') },
+        { name: `scale ${replicas} -> ${2 * replicas}: all Running`, value: round(rollout.scaleUpS), unit: 's', note: peerNote(p.swarm_scale_50_100_s, 's (Swarm, 50 -> 100)') },
+        { name: `scale ${2 * replicas} -> ${replicas}: pods gone`, value: round(rollout.scaleDownS), unit: 's' },
+        { name: `rolling update of ${replicas}, 5 at a time`, value: round(rollout.rollingS), unit: 's', note: peerNote(p.swarm_rolling_50_s, 's (Swarm, 50)') },
+        { name: 'ratio Deployment create / Swarm (50)', value: full ? ratio(rollout.createRunningS, p.swarm_50_ready_s) : null, unit: 'x', note: 'goal <= 1.0' },
+        { name: 'ratio scale 50 -> 100 / Swarm', value: full ? ratio(rollout.scaleUpS, p.swarm_scale_50_100_s) : null, unit: 'x', note: 'goal <= 1.0' },
+        { name: 'ratio rolling update / Swarm (50)', value: full ? ratio(rollout.rollingS, p.swarm_rolling_50_s) : null, unit: 'x', note: 'goal <= 1.0' },
+        { name: 'Podman kube play, 50 pods', value: p.podman_50_ready_s, unit: 's', note: peers.source },
+        { name: 'runc run floor', value: p.runc_floor_ms, unit: 'ms', note: peers.source },
       ],
       figures: {
         start_p50_ms: Math.round(startP50),
@@ -127,8 +155,24 @@ export default async function pods(opts: BenchOptions): Promise<BenchReport> {
         ready_p99_50pods_ms: Math.round(burstReadyP99),
         burst_pods: burst,
         cri_floor_p50_ms: Math.round(floor.p50Ms),
-        ratio_p50: Math.round((startP50 / floor.p50Ms) * 100) / 100,
-        agent_rss_mb: agentRss,
+        ratio_p50: round(startP50 / floor.p50Ms),
+        agent_rss_mb: agentMem.rss,
+        agent_pss_mb: agentMem.pss,
+        agent_anon_mb: agentMem.anon,
+        deploy_replicas: replicas,
+        deploy_50_running_s: round(rollout.createRunningS),
+        scale_50_100_s: round(rollout.scaleUpS),
+        scale_100_50_s: round(rollout.scaleDownS),
+        rolling_50_s: round(rollout.rollingS),
+        swarm_50_ready_s: p.swarm_50_ready_s,
+        swarm_scale_50_100_s: p.swarm_scale_50_100_s,
+        swarm_rolling_50_s: p.swarm_rolling_50_s,
+        ratio_vs_swarm_50: full ? ratio(rollout.createRunningS, p.swarm_50_ready_s) : null,
+        ratio_vs_swarm_scale: full ? ratio(rollout.scaleUpS, p.swarm_scale_50_100_s) : null,
+        ratio_vs_swarm_rolling: full ? ratio(rollout.rollingS, p.swarm_rolling_50_s) : null,
+        podman_50_ready_s: p.podman_50_ready_s,
+        runc_floor_ms: p.runc_floor_ms,
+        peers_source: peers.source,
       },
     };
   } finally {

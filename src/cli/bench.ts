@@ -22,6 +22,8 @@ export interface BenchReport {
 /** BenchOptions tells a benchmark how big a run to do. */
 export interface BenchOptions {
   quick: boolean;
+  /** peers asks benchmarks that compare with other systems to measure them in the same run (`--peers`). */
+  peers?: boolean;
   log: (line: string) => void;
 }
 
@@ -43,11 +45,11 @@ function formatNumber(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3);
 }
 
-/** runBench is `berth bench NAME [--quick] [--json]`. */
+/** runBench is `berth bench NAME [--quick] [--json] [--peers]`. */
 export async function runBench(args: string[]): Promise<void> {
-  const { values, positionals } = parseFlags(args, { quick: { type: 'boolean' }, json: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags(args, { quick: { type: 'boolean' }, json: { type: 'boolean' }, peers: { type: 'boolean' } }, true);
   const name = positionals[0];
-  if (!name || positionals.length > 1) throw new UsageError('usage: berth bench NAME [--quick] [--json]');
+  if (!name || positionals.length > 1) throw new UsageError('usage: berth bench NAME [--quick] [--json] [--peers]');
   if (!/^[a-z0-9-]+$/.test(name)) throw new UsageError(`invalid benchmark name ${JSON.stringify(name)}`);
   const file = [join(benchDir, `${name}.ts`), join(benchDir, name, 'index.ts')].find((f) => existsSync(f));
   if (!file) throw new UsageError(`no benchmark named ${name} (looked for bench/${name}.ts and bench/${name}/index.ts)`);
@@ -57,7 +59,7 @@ export async function runBench(args: string[]): Promise<void> {
     // With --json, progress goes to stderr so the last stdout line is the figures object.
     (json ? process.stderr : process.stdout).write(line + '\n');
   };
-  const report = await mod.default({ quick: values.quick ?? false, log });
+  const report = await mod.default({ quick: values.quick ?? false, peers: values.peers ?? false, log });
   if (json) {
     process.stderr.write(formatTable(report) + '\n');
     process.stdout.write(JSON.stringify(report.figures) + '\n');

@@ -12,7 +12,7 @@ Commands:
   agent      join a cluster as a node and run its pods: berth agent --server URL --token T
   image      manage the node's container images: berth image import|ls|rm|build-test-images
   sim        run simulated nodes for scale tests: berth sim --nodes N [flags]
-  bench      run a benchmark: berth bench NAME [--quick] [--json]
+  bench      run a benchmark: berth bench NAME [--quick] [--json] [--peers]
   version    print Berth's version and the Kubernetes API version it serves
   help       print this help
 

@@ -235,11 +235,12 @@ export class Agent {
     const images = new ImagePuller({ cri, recorder, secret: objects.secret, now: () => clock.now() });
     const runner = new ContainerRunner({ cri, recorder, images, volumes, objects, memoryCapacityBytes: machine.memoryBytes, clusterDomain: dnsSettings(o).clusterDomain, now: () => clock.now(), log });
     const cgroupRoot = o.cgroupRoot ?? 'berth';
+    const runtime = new RuntimeReader(cri);
     const worker = new PodWorker({
       cri,
       client,
       recorder,
-      runtime: new RuntimeReader(cri),
+      runtime,
       runner,
       probes,
       volumes,
@@ -272,7 +273,7 @@ export class Agent {
     void pods.run(signal);
     await Promise.race([Promise.all([pods.synced, services.synced]), aborted(signal)]);
     if (signal.aborted) return;
-    const pleg = new Pleg(cri, enqueue);
+    const pleg = new Pleg(runtime, enqueue);
     // Pods the runtime has that the API no longer binds here are synced too: as orphans they are removed.
     for (const uid of await pleg.relist()) enqueue(uid);
     const plegging = pleg.run(signal, log);

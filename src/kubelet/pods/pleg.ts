@@ -1,28 +1,28 @@
-import type { CriClient } from '../cri/client.ts';
-import { managedLabel, podUidLabel } from './labels.ts';
+import { podUidLabel } from './labels.ts';
+import type { RuntimeReader } from './runtime-state.ts';
 
 // The pod lifecycle event generator (upstream pleg/generic.go): relist the runtime's containers and sandboxes
 // every second and tell the pod worker about every pod whose containers changed state, since CRI has no
-// events of its own for a container that exits.
+// events of its own for a container that exits. The relist is the runtime reader's, shared with pod syncs.
 
 /** Pleg relists the runtime and reports pods whose containers or sandboxes changed. */
 export class Pleg {
-  readonly #cri: CriClient;
+  readonly #runtime: RuntimeReader;
   readonly #changed: (podUid: string) => void;
   readonly #periodMs: number;
   #last = new Map<string, string>();
   /** relisted counts relists, for tests and metrics. */
   relisted = 0;
 
-  constructor(cri: CriClient, changed: (podUid: string) => void, periodMs = 1000) {
-    this.#cri = cri;
+  constructor(runtime: RuntimeReader, changed: (podUid: string) => void, periodMs = 1000) {
+    this.#runtime = runtime;
     this.#changed = changed;
     this.#periodMs = periodMs;
   }
 
   /** relist compares the runtime with the last relist and returns the uids of every pod it knows. */
   async relist(): Promise<Set<string>> {
-    const [containers, sandboxes] = await Promise.all([this.#cri.listContainers({ labelSelector: { [managedLabel]: 'true' } }), this.#cri.listPodSandbox({ labelSelector: { [managedLabel]: 'true' } })]);
+    const { containers, sandboxes } = await this.#runtime.snapshot();
     const now = new Map<string, string>();
     const uids = new Set<string>();
     for (const c of containers) {

@@ -1,13 +1,22 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { mountsUnder } from '../runtime/cleanup.ts';
-
-const run = promisify(execFile);
+import { CommandShell } from './command-shell.ts';
 
 // Mounting is done with mount(8)/umount(8): Node has no mount(2), and these are on every node the agent runs on.
+// They run in one long-lived shell of the process (see command-shell.ts): a mount per pod, started from the agent
+// itself, was the largest part of the agent's CPU in a burst of pod starts.
+const shell = new CommandShell();
+const run = (cmd: string, args: string[]): Promise<void> => shell.run([cmd, ...args]);
 
 /** isMountPoint tells whether dir itself is a mount point (from /proc/self/mountinfo). */
 export function isMountPoint(dir: string): boolean {
+  // Another device than the parent's is a mount point; mountinfo (long on a busy node) only settles the rest.
+  try {
+    if (statSync(dir).dev !== statSync(dirname(dir)).dev) return true;
+  } catch {
+    // missing: mountinfo answers
+  }
   return mountsUnder(dir).includes(dir);
 }
 
