@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { AgentOptions } from '../kubelet/agent.ts';
 import { parseLabels, parseTaints, splitList } from '../sim/options.ts';
 import { UsageError } from './args.ts';
@@ -18,6 +19,7 @@ export const agentFlagUsage = `  --node-name NAME       the node's name (default
   --kubelet-port N       the port the agent serves logs, exec and stats on (default 10250; 0: a free one)
   --kubelet-address IP   the address that port listens on (default 0.0.0.0)
   --max-pods N           pods this node runs at most (default 110)
+  --pod-manifest-path D  run static pods from the manifests in directory D (default: none)
 `;
 
 /** agentFlags are the parseArgs options of the agent flags. */
@@ -34,6 +36,7 @@ export const agentFlags = {
   'kubelet-port': { type: 'string' },
   'kubelet-address': { type: 'string' },
   'max-pods': { type: 'string' },
+  'pod-manifest-path': { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof agentFlags]?: string };
@@ -68,5 +71,6 @@ export function agentOptionsFrom(v: Values): Omit<AgentOptions, 'server' | 'toke
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
     ...(v['kubelet-address'] ? { kubeletAddress: v['kubelet-address'] } : {}),
     ...(maxPods !== undefined ? { maxPods } : {}),
+    ...(v['pod-manifest-path'] ? { podManifestPath: resolve(v['pod-manifest-path']) } : {}),
   };
 }

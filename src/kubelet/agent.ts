@@ -30,6 +30,7 @@ import { RuntimeReader } from './pods/runtime-state.ts';
 import { PodWorker } from './pods/worker.ts';
 import { ProbeManager } from './prober/manager.ts';
 import { AgentServer } from './server.ts';
+import { StaticPods } from './static/index.ts';
 import { ResourceMetrics } from './stats/resource-metrics.ts';
 import { criStreamingRpc, runningContainerId } from './streaming/cri-rpc.ts';
 import { CriStreamingRuntime } from './streaming/cri-stream-client.ts';
@@ -89,6 +90,8 @@ export interface AgentOptions {
   /** kubeletAddress is where that port listens (default 0.0.0.0, as the kubelet's --address). */
   kubeletAddress?: string;
   maxPods?: number;
+  /** podManifestPath is the static pod manifest directory (none: no static pods; stale mirror pods still go). */
+  podManifestPath?: string;
   podWorkers?: number;
   /** volumeManager replaces the node volume manager (tests). */
   volumeManager?: (dataDir: string) => VolumeManager;
@@ -197,7 +200,18 @@ export class Agent {
     const enqueue = (uid: string): void => {
       if (uid) queue.add(uid);
     };
-    pods.addHandler({
+    // Mirror pods are not run: their static pods (by their own uids) are, from the manifest files.
+    const statics = new StaticPods({
+      ...(o.podManifestPath ? { dir: o.podManifestPath } : {}),
+      nodeName: o.nodeName,
+      client,
+      clock,
+      apiPods: pods.store,
+      changed: enqueue,
+      statusStale: (uid) => this.#worker?.forgetReportedStatus(uid),
+      log,
+    });
+    pods.addHandler(statics.apiPodHandler({
       onAdd: (p) => {
         byUid.set(p.metadata?.uid ?? '', p);
         enqueue(p.metadata?.uid ?? '');
@@ -210,7 +224,7 @@ export class Agent {
         byUid.delete(p.metadata?.uid ?? '');
         enqueue(p.metadata?.uid ?? '');
       },
-    });
+    }));
     const objects = {
       configMap: (ns: string, name: string) => getOrUndefined<ConfigMap>(client, 'configmaps', ns, name),
       secret: (ns: string, name: string) => getOrUndefined<Secret>(client, 'secrets', ns, name),
@@ -234,7 +248,7 @@ export class Agent {
       dataDir: o.dataDir,
       dns: dnsSettings(o),
       node: { name: o.nodeName, hostIPs: [nodeIP], allocatable },
-      pods: { byUid: (uid) => byUid.get(uid), boundHere: () => [...byUid.values()] },
+      pods: { byUid: (uid) => byUid.get(uid) ?? statics.byUid(uid), boundHere: () => [...byUid.values(), ...statics.pods()] },
       requeue: (uid, ms) => queue.addAfter(uid, ms),
       now: () => clock.now(),
       log,
@@ -247,6 +261,7 @@ export class Agent {
     // Pods the runtime has that the API no longer binds here are synced too: as orphans they are removed.
     for (const uid of await pleg.relist()) enqueue(uid);
     const plegging = pleg.run(signal, log);
+    const staticRunning = statics.run(signal);
     signal.addEventListener('abort', () => queue.shutDown(), { once: true });
     const working = runWorkers(queue, o.podWorkers ?? 16, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
     const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, cri, credentials, pods, kubeletPort, log };
@@ -256,7 +271,7 @@ export class Agent {
     this.#markReady();
     await aborted(signal);
     probes.stop();
-    await Promise.all([working, plegging, reporting, sweeping, ...extensions]);
+    await Promise.all([working, plegging, staticRunning, reporting, sweeping, ...extensions]);
     await events.flush().catch(() => {});
     cri.close();
     if (supervising) await supervising.catch(() => {});

@@ -47,7 +47,8 @@ export function hashContainer(c: Container): string {
   return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 8);
 }
 
-function stableJson(v: unknown): string {
+/** stableJson is JSON with object keys sorted, so equal values hash alike. */
+export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;

@@ -16,6 +16,7 @@ import type { PodCgroups } from './cgroups.ts';
 import { terminationMessage, type ContainerRunner } from './containers.ts';
 import { podRef, type ContainerKind } from './labels.ts';
 import type { RuntimePod, RuntimeReader } from './runtime-state.ts';
+import { isStaticPod } from '../static/manifest.ts';
 import { podPaths, sandboxConfig, terminationGraceSeconds, type PodPaths } from './specs.ts';
 
 // The pod worker (upstream kubelet.go syncPod / syncTerminatingPod and pod_workers.go): one sync of one pod
@@ -77,6 +78,12 @@ export class PodWorker {
   /** admittedPods are the pods this node accepted that have not finished. */
   admittedPods(): Pod[] {
     return this.#o.pods.boundHere().filter((p) => this.#state.get(p.metadata?.uid ?? '')?.admitted && !isTerminal(p));
+  }
+
+  /** forgetReportedStatus makes the next sync write a pod's status even if unchanged (its API object was replaced). */
+  forgetReportedStatus(uid: string): void {
+    const st = this.#state.get(uid);
+    if (st) delete st.reported;
   }
 
   /** sync brings one pod's containers and status in line with its spec. */
@@ -272,7 +279,13 @@ export class PodWorker {
       const was = before.get(c.type);
       return { ...c, ...(was?.reason && !c.reason ? { reason: null } : {}), ...(was?.message && !c.message ? { message: null } : {}) };
     });
-    await this.#o.client.resource('v1', 'pods').patch(pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', { status: { ...status, ...(conditions ? { conditions } : {}) } }, { subresource: 'status' });
+    try {
+      await this.#o.client.resource('v1', 'pods').patch(pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', { status: { ...status, ...(conditions ? { conditions } : {}) } }, { subresource: 'status' });
+    } catch (err) {
+      // A static pod's status goes to its mirror pod, which may not exist yet: it is written once it does.
+      if (isApiError(err, 'NotFound') && isStaticPod(pod)) return;
+      throw err;
+    }
     st.reported = json;
   }
 }
