@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { CriClient } from '../../src/kubelet/cri/client.ts';
+import { startAgentProcess, type AgentProcess } from '../../src/testing/agent-process.ts';
+import { reserveAgentRuntime, type AgentTestRuntime } from '../../src/testing/containerd.ts';
+import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
+
+// Static pods and `kubectl debug` on real containers: `berth server` (no embedded agent) and one
+// `berth agent --pod-manifest-path` on a private containerd, driven with kubectl 1.33 (and 1.27 for debug).
+
+const busybox = 'localhost/busybox:1.35';
+const minors = [27, 33].filter((m) => kubectlPath(m) !== null);
+const newest = minors.at(-1);
+const podUid = 'io.kubernetes.pod.uid';
+
+describe('static pods and ephemeral containers on the node agent', { skip: newest ? false : 'no kubectl 1.33 or 1.27' }, () => {
+  let server: ServerProcess;
+  let rt: AgentTestRuntime;
+  let agent: AgentProcess;
+  let home: string;
+  let manifests: string;
+  const k = (args: string[], opts: { minor?: number; input?: string } = {}) =>
+    runKubectlPatiently(kubectlPath(opts.minor ?? (newest as number)) as string, server.kubeconfig, home, args, opts.input === undefined ? {} : { input: opts.input });
+  const ok = async (args: string[], opts: { minor?: number; input?: string } = {}): Promise<string> => {
+    const r = await k(args, opts);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const getPod = async (name: string): Promise<Pod | undefined> => {
+    const r = await k(['get', 'pod', name, '-o', 'json']);
+    if (r.code !== 0 && /NotFound|not found/.test(r.stderr)) return undefined;
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Pod;
+  };
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const v = await probe();
+        if (v !== undefined) return v;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() > deadline) assert.fail(`${what}: timed out${last ? ` (${String(last)})` : ''}\nagent output:\n${agent.output().slice(-4000)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  const podWhere = (name: string, pred: (p: Pod) => boolean) => waitFor(`pod ${name}`, async () => {
+    const p = await getPod(name);
+    return p && pred(p) ? p : undefined;
+  });
+  const cri = () => new CriClient({ endpoint: join(rt.dir, 'containerd', 'containerd.sock'), timeoutMs: 10_000 });
+  const running = (p: Pod) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.state?.running !== undefined;
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'berth-kubectl-'));
+    manifests = mkdtempSync(join(tmpdir(), 'berth-manifests-'));
+    writeFileSync(join(manifests, 'web.yaml'), `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: static-web}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: ${busybox}
+    command: [sh, -c, "echo static started; exec sleep 3600"]
+`);
+    rt = await reserveAgentRuntime();
+    server = await startServer(['--cluster-cidr', rt.clusterCidr]);
+    agent = await startAgentProcess(server, rt, 'node-st', ['--pod-manifest-path', manifests]);
+  });
+  after(async () => {
+    await agent?.stop();
+    await rt?.teardown();
+    await server?.stop();
+    rmSync(home, { recursive: true, force: true });
+    rmSync(manifests, { recursive: true, force: true });
+  });
+
+  describe('static pods', () => {
+    let first: Pod;
+
+    it('runs a static pod from the manifest directory, mirrored in the API as Running', async () => {
+      first = await podWhere('web-node-st', running);
+      const a = first.metadata?.annotations ?? {};
+      assert.equal(a['kubernetes.io/config.source'], 'file');
+      assert.match(a['kubernetes.io/config.hash'] ?? '', /^[0-9a-f]{32}$/);
+      assert.equal(a['kubernetes.io/config.mirror'], a['kubernetes.io/config.hash']);
+      assert.ok(a['kubernetes.io/config.seen']);
+      assert.notEqual(first.metadata?.uid, a['kubernetes.io/config.hash']);
+      const node = JSON.parse(await ok(['get', 'node', 'node-st', '-o', 'json'])) as Pod;
+      assert.deepEqual(first.metadata?.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'node-st', uid: node.metadata?.uid, controller: true }]);
+      assert.match(await ok(['get', 'pods']), /web-node-st\s+1\/1\s+Running/);
+      assert.equal(await ok(['logs', 'web-node-st']), 'static started\n');
+      // The containers run under the static pod's uid (its hash), not the mirror's.
+      const sandboxes = await cri().listPodSandbox({ labelSelector: { [podUid]: a['kubernetes.io/config.hash'] ?? '' } });
+      assert.equal(sandboxes.length, 1);
+    });
+
+    it('deleting the mirror pod neither stops the static pod nor keeps the mirror away', async () => {
+      const containerID = first.status?.containerStatuses?.[0]?.containerID;
+      await ok(['delete', 'pod', 'web-node-st', '--wait=false']);
+      const back = await podWhere('web-node-st', (p) => p.metadata?.uid !== first.metadata?.uid && !p.metadata?.deletionTimestamp && running(p));
+      assert.equal(back.status?.containerStatuses?.[0]?.containerID, containerID);
+      assert.equal(back.status?.containerStatuses?.[0]?.restartCount, 0);
+      assert.equal(back.status?.startTime, first.status?.startTime);
+    });
+
+    it('a changed manifest replaces the pod and its mirror', async () => {
+      writeFileSync(join(manifests, 'web.yaml'), `apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: ${busybox}, command: [sh, -c, "echo version two; exec sleep 3600"]}
+`);
+      const oldHash = first.metadata?.annotations?.['kubernetes.io/config.hash'] ?? '';
+      const next = await podWhere('web-node-st', (p) => (p.metadata?.annotations?.['kubernetes.io/config.mirror'] ?? oldHash) !== oldHash && running(p));
+      assert.equal(await ok(['logs', 'web-node-st']), 'version two\n');
+      await waitFor('old static pod gone', async () => ((await cri().listContainers({ labelSelector: { [podUid]: oldHash } })).length === 0 ? true : undefined));
+      first = next;
+    });
+
+    it('removing the file stops the pod and deletes its mirror', async () => {
+      const hash = first.metadata?.annotations?.['kubernetes.io/config.hash'] ?? '';
+      unlinkSync(join(manifests, 'web.yaml'));
+      await waitFor('mirror pod gone', async () => ((await getPod('web-node-st')) === undefined ? true : undefined));
+      await waitFor('static pod stopped', async () => {
+        const c = cri();
+        const left = (await c.listContainers({ labelSelector: { [podUid]: hash } })).length + (await c.listPodSandbox({ labelSelector: { [podUid]: hash } })).length;
+        return left === 0 ? true : undefined;
+      });
+    });
+  });
+});
