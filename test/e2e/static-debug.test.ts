@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +139,77 @@ spec:
         const left = (await c.listContainers({ labelSelector: { [podUid]: hash } })).length + (await c.listPodSandbox({ labelSelector: { [podUid]: hash } })).length;
         return left === 0 ? true : undefined;
       });
+    });
+  });
+
+  describe('kubectl debug (ephemeral containers)', () => {
+    const ephemeral = async (pod: string, name: string) => (await getPod(pod))?.status?.ephemeralContainerStatuses?.find((e) => e.name === name);
+    const debuggerName = (out: string): string => /Defaulting debug container name to (debugger-\w+)/.exec(out)?.[1] ?? assert.fail(`no debugger name in: ${out}`);
+    // containerd detaches an attach's output as soon as its stdin ends (when the container's stdin is not
+    // stdinOnce, as kubectl debug asks), so stdin stays open until the answer is seen, as a person would.
+    async function interact(minor: number, args: string[], steps: { send: string; expect: RegExp }[]): Promise<{ code: number | null; out: string }> {
+      const child = spawn(kubectlPath(minor) as string, ['--kubeconfig', server.kubeconfig, ...args], { env: { ...process.env, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      try {
+        for (const step of steps) {
+          child.stdin.write(step.send);
+          await waitFor(`kubectl ${args.join(' ')}: ${step.expect}`, async () => (step.expect.test(out) ? true : undefined), 60_000).catch((err: unknown) => assert.fail(`${String(err)}\nkubectl said: ${out}`));
+        }
+        child.stdin.end();
+        const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+        assert.notEqual(code, 'timeout', `kubectl did not end: ${out}`);
+        return { code: code as number | null, out };
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+    }
+
+    before(async () => {
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'target' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: busybox, command: ['sleep', '3600'] }] } };
+      await ok(['create', '-f', '-'], { input: JSON.stringify(pod) });
+      await podWhere('target', running);
+    });
+
+    it('runs a debug container in the target container\'s PID namespace and keeps its logs', async () => {
+      const r = await k(['debug', 'target', `--image=${busybox}`, '--target=main', '--container=ps', '--', 'sh', '-c', 'echo hi; ps']);
+      assert.equal(r.code, 0, r.stderr);
+      const name = 'ps';
+      const st = await waitFor('debugger terminated', async () => {
+        const e = await ephemeral('target', name);
+        return e?.state?.terminated ? e : undefined;
+      });
+      assert.equal(st.state?.terminated?.exitCode, 0);
+      assert.equal(st.ready, false);
+      const logs = await ok(['logs', 'target', '-c', name]);
+      assert.match(logs, /^hi\n/);
+      // The target's process is visible: the debugger shares its PID namespace.
+      assert.match(logs, /sleep 3600/);
+      const events = await ok(['get', 'events', '--field-selector', 'involvedObject.name=target', '-o', 'jsonpath={range .items[*]}{.reason} {.involvedObject.fieldPath}{"\\n"}{end}']);
+      assert.match(events, new RegExp(`Started spec\\.ephemeralContainers\\{${name}\\}`));
+      // Never restarted, and the pod keeps running.
+      const pod = await getPod('target');
+      assert.equal(pod?.status?.phase, 'Running');
+      assert.equal(pod?.status?.containerStatuses?.[0]?.restartCount, 0);
+    });
+
+    for (const minor of minors) {
+      it(`debug -i attaches to the debug container (kubectl 1.${minor})`, async () => {
+        const r = await interact(minor, ['debug', '-i', 'target', `--image=${busybox}`, '--', 'sh', '-c', 'read line; echo got $line; sleep 1'], [{ send: 'hello\n', expect: /got hello/ }]);
+        assert.equal(r.code, 0, r.out);
+        const name = debuggerName(r.out);
+        assert.equal(await ok(['logs', 'target', '-c', name]), 'got hello\n');
+      });
+    }
+
+    it('kubectl attach reaches a running debug container', async () => {
+      await ok(['debug', 'target', `--image=${busybox}`, '-i', '--attach=false', '--container=shell', '--', 'sh']);
+      await waitFor('shell running', async () => ((await ephemeral('target', 'shell'))?.state?.running ? true : undefined));
+      const r = await interact(newest as number, ['attach', '-i', 'target', '-c', 'shell'], [{ send: 'echo attached\n', expect: /attached/ }, { send: 'exit 0\n', expect: /./ }]);
+      assert.equal(r.code, 0, r.out);
+      await waitFor('shell terminated', async () => ((await ephemeral('target', 'shell'))?.state?.terminated ? true : undefined));
     });
   });
 });

@@ -217,8 +217,8 @@ export class PodWorker {
   async #killPod(pod: Pod | undefined, rp: RuntimePod, grace: number): Promise<void> {
     const podIP = pod ? (this.#podIP(pod, rp) ?? '') : '';
     const running = rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED' || c.state === 'CONTAINER_UNKNOWN');
-    const order: ContainerKind[] = ['app', 'init'];
-    for (const kind of order) await Promise.all(running.filter((c) => c.kind === kind).map((c) => this.#o.runner.kill(pod, c, grace, c.state === 'CONTAINER_RUNNING' ? undefined : '', podIP)));
+    const order: ContainerKind[][] = [['app', 'ephemeral'], ['init']];
+    for (const kinds of order) await Promise.all(running.filter((c) => kinds.includes(c.kind)).map((c) => this.#o.runner.kill(pod, c, grace, c.state === 'CONTAINER_RUNNING' ? undefined : '', podIP)));
     const sidecars = running.filter((c) => c.kind === 'sidecar');
     const specOrder = (pod?.spec?.initContainers ?? []).map((c) => c.name);
     sidecars.sort((a, b) => specOrder.indexOf(b.name) - specOrder.indexOf(a.name));
