@@ -31,6 +31,8 @@ import { PodWorker } from './pods/worker.ts';
 import { ProbeManager } from './prober/manager.ts';
 import { AgentServer } from './server.ts';
 import { StaticPods } from './static/index.ts';
+import { renderAgentMetrics } from './stats/agent-metrics.ts';
+import { CadvisorMetrics } from './stats/cadvisor-metrics.ts';
 import { ResourceMetrics } from './stats/resource-metrics.ts';
 import { criStreamingRpc, runningContainerId } from './streaming/cri-rpc.ts';
 import { CriStreamingRuntime } from './streaming/cri-stream-client.ts';
@@ -149,7 +151,7 @@ export class Agent {
     let cri: CriClient | undefined;
     // The HTTPS server comes up before registration so the Node reports the port it really listens on; until
     // the runtime is up its streams answer that the runtime is not ready.
-    const server = agentServer(credentials, join(o.dataDir, 'pods'), () => cri, () => clock.now(), log);
+    const server = agentServer(credentials, join(o.dataDir, 'pods'), () => cri, () => clock.now(), log, { nodeName: o.nodeName, cgroupRoot: o.cgroupRoot ?? 'berth', machine });
     const kubeletPort = await server.listen(o.kubeletPort ?? 10250, o.kubeletAddress ?? '0.0.0.0');
     signal.addEventListener('abort', () => void server.close(), { once: true });
     log(`agent: serving logs, exec, port-forward and metrics on port ${kubeletPort}`);
@@ -369,7 +371,15 @@ function aborted(signal: AbortSignal): Promise<void> {
 }
 
 /** agentServer builds the agent's HTTPS server on the runtime `cri()` returns once it is up. */
-function agentServer(credentials: NodeCredentials, logRoot: string, cri: () => CriClient | undefined, now: () => number, log: (m: string) => void): AgentServer {
+function agentServer(
+  credentials: NodeCredentials,
+  logRoot: string,
+  cri: () => CriClient | undefined,
+  now: () => number,
+  log: (m: string) => void,
+  node: { nodeName: string; cgroupRoot: string; machine: { cpus: number; memoryBytes: number } },
+): AgentServer {
+  const startedAtMs = now();
   const runtimeOf = (): CriClient => {
     const c = cri();
     if (!c) throw new StreamingError('InternalError', 'container runtime is not ready');
@@ -397,6 +407,8 @@ function agentServer(credentials: NodeCredentials, logRoot: string, cri: () => C
         (err: unknown) => (err instanceof StreamingError && err.reason === 'NotFound' ? false : Promise.reject(err)),
       ),
     resourceMetrics: () => new ResourceMetrics({ cri: runtimeOf(), now }).render(),
+    cadvisorMetrics: () => new CadvisorMetrics({ cri: runtimeOf(), cgroupRoot: node.cgroupRoot, machine: node.machine }).render(),
+    agentMetrics: () => renderAgentMetrics({ cri: runtimeOf(), nodeName: node.nodeName, startedAtMs }),
     log,
   });
 }

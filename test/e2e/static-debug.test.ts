@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { CriClient } from '../../src/kubelet/cri/client.ts';
+import { parsePrometheusText } from '../../src/metrics/prometheus.ts';
 import { startAgentProcess, type AgentProcess } from '../../src/testing/agent-process.ts';
 import { reserveAgentRuntime, type AgentTestRuntime } from '../../src/testing/containerd.ts';
 import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
@@ -168,7 +170,7 @@ spec:
     }
 
     before(async () => {
-      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'target' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: busybox, command: ['sleep', '3600'] }] } };
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'target' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: busybox, command: ['sleep', '3600'], resources: { limits: { memory: '64Mi' } } }] } };
       await ok(['create', '-f', '-'], { input: JSON.stringify(pod) });
       await podWhere('target', running);
     });
@@ -210,6 +212,48 @@ spec:
       const r = await interact(newest as number, ['attach', '-i', 'target', '-c', 'shell'], [{ send: 'echo attached\n', expect: /attached/ }, { send: 'exit 0\n', expect: /./ }]);
       assert.equal(r.code, 0, r.out);
       await waitFor('shell terminated', async () => ((await ephemeral('target', 'shell'))?.state?.terminated ? true : undefined));
+    });
+  });
+
+  describe('the agent\'s metrics endpoints', () => {
+    // The API server's own client certificate is what reaches an agent (there is no nodes/proxy yet).
+    const agentGet = async (path: string): Promise<{ status: number; body: string }> => {
+      const node = JSON.parse(await ok(['get', 'node', 'node-st', '-o', 'json'])) as { status: { addresses: { type: string; address: string }[]; daemonEndpoints: { kubeletEndpoint: { Port: number } } } };
+      const host = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
+      const tls = (f: string): string => readFileSync(join(server.dataDir, 'tls', f), 'utf8');
+      return new Promise((resolve, reject) => {
+        const req = request({ host, port: node.status.daemonEndpoints.kubeletEndpoint.Port, path, ca: tls('ca.crt'), cert: tls('client-kube-apiserver-kubelet-client.crt'), key: tls('client-kube-apiserver-kubelet-client.key'), servername: 'node-st', checkServerIdentity: () => undefined, agent: false }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    };
+
+    it('/metrics/cadvisor has the pod\'s container series with cAdvisor\'s labels and its memory limit', async () => {
+      const r = await agentGet('/metrics/cadvisor');
+      assert.equal(r.status, 200, r.body);
+      const samples = parsePrometheusText(r.body).filter((x) => x.labels.pod === 'target' && x.labels.container === 'main');
+      const one = (name: string) => samples.find((x) => x.name === name) ?? assert.fail(`no ${name} for target/main in:\n${r.body.slice(0, 3000)}`);
+      const cpu = one('container_cpu_usage_seconds_total');
+      assert.equal(cpu.labels.namespace, 'default');
+      assert.equal(cpu.labels.image, busybox);
+      assert.match(cpu.labels.id ?? '', /^\/[^/]+\/pod[0-9a-f-]+\/[0-9a-f]{64}$/);
+      assert.equal(cpu.labels.name, cpu.labels.id?.split('/').at(-1));
+      assert.ok(one('container_memory_working_set_bytes').value > 0);
+      assert.ok(one('container_memory_usage_bytes').value > 0);
+      assert.equal(one('container_spec_memory_limit_bytes').value, 64 * 1024 * 1024);
+    });
+
+    it('/metrics has the agent\'s own gauges', async () => {
+      const r = await agentGet('/metrics');
+      assert.equal(r.status, 200, r.body);
+      const samples = parsePrometheusText(r.body);
+      assert.equal(samples.find((x) => x.name === 'kubelet_node_name')?.labels.node, 'node-st');
+      assert.ok((samples.find((x) => x.name === 'kubelet_running_pods')?.value ?? 0) >= 1);
+      assert.ok((samples.find((x) => x.name === 'kubelet_running_containers' && x.labels.container_state === 'running')?.value ?? 0) >= 1);
     });
   });
 });
