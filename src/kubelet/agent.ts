@@ -259,6 +259,7 @@ export class Agent {
     void pods.run(signal);
     await Promise.race([pods.synced, aborted(signal)]);
     if (signal.aborted) return;
+    await statics.load();
     const pleg = new Pleg(cri, enqueue);
     // Pods the runtime has that the API no longer binds here are synced too: as orphans they are removed.
     for (const uid of await pleg.relist()) enqueue(uid);

@@ -116,6 +116,19 @@ spec:
       assert.equal(back.status?.startTime, first.status?.startTime);
     });
 
+    it('a restarted agent keeps the static pod running', async () => {
+      const before = await podWhere('web-node-st', running);
+      await agent.stop();
+      agent = await startAgentProcess(server, rt, 'node-st', ['--pod-manifest-path', manifests]);
+      // Give the new agent a few syncs: a static pod taken for an orphan would be stopped and started again.
+      await new Promise((r) => setTimeout(r, 3000));
+      const after = await podWhere('web-node-st', running);
+      assert.equal(after.metadata?.uid, before.metadata?.uid);
+      assert.equal(after.status?.containerStatuses?.[0]?.containerID, before.status?.containerStatuses?.[0]?.containerID);
+      assert.equal(after.status?.containerStatuses?.[0]?.restartCount, 0);
+      assert.doesNotMatch(agent.output(), /Stopping container main|removed orphan/i);
+    });
+
     it('a changed manifest replaces the pod and its mirror', async () => {
       writeFileSync(join(manifests, 'web.yaml'), `apiVersion: v1
 kind: Pod

@@ -93,6 +93,11 @@ export class StaticPods {
     };
   }
 
+  /** load reads the manifests once: before pods are synced, so a restarted agent does not take its static pods for orphans. */
+  async load(): Promise<void> {
+    if (this.#o.dir) await this.#source.reload();
+  }
+
   /** run reads manifests and reconciles mirrors until signal aborts; call it once the pod informer has synced. */
   async run(signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
