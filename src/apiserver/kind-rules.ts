@@ -71,6 +71,11 @@ export function defaultStrategyParts(group: string, kind: string): StrategyParts
   if (validator) {
     parts.validate = (obj) => validator.create(obj as never);
     parts.validateUpdate = (obj, old) => validator.update(obj as never, old as never);
+    // pods/ephemeralcontainers has its own update rules (upstream's podEphemeralContainersStrategy).
+    if (group === '' && kind === 'Pod') {
+      parts.validateUpdate = (obj, old, ctx) =>
+        ctx.subresource === 'ephemeralcontainers' ? core.validatePodEphemeralContainersUpdate(obj as never, old as never) : validator.update(obj as never, old as never);
+    }
   }
   return parts;
 }

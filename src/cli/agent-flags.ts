@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { AgentOptions } from '../kubelet/agent.ts';
 import { parseThresholds } from '../kubelet/eviction/thresholds.ts';
 import { parseDuration, parseLabels, parseTaints, splitList } from '../sim/options.ts';
@@ -22,6 +23,7 @@ export const agentFlagUsage = `  --node-name NAME       the node's name (default
   --eviction-hard LIST   hard eviction thresholds (default memory.available<100Mi,nodefs.available<10%,
                          nodefs.inodesFree<5%,imagefs.available<15%)
   --eviction-pressure-transition-period D  how long a pressure condition stays after it clears (default 5m)
+  --pod-manifest-path D  run static pods from the manifests in directory D (default: none)
 `;
 
 /** agentFlags are the parseArgs options of the agent flags. */
@@ -40,6 +42,7 @@ export const agentFlags = {
   'max-pods': { type: 'string' },
   'eviction-hard': { type: 'string' },
   'eviction-pressure-transition-period': { type: 'string' },
+  'pod-manifest-path': { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof agentFlags]?: string };
@@ -79,5 +82,6 @@ export function agentOptionsFrom(v: Values): Omit<AgentOptions, 'server' | 'toke
     ...(maxPods !== undefined ? { maxPods } : {}),
     ...(v['eviction-hard'] !== undefined ? { evictionHard: parsed('eviction-hard', () => parseThresholds(v['eviction-hard'] ?? '')) } : {}),
     ...(transitionMs !== undefined ? { evictionPressureTransitionMs: transitionMs } : {}),
+    ...(v['pod-manifest-path'] ? { podManifestPath: resolve(v['pod-manifest-path']) } : {}),
   };
 }

@@ -33,6 +33,9 @@ import { RuntimeReader } from './pods/runtime-state.ts';
 import { PodWorker } from './pods/worker.ts';
 import { ProbeManager } from './prober/manager.ts';
 import { AgentServer } from './server.ts';
+import { StaticPods } from './static/index.ts';
+import { renderAgentMetrics } from './stats/agent-metrics.ts';
+import { CadvisorMetrics } from './stats/cadvisor-metrics.ts';
 import { ResourceMetrics } from './stats/resource-metrics.ts';
 import { criStreamingRpc, runningContainerId } from './streaming/cri-rpc.ts';
 import { CriStreamingRuntime } from './streaming/cri-stream-client.ts';
@@ -94,6 +97,8 @@ export interface AgentOptions {
   /** kubeletAddress is where that port listens (default 0.0.0.0, as the kubelet's --address). */
   kubeletAddress?: string;
   maxPods?: number;
+  /** podManifestPath is the static pod manifest directory (none: no static pods; stale mirror pods still go). */
+  podManifestPath?: string;
   podWorkers?: number;
   /** evictionHard are the hard eviction thresholds (default: the kubelet's, memory.available<100Mi, ...). */
   evictionHard?: Threshold[];
@@ -155,7 +160,7 @@ export class Agent {
     let cri: CriClient | undefined;
     // The HTTPS server comes up before registration so the Node reports the port it really listens on; until
     // the runtime is up its streams answer that the runtime is not ready.
-    const server = agentServer(credentials, join(o.dataDir, 'pods'), () => cri, () => clock.now(), log);
+    const server = agentServer(credentials, join(o.dataDir, 'pods'), () => cri, () => clock.now(), log, { nodeName: o.nodeName, cgroupRoot: o.cgroupRoot ?? 'berth', machine });
     const kubeletPort = await server.listen(o.kubeletPort ?? 10250, o.kubeletAddress ?? '0.0.0.0');
     signal.addEventListener('abort', () => void server.close(), { once: true });
     log(`agent: serving logs, exec, port-forward and metrics on port ${kubeletPort}`);
@@ -207,7 +212,18 @@ export class Agent {
     const enqueue = (uid: string): void => {
       if (uid) queue.add(uid);
     };
-    pods.addHandler({
+    // Mirror pods are not run: their static pods (by their own uids) are, from the manifest files.
+    const statics = new StaticPods({
+      ...(o.podManifestPath ? { dir: o.podManifestPath } : {}),
+      nodeName: o.nodeName,
+      client,
+      clock,
+      apiPods: pods.store,
+      changed: enqueue,
+      statusStale: (uid) => this.#worker?.forgetReportedStatus(uid),
+      log,
+    });
+    pods.addHandler(statics.apiPodHandler({
       onAdd: (p) => {
         byUid.set(p.metadata?.uid ?? '', p);
         enqueue(p.metadata?.uid ?? '');
@@ -220,7 +236,7 @@ export class Agent {
         byUid.delete(p.metadata?.uid ?? '');
         enqueue(p.metadata?.uid ?? '');
       },
-    });
+    }));
     // Services only feed the containers' service link variables: one cluster-wide informer, read at container start.
     const services = new Informer<Service & ApiObject>(watcher.resource('v1', 'services'), { log });
     void services.run(signal);
@@ -249,7 +265,7 @@ export class Agent {
       dataDir: o.dataDir,
       dns: dnsSettings(o),
       node: { name: o.nodeName, hostIPs: [nodeIP], allocatable },
-      pods: { byUid: (uid) => byUid.get(uid), boundHere: () => [...byUid.values()] },
+      pods: { byUid: (uid) => byUid.get(uid) ?? statics.byUid(uid), boundHere: () => [...byUid.values(), ...statics.pods()] },
       requeue: (uid, ms) => queue.addAfter(uid, ms),
       admit: (pod) => eviction?.admit(pod),
       now: () => clock.now(),
@@ -273,10 +289,12 @@ export class Agent {
     void pods.run(signal);
     await Promise.race([Promise.all([pods.synced, services.synced]), aborted(signal)]);
     if (signal.aborted) return;
+    await statics.load();
     const pleg = new Pleg(runtime, enqueue);
     // Pods the runtime has that the API no longer binds here are synced too: as orphans they are removed.
     for (const uid of await pleg.relist()) enqueue(uid);
     const plegging = pleg.run(signal, log);
+    const staticRunning = statics.run(signal);
     signal.addEventListener('abort', () => queue.shutDown(), { once: true });
     const working = runWorkers(queue, o.podWorkers ?? 16, (uid) => worker.sync(uid), (uid, err) => log(`pod ${uid}: sync failed: ${err instanceof Error ? err.message : String(err)}`));
     const ctx: AgentContext = { nodeName: o.nodeName, dataDir: o.dataDir, client, watcher, cri, credentials, pods, kubeletPort, log };
@@ -287,7 +305,7 @@ export class Agent {
     this.#markReady();
     await aborted(signal);
     probes.stop();
-    await Promise.all([working, plegging, reporting, sweeping, evicting, ...extensions]);
+    await Promise.all([working, plegging, staticRunning, reporting, sweeping, evicting, ...extensions]);
     await events.flush().catch(() => {});
     cri.close();
     if (supervising) await supervising.catch(() => {});
@@ -385,7 +403,15 @@ function aborted(signal: AbortSignal): Promise<void> {
 }
 
 /** agentServer builds the agent's HTTPS server on the runtime `cri()` returns once it is up. */
-function agentServer(credentials: NodeCredentials, logRoot: string, cri: () => CriClient | undefined, now: () => number, log: (m: string) => void): AgentServer {
+function agentServer(
+  credentials: NodeCredentials,
+  logRoot: string,
+  cri: () => CriClient | undefined,
+  now: () => number,
+  log: (m: string) => void,
+  node: { nodeName: string; cgroupRoot: string; machine: { cpus: number; memoryBytes: number } },
+): AgentServer {
+  const startedAtMs = now();
   const runtimeOf = (): CriClient => {
     const c = cri();
     if (!c) throw new StreamingError('InternalError', 'container runtime is not ready');
@@ -413,6 +439,8 @@ function agentServer(credentials: NodeCredentials, logRoot: string, cri: () => C
         (err: unknown) => (err instanceof StreamingError && err.reason === 'NotFound' ? false : Promise.reject(err)),
       ),
     resourceMetrics: () => new ResourceMetrics({ cri: runtimeOf(), now }).render(),
+    cadvisorMetrics: () => new CadvisorMetrics({ cri: runtimeOf(), cgroupRoot: node.cgroupRoot, machine: node.machine }).render(),
+    agentMetrics: () => renderAgentMetrics({ cri: runtimeOf(), nodeName: node.nodeName, startedAtMs }),
     log,
   });
 }

@@ -44,7 +44,7 @@ describe('AgentServer', () => {
     mkdirSync(logDir, { recursive: true });
     writeFileSync(join(logDir, '0.log'), formatCriLine('2026-11-22T23:33:44.000000000Z', 'stdout', 'hello log'));
     const runtime = new LocalProcessRuntime({ containers: ['default/web/app'], ports: { 80: (echo.address() as { port: number }).port } });
-    agent = new AgentServer({ key: servingKey, cert: servingCert, ca: caPem, runtime, logRoot: dir, resourceMetrics: async () => 'node_cpu_usage_seconds_total 1 2\n', onSession: (s) => sessions.push(s) });
+    agent = new AgentServer({ key: servingKey, cert: servingCert, ca: caPem, runtime, logRoot: dir, resourceMetrics: async () => 'node_cpu_usage_seconds_total 1 2\n', cadvisorMetrics: async () => 'container_cpu_usage_seconds_total 3\n', agentMetrics: async () => 'kubelet_running_pods 4\n', onSession: (s) => sessions.push(s) });
     port = await agent.listen(0, '127.0.0.1');
   });
   after(async () => {
@@ -75,6 +75,9 @@ describe('AgentServer', () => {
     { name: 'unknown paths', path: '/pods', who: 'apiserver', status: 404, body: /could not find/ },
     { name: 'any cluster identity reads resource metrics', path: '/metrics/resource', who: 'node', status: 200, body: /^node_cpu_usage_seconds_total 1 2\n$/ },
     { name: 'metrics are not anonymous', path: '/metrics/resource', who: 'anonymous', status: 401, body: /Unauthorized/ },
+    { name: 'cadvisor metrics', path: '/metrics/cadvisor', who: 'apiserver', status: 200, body: /^container_cpu_usage_seconds_total 3\n$/ },
+    { name: "the agent's own metrics", path: '/metrics', who: 'apiserver', status: 200, body: /^kubelet_running_pods 4\n$/ },
+    { name: 'other metrics paths', path: '/metrics/probes', who: 'apiserver', status: 404, body: /could not find/ },
   ];
   for (const c of cases) {
     it(c.name, async () => {

@@ -40,6 +40,10 @@ export interface AgentServerOptions {
   containerRunning?: (ref: ContainerLogRef) => Promise<boolean>;
   /** resourceMetrics renders /metrics/resource (absent: 404). */
   resourceMetrics?: () => Promise<string>;
+  /** cadvisorMetrics renders /metrics/cadvisor (absent: 404). */
+  cadvisorMetrics?: () => Promise<string>;
+  /** agentMetrics renders /metrics, the agent's own (absent: 404). */
+  agentMetrics?: () => Promise<string>;
   onSession?: (info: SessionInfo) => void;
   log?: (msg: string) => void;
 }
@@ -167,8 +171,9 @@ export class AgentServer {
       sendStatus(res, denied.code, denied.message);
       return;
     }
-    const render = this.#opts.resourceMetrics;
-    if (url.pathname === '/metrics/resource' && render) {
+    const metrics: Record<string, (() => Promise<string>) | undefined> = { '/metrics/resource': this.#opts.resourceMetrics, '/metrics/cadvisor': this.#opts.cadvisorMetrics, '/metrics': this.#opts.agentMetrics };
+    const render = metrics[url.pathname];
+    if (render) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         sendStatus(res, 405, `method ${String(req.method)} not allowed`);
         return;
@@ -177,7 +182,7 @@ export class AgentServer {
         const body = await render();
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body);
       } catch (err) {
-        sendStatus(res, 500, `failed to collect resource metrics: ${err instanceof Error ? err.message : String(err)}`);
+        sendStatus(res, 500, `failed to collect metrics: ${err instanceof Error ? err.message : String(err)}`);
       }
       return;
     }

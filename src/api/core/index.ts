@@ -23,7 +23,7 @@ import { validateObjectMetaUpdate } from '../validation/meta.ts';
 
 export { defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultContainer, defaultProbe, defaultVolume, defaultImagePullPolicy } from './pod-defaults.ts';
 export { validatePod, validatePodSpec, validatePodTemplateSpec, validatePodMetadataAndSpec, type PodSpecOptions } from './pod-validation.ts';
-export { validatePodUpdate } from './pod-update-validation.ts';
+export { validatePodUpdate, validatePodEphemeralContainersUpdate } from './pod-update-validation.ts';
 export { defaultService, defaultServiceIPFamilies, isHeadlessService, isExternallyAccessible } from './service-defaults.ts';
 export { validateService, validateServiceUpdate, validateServiceNodePorts, type NodePortRange } from './service-validation.ts';
 export { defaultNamespace, prepareNamespaceForCreate, validateNamespace, validateNamespaceUpdate, validateNamespaceFinalizeUpdate } from './namespace.ts';

@@ -82,3 +82,21 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   }
   return errs;
 }
+
+/** mirrorPodAnnotation marks a mirror of a static pod (kubernetes.io/config.mirror). */
+const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
+
+/** validatePodEphemeralContainersUpdate is upstream's ValidatePodEphemeralContainersUpdate: ephemeral containers may be added, never changed or removed. */
+export function validatePodEphemeralContainersUpdate(pod: Pod, old: Pod): FieldError[] {
+  const errs = [...validateObjectMetaUpdate(pod.metadata, old.metadata), ...validatePodMetadataAndSpec(pod)];
+  if (old.metadata?.annotations?.[mirrorPodAnnotation] !== undefined) return [forbidden('', 'static pods do not support ephemeral containers')];
+  const path = 'spec.ephemeralContainers';
+  // A patch does not keep the order, so each existing container is looked up by name.
+  const next = new Map((pod.spec?.ephemeralContainers ?? []).map((c) => [c.name, c]));
+  for (const prev of old.spec?.ephemeralContainers ?? []) {
+    const now = next.get(prev.name);
+    if (!now) errs.push(forbidden(path, `existing ephemeral containers "${prev.name}" may not be removed\n`));
+    else if (!semanticEqual(prev, now)) errs.push(forbidden(`${path}[${prev.name}]`, `existing ephemeral containers "${prev.name}" may not be changed\n${specDiff('core.EphemeralContainer', prev, now)}`));
+  }
+  return errs;
+}

@@ -63,7 +63,9 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
   if (table) render.table = table;
   if (ctx.ext.protobuf) render.protobuf = ctx.ext.protobuf.encode;
   const sub = info.subresource;
-  if (sub && sub !== 'status') {
+  // pods/ephemeralcontainers reads and writes the pod itself, with its own update strategy.
+  const podWrite = sub === 'ephemeralcontainers' && def.info.group === '' && def.info.resource === 'pods' && ['get', 'update', 'patch'].includes(info.verb);
+  if (sub && sub !== 'status' && !podWrite) {
     if (!def.info.subresources.includes(sub) || !info.name || (namespaced && !namespace)) throw notServed();
     switch (sub) {
       case 'scale':

@@ -29,6 +29,10 @@ const overrides: Record<string, StrategyParts> = {
       // A new pod starts Pending; only the node agent reports further status.
       obj.status = { phase: 'Pending' };
     },
+    prepareForUpdate: (obj: ApiObject, old: ApiObject, ctx) => {
+      if (ctx.subresource === 'ephemeralcontainers') keepEphemeralContainersOnly(obj, old);
+      else carryOver(obj, old, ctx, true);
+    },
   },
   'apps/DaemonSet': {
     prepareForCreate: (obj: ApiObject) => {
@@ -73,6 +77,24 @@ const overrides: Record<string, StrategyParts> = {
     prepareForCreate: () => {},
   },
 };
+
+/**
+ * keepEphemeralContainersOnly makes a pods/ephemeralcontainers write the stored pod with the request's
+ * spec.ephemeralContainers and nothing else of it (upstream's dropNonEphemeralContainerUpdates).
+ */
+function keepEphemeralContainersOnly(obj: ApiObject, old: ApiObject): void {
+  const eph = (obj.spec as { ephemeralContainers?: unknown } | undefined)?.ephemeralContainers;
+  const { resourceVersion, managedFields } = obj.metadata ?? {};
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, structuredClone(old));
+  const meta = (obj.metadata ??= {});
+  if (resourceVersion !== undefined) meta.resourceVersion = resourceVersion;
+  if (managedFields !== undefined) meta.managedFields = managedFields;
+  const spec = (obj.spec ?? {}) as { ephemeralContainers?: unknown };
+  if (eph === undefined) delete spec.ephemeralContainers;
+  else spec.ephemeralContainers = eph;
+  obj.spec = spec;
+}
 
 /** builtinDefs builds the definitions of every stored built-in resource; `extra` adds defaults and validation by "group/Kind". */
 export function builtinDefs(extra: (group: string, kind: string) => StrategyParts = () => ({})): ResourceDef[] {

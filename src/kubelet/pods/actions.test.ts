@@ -32,6 +32,7 @@ function summary(p: Pod, r: RuntimePod, probes = healthy): string {
 describe('computePodActions', () => {
   const app = c('app');
   const init = c('init');
+  const dbg = c('debugger', { stdin: true });
   const cases: { name: string; pod: Pod; rt: RuntimePod; probes?: ProbeVerdicts; want: string }[] = [
     { name: 'new pod: a sandbox and the app', pod: pod({}), rt: rt([], []), want: 'sandbox#0, start app#0' },
     { name: 'new pod with init: the first init container only', pod: pod({ initContainers: [init] }), rt: rt([], []), want: 'sandbox#0, start init#0' },
@@ -50,6 +51,10 @@ describe('computePodActions', () => {
     { name: 'liveness failed: kill and restart', pod: pod({}), rt: rt([run(app, 'CONTAINER_RUNNING')]), probes: { killReason: () => 'liveness', started: () => true }, want: 'kill app(liveness), start app#1' },
     { name: 'spec changed: kill and restart', pod: pod({ containers: [c('app', { args: ['new'] })] }), rt: rt([run(app, 'CONTAINER_RUNNING')]), want: 'kill app(spec-changed), start app#1' },
     { name: 'sandbox died: a new one, containers again', pod: pod({}), rt: rt([run(app, 'CONTAINER_EXITED', 137)], [{ ...sandbox, state: 'SANDBOX_NOTREADY' }]), want: 'sandbox#1, killPod, start app#1' },
+    { name: 'ephemeral container added: start it once', pod: pod({ ephemeralContainers: [dbg] }), rt: rt([run(app, 'CONTAINER_RUNNING')]), want: 'start debugger#0' },
+    { name: 'ephemeral container added while init runs: start it anyway', pod: pod({ initContainers: [init], ephemeralContainers: [dbg] }), rt: rt([run(init, 'CONTAINER_RUNNING')]), want: 'start debugger#0' },
+    { name: 'ephemeral container exited: never restarted', pod: pod({ ephemeralContainers: [dbg] }), rt: rt([run(app, 'CONTAINER_RUNNING'), run(dbg, 'CONTAINER_EXITED', 1)]), want: '' },
+    { name: 'pod finished: its ephemeral container does not keep it', pod: pod({ restartPolicy: 'Never', ephemeralContainers: [dbg] }), rt: rt([run(app, 'CONTAINER_EXITED', 0)]), want: 'killPod' },
     { name: 'sandbox gone after a Never pod finished: not recreated', pod: pod({ restartPolicy: 'Never' }), rt: rt([run(app, 'CONTAINER_EXITED', 0)], [{ ...sandbox, state: 'SANDBOX_NOTREADY' }]), want: 'killPod' },
   ];
   for (const t of cases) it(t.name, () => assert.equal(summary(t.pod, t.rt, t.probes), t.want));

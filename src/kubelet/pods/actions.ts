@@ -83,6 +83,8 @@ export function computePodActions(pod: Pod, rp: RuntimePod, probes: ProbeVerdict
     return actions;
   }
   actions.sandboxId = newest?.id;
+  // Ephemeral containers start once, even before initialization is done, and are never restarted.
+  for (const e of pod.spec?.ephemeralContainers ?? []) if (!latestRun(rp, e.name)) actions.start.push({ c: e as Container, kind: 'ephemeral', restartCount: 0 });
 
   // Init containers run one at a time, in order; a sidecar counts as done once it has started.
   let initialized = true;
@@ -125,6 +127,7 @@ export function computePodActions(pod: Pod, rp: RuntimePod, probes: ProbeVerdict
     if (policy === 'Never') {
       actions.initFailed = c.name;
       actions.killPod = true;
+      actions.start = [];
     } else {
       if (run.state === 'CONTAINER_UNKNOWN') actions.kill.push({ run, c, reason: 'unknown' });
       actions.start.push({ c, kind: 'init', restartCount: run.restartCount + 1 });
@@ -171,6 +174,9 @@ export function computePodActions(pod: Pod, rp: RuntimePod, probes: ProbeVerdict
     if (shouldRestart(policy, run.exitCode)) actions.start.push({ c, kind: 'app', restartCount: run.restartCount + 1 });
   }
   // Nothing runs and nothing will: the pod is finished, so its sandbox (and sidecars) stop.
-  if (keep === 0 && actions.start.length === 0) actions.killPod = true;
+  if (keep === 0 && actions.start.every((st) => st.kind === 'ephemeral')) {
+    actions.killPod = true;
+    actions.start = [];
+  }
   return actions;
 }

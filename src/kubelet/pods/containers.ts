@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, EphemeralContainer, Pod } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/events.ts';
 import type { CriClient } from '../cri/client.ts';
 import { CriError, isCriNotFound } from '../cri/errors.ts';
@@ -101,7 +101,8 @@ export class ContainerRunner {
       verifyRunAsNonRoot(pod, c, image);
       const volumeMounts = await o.volumes.mountsFor(pod, c, r.volumes);
       const mounts: CriInput<Mount>[] = [...volumeMounts, this.#terminationMount(r), ...this.#hostsMount(r, volumeMounts)];
-      config = containerConfig(pod, c, { kind, restartCount: r.restartCount, envs: env.envs, mounts, imageRef, memoryCapacityBytes: o.memoryCapacityBytes });
+      const pidTargetId = kind === 'ephemeral' ? targetContainerId(r) : undefined;
+      config = containerConfig(pod, c, { kind, restartCount: r.restartCount, envs: env.envs, mounts, imageRef, memoryCapacityBytes: o.memoryCapacityBytes, ...(pidTargetId ? { pidTargetId } : {}) });
     } catch (err) {
       if (err instanceof ContainerConfigError || (err instanceof Error && err.name === 'VolumeError')) {
         o.recorder.event(ref, 'Warning', 'Failed', `Error: ${err.message}`, { fieldPath });
@@ -212,6 +213,15 @@ export function logTail(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** targetContainerId is the running container an ephemeral container targets (none: it has no target). */
+function targetContainerId(r: StartRequest): string | undefined {
+  const target = (r.c as EphemeralContainer).targetContainerName;
+  if (!target) return undefined;
+  const run = r.runtime.containers.find((x) => x.name === target && x.kind !== 'ephemeral');
+  if (!run || run.state !== 'CONTAINER_RUNNING') throw new ContainerConfigError(`cannot find target container "${target}" running`);
+  return run.id;
 }
 
 function crashKey(pod: Pod, name: string): string {

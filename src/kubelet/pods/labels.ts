@@ -16,11 +16,11 @@ export const containerHashAnnotation = 'io.kubernetes.container.hash';
 export const restartCountAnnotation = 'io.kubernetes.container.restartCount';
 export const terminationMessagePathAnnotation = 'io.kubernetes.container.terminationMessagePath';
 export const podGraceAnnotation = 'io.kubernetes.pod.terminationGracePeriod';
-/** containerKindAnnotation records "init", "sidecar" or "app", so a pod whose spec is gone is still stopped in order. */
+/** containerKindAnnotation records "init", "sidecar", "app" or "ephemeral", so a pod whose spec is gone is still stopped in order. */
 export const containerKindAnnotation = 'io.berth.container.kind';
 
-/** ContainerKind is where a container sits in its pod's life cycle. */
-export type ContainerKind = 'init' | 'sidecar' | 'app';
+/** ContainerKind is where a container sits in its pod's life cycle ("ephemeral": a debug container, never restarted). */
+export type ContainerKind = 'init' | 'sidecar' | 'app' | 'ephemeral';
 
 /** podLabels are the labels of a pod's sandbox: the pod's own labels plus the kubelet's. */
 export function sandboxLabels(pod: Pod): Record<string, string> {
@@ -47,7 +47,8 @@ export function hashContainer(c: Container): string {
   return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 8);
 }
 
-function stableJson(v: unknown): string {
+/** stableJson is JSON with object keys sorted, so equal values hash alike. */
+export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -69,8 +70,9 @@ export function containerKinds(pod: Pod): { c: Container; kind: ContainerKind }[
   ];
 }
 
-/** fieldPathOf is the field path events about a container carry: spec.containers{name} or spec.initContainers{name}. */
+/** fieldPathOf is the field path events about a container carry: spec.containers{name}, spec.initContainers{name} or spec.ephemeralContainers{name}. */
 export function fieldPathOf(kind: ContainerKind, name: string): string {
+  if (kind === 'ephemeral') return `spec.ephemeralContainers{${name}}`;
   return kind === 'app' ? `spec.containers{${name}}` : `spec.initContainers{${name}}`;
 }
 

@@ -1,7 +1,7 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { join } from 'node:path';
 import { podDnsConfig, type PodDnsSettings } from '../../dns/resolv-conf.ts';
-import type { ContainerConfig, CriInput, KeyValue, Mount, PodSandboxConfig, PortMapping } from '../cri/types.ts';
+import type { ContainerConfig, CriInput, KeyValue, LinuxContainerSecurityContext, Mount, PodSandboxConfig, PortMapping } from '../cri/types.ts';
 import { expand } from './env.ts';
 import { sandboxHostname } from './etc-hosts.ts';
 import {
@@ -82,6 +82,8 @@ export interface ContainerInputs {
   mounts: CriInput<Mount>[];
   imageRef: string;
   memoryCapacityBytes: number;
+  /** pidTargetId is the container whose PID namespace an ephemeral container joins (its targetContainerName). */
+  pidTargetId?: string;
 }
 
 /** containerLogPath is a container's log file relative to the pod's log directory. */
@@ -112,6 +114,12 @@ export function containerConfig(pod: Pod, c: Container, i: ContainerInputs): Cri
     stdin: c.stdin ?? false,
     stdinOnce: c.stdinOnce ?? false,
     tty: c.tty ?? false,
-    linux: { resources: containerResources(pod, c, i.memoryCapacityBytes), securityContext: containerSecurityContext(pod, c) },
+    linux: { resources: containerResources(pod, c, i.memoryCapacityBytes), securityContext: targeted(containerSecurityContext(pod, c), i.pidTargetId) },
   };
+}
+
+/** targeted puts a container into another container's PID namespace, unless the pod shares one anyway (as upstream). */
+function targeted(sc: CriInput<LinuxContainerSecurityContext>, targetId: string | undefined): CriInput<LinuxContainerSecurityContext> {
+  if (!targetId || sc.namespaceOptions?.pid !== 'CONTAINER') return sc;
+  return { ...sc, namespaceOptions: { ...sc.namespaceOptions, pid: 'TARGET', targetId } };
 }

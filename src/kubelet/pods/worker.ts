@@ -16,6 +16,7 @@ import type { PodCgroups } from './cgroups.ts';
 import { terminationMessage, type ContainerRunner } from './containers.ts';
 import { podRef, type ContainerKind } from './labels.ts';
 import type { RuntimePod, RuntimeReader } from './runtime-state.ts';
+import { isStaticPod } from '../static/manifest.ts';
 import { podPaths, sandboxConfig, terminationGraceSeconds, type PodPaths } from './specs.ts';
 
 // The pod worker (upstream kubelet.go syncPod / syncTerminatingPod and pod_workers.go): one sync of one pod
@@ -92,6 +93,12 @@ export class PodWorker {
     if (!st?.admitted || st.evicted) return;
     st.evicted = message;
     this.#o.requeue(uid, 0);
+  }
+
+  /** forgetReportedStatus makes the next sync write a pod's status even if unchanged (its API object was replaced). */
+  forgetReportedStatus(uid: string): void {
+    const st = this.#state.get(uid);
+    if (st) delete st.reported;
   }
 
   /** sync brings one pod's containers and status in line with its spec. */
@@ -241,8 +248,8 @@ export class PodWorker {
   async #killPod(pod: Pod | undefined, rp: RuntimePod, grace: number): Promise<void> {
     const podIP = pod ? (this.#podIP(pod, rp) ?? '') : '';
     const running = rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED' || c.state === 'CONTAINER_UNKNOWN');
-    const order: ContainerKind[] = ['app', 'init'];
-    for (const kind of order) await Promise.all(running.filter((c) => c.kind === kind).map((c) => this.#o.runner.kill(pod, c, grace, c.state === 'CONTAINER_RUNNING' ? undefined : '', podIP)));
+    const order: ContainerKind[][] = [['app', 'ephemeral'], ['init']];
+    for (const kinds of order) await Promise.all(running.filter((c) => kinds.includes(c.kind)).map((c) => this.#o.runner.kill(pod, c, grace, c.state === 'CONTAINER_RUNNING' ? undefined : '', podIP)));
     const sidecars = running.filter((c) => c.kind === 'sidecar');
     const specOrder = (pod?.spec?.initContainers ?? []).map((c) => c.name);
     sidecars.sort((a, b) => specOrder.indexOf(b.name) - specOrder.indexOf(a.name));
@@ -303,7 +310,13 @@ export class PodWorker {
       const was = before.get(c.type);
       return { ...c, ...(was?.reason && !c.reason ? { reason: null } : {}), ...(was?.message && !c.message ? { message: null } : {}) };
     });
-    await this.#o.client.resource('v1', 'pods').patch(pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', { status: { ...status, ...(conditions ? { conditions } : {}) } }, { subresource: 'status' });
+    try {
+      await this.#o.client.resource('v1', 'pods').patch(pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', { status: { ...status, ...(conditions ? { conditions } : {}) } }, { subresource: 'status' });
+    } catch (err) {
+      // A static pod's status goes to its mirror pod, which may not exist yet: it is written once it does.
+      if (isApiError(err, 'NotFound') && isStaticPod(pod)) return;
+      throw err;
+    }
     st.reported = json;
   }
 }

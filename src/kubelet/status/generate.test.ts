@@ -63,4 +63,17 @@ describe('generatePodStatus', () => {
     assert.equal(s.containerStatuses?.[0]?.state?.terminated?.reason, 'OOMKilled');
     assert.equal(s.phase, 'Failed');
   });
+
+  it('ephemeral containers: statuses of their own, never ready, not counted in phase or readiness', () => {
+    const pod: Pod = { spec: { containers: [c('app')], ephemeralContainers: [c('debugger-a'), c('debugger-b')] } };
+    const s = gen(pod, rp([run('app', 'CONTAINER_RUNNING'), { ...run('debugger-a', 'CONTAINER_EXITED', 2), kind: 'ephemeral' }]));
+    assert.equal(s.phase, 'Running');
+    assert.equal(cond(s, 'Ready')?.status, 'True');
+    assert.deepEqual(s.containerStatuses?.map((x) => x.name), ['app']);
+    const [a, b] = s.ephemeralContainerStatuses ?? [];
+    assert.equal(a?.state?.terminated?.exitCode, 2);
+    assert.equal(a?.ready, false);
+    assert.equal(a?.started, undefined);
+    assert.equal(b?.state?.waiting?.reason, 'ContainerCreating');
+  });
 });

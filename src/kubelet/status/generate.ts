@@ -135,6 +135,11 @@ export function generatePodStatus(i: StatusInputs): PodStatus {
   });
   const initStatuses = init.map((c) => containerStatus(i, c, true, 'PodInitializing'));
   const statuses = (pod.spec?.containers ?? []).map((c) => containerStatus(i, c, false, initDone ? 'ContainerCreating' : 'PodInitializing'));
+  // Ephemeral containers never become ready and have no startup probe (no `started`), as upstream.
+  const ephemeral = (pod.spec?.ephemeralContainers ?? []).map((c) => {
+    const { started: _started, ...s } = containerStatus(i, c as Container, false, 'ContainerCreating');
+    return { ...s, ready: false };
+  });
   const prev = pod.status;
   let phase = podPhase(pod, initStatuses, statuses, i.terminal ?? false);
   // A terminal phase is final: a pod never comes back from Succeeded or Failed.
@@ -158,6 +163,7 @@ export function generatePodStatus(i: StatusInputs): PodStatus {
     startTime: prev?.startTime ?? formatTime(i.startTime ?? i.now),
     ...(init.length > 0 ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
+    ...(ephemeral.length > 0 ? { ephemeralContainerStatuses: ephemeral } : {}),
     qosClass: podQosClass(pod),
   };
 }
