@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
 import type { IngressConfig } from '../src/ingress/config.ts';
+import { IngressMetrics } from '../src/ingress/metrics.ts';
+import { selfSignedCertificate } from '../src/ingress/tls.ts';
+import { IngressWorkerPool } from '../src/ingress/workers.ts';
 import type { LoadOptions, LoadResult } from './httpload.ts';
 import type { WorkerJob } from './ingress-worker.ts';
 
@@ -142,13 +145,12 @@ export async function measureIngress(o: IngressBenchOptions): Promise<IngressBen
       backends: [{ name: 'default/bench:80', namespace: 'default', service: 'bench', endpoints: backendIps.map((ip) => `${ip}:${backendPort}`) }],
       tls: [],
     };
-    const ingressPort = await freePort();
-    const planes = Array.from({ length: o.ingressWorkers }, () => startWorker<{ port: number }>({ role: 'ingress', config, port: ingressPort }));
-    await Promise.all(planes.map((p) => p.first));
-    stops.push(async () => {
-      for (const p of planes) p.worker.postMessage('stop');
-      await Promise.all(planes.map((p) => p.worker.terminate()));
-    });
+    // The data plane `berth server` runs: IngressProxy threads sharing the port, metrics on, access log off.
+    const pool = new IngressWorkerPool({ workers: o.ingressWorkers, bindAddress: '127.0.0.1', httpPort: 0, httpsPort: null, defaultCertificate: await selfSignedCertificate(), metrics: new IngressMetrics() });
+    pool.update(config);
+    stops.push(() => pool.close(100));
+    await pool.listen();
+    const ingressPort = pool.httpPort;
     const bin = nginxBinary();
     const n = bin ? await startNginx(bin, backendPort, o.nginxWorkers) : null;
     if (n) stops.push(n.stop);
