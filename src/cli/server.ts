@@ -35,7 +35,7 @@ Built-in ingress (IngressClass berth; --disable ingress turns it off):
   --ingress-bind-address ADDR  address the ingress listens on (default: --bind-address)
   --ingress-status-address IP  address written to Ingress status.loadBalancer (repeatable; default the host's first IPv4)
   --ingress-access-log FILE    append one line per request to FILE ("-" for standard output; default none)
-  --ingress-workers N          data-plane threads sharing the ingress ports (default: one per core; 1 serves in the main thread)
+  --ingress-workers N          data-plane threads sharing the ingress ports (default: one per core, at most 16; 1 serves in the main thread)
 
 The node agent on this machine (unless --disable-agent) takes the agent flags of "berth agent":
 ${agentFlagUsage}

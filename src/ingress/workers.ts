@@ -49,9 +49,9 @@ export type IngressWorkerPoolOptions = WorkerInit['options'] & {
   flushMs?: number;
 };
 
-/** defaultIngressWorkers is one data-plane thread per core the process may use. */
+/** defaultIngressWorkers is one data-plane thread per core the process may use (nginx's `auto`), at most 16: each thread has its own heap. */
 export function defaultIngressWorkers(): number {
-  return Math.max(1, availableParallelism());
+  return Math.min(16, Math.max(1, availableParallelism()));
 }
 
 interface Thread {
