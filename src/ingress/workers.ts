@@ -162,7 +162,11 @@ export class IngressWorkerPool implements DataPlane {
     this.#threads.push(thread);
     worker.once('exit', () => closedResolve());
     return new Promise((resolve, reject) => {
-      worker.once('error', (err) => reject(err));
+      // A thread that dies takes its sockets with it; the kernel sends new connections to the others.
+      worker.on('error', (err) => {
+        o.log?.(`ingress: data-plane thread failed: ${err.message}`);
+        reject(err);
+      });
       worker.on('message', (m: FromWorker) => {
         switch (m.type) {
           case 'listening':
