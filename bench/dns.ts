@@ -122,12 +122,17 @@ export async function measureDns(opts: DnsLoadOptions): Promise<DnsLoadResult> {
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 
+/** benchServiceIp is the ClusterIP of the benchmark's i-th Service: inside 10.43.0.0/16, clear of its network address and 10.43.0.1/.10. */
+function benchServiceIp(i: number): string {
+  return `10.43.${200 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+}
+
 /** clusterNames is the mix of cluster questions the benchmark asks: ClusterIP and headless A, SRV, PTR, NODATA and NXDOMAIN (as search-path expansion produces). */
 export function clusterNames(domain: string, services: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < services; i++) {
     out.push(`svc-${i}.bench.svc.${domain} A`, `svc-${i}.bench.svc.${domain} AAAA`, `_http._tcp.svc-${i}.bench.svc.${domain} SRV`, `www.example.com.bench.svc.${domain} A`);
-    out.push(`headless-${i % 10}.bench.svc.${domain} A`, `${i % 250}.${Math.floor(i / 250)}.43.10.in-addr.arpa PTR`);
+    out.push(`headless-${i % 10}.bench.svc.${domain} A`, `${benchServiceIp(i).split('.').reverse().join('.')}.in-addr.arpa PTR`);
   }
   return out;
 }
@@ -152,10 +157,17 @@ export async function measureEchoBaseline(names: string[], durationMs: number): 
   }
 }
 
-/** dnsBenchmark runs berth server with its DNS on loopback and measures cached-path and unique-name throughput. */
-export default async function dnsBenchmark({ quick, log }: BenchOptions): Promise<BenchReport> {
+/** DnsBench is a running `berth server` whose DNS on loopback knows the benchmark's Services. */
+export interface DnsBench {
+  port: number;
+  domain: string;
+  services: number;
+  stop(): Promise<void>;
+}
+
+/** startDnsBench starts `berth server` with its DNS on a free loopback port and creates the Services the questions ask for. */
+export async function startDnsBench({ quick, log }: BenchOptions): Promise<DnsBench> {
   const services = quick ? 50 : 200;
-  const durationMs = quick ? 3000 : 10_000;
   const dnsPort = await freePort();
   const domain = 'cluster.local';
   // No upstream: the benchmark never forwards (no traffic leaves loopback).
@@ -167,7 +179,7 @@ export default async function dnsBenchmark({ quick, log }: BenchOptions): Promis
     const svcs = client.resource<Service & ApiObject>('v1', 'services');
     const slices = client.resource<EndpointSlice & ApiObject>('discovery.k8s.io/v1', 'endpointslices');
     log(`creating ${services} ClusterIP services and 10 headless services with 5 endpoints each`);
-    for (let i = 0; i < services; i++) await svcs.create(newService('bench', `svc-${i}`, { clusterIP: `10.43.${Math.floor(i / 250)}.${i % 250}`, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }) as Service & ApiObject);
+    for (let i = 0; i < services; i++) await svcs.create(newService('bench', `svc-${i}`, { clusterIP: benchServiceIp(i), ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }) as Service & ApiObject);
     for (let i = 0; i < 10; i++) {
       await svcs.create(newService('bench', `headless-${i}`, { clusterIP: 'None' }) as Service & ApiObject);
       await slices.create(newSlice('bench', `headless-${i}-1`, `headless-${i}`, Array.from({ length: 5 }, (_, j) => ({ ip: `10.42.${i}.${j + 1}`, hostname: `pod-${j}` })), [{ name: 'http', port: 8080 }]) as EndpointSlice & ApiObject);
@@ -183,6 +195,19 @@ export default async function dnsBenchmark({ quick, log }: BenchOptions): Promis
       s.send(encodeMessage(queryMessage(`headless-0.bench.svc.${domain}`, 'A')), dnsPort, '127.0.0.1');
     }));
     log(`headless answer has ${probe.answers.length} records`);
+    return { port: dnsPort, domain, services, stop: async () => { await server.stop(); } };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
+
+/** dnsBenchmark runs berth server with its DNS on loopback and measures cached-path and unique-name throughput. */
+export default async function dnsBenchmark({ quick, log }: BenchOptions): Promise<BenchReport> {
+  const durationMs = quick ? 3000 : 10_000;
+  const dns = await startDnsBench({ quick, log });
+  const { port: dnsPort, domain, services } = dns;
+  try {
 
     log(`measuring ${durationMs / 1000} s of repeated cluster names (4 clients x 16 in flight)`);
     const cached = await measureDns({ port: dnsPort, names: clusterNames(domain, services), durationMs });
@@ -219,6 +244,6 @@ export default async function dnsBenchmark({ quick, log }: BenchOptions): Promis
       },
     };
   } finally {
-    await server.stop();
+    await dns.stop();
   }
 }

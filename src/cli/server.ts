@@ -9,6 +9,7 @@ import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControlPlane } from '../server/control-plane.ts';
 import { parseDuration } from '../sim/options.ts';
 import { defaultClusterDns, defaultClusterDomain, parseUpstream } from '../dns/index.ts';
+import { defaultIngressWorkers } from '../ingress/workers.ts';
 import { parseCidr } from '../controllers/nodeipam/cidr-set.ts';
 
 const usage = `Usage: berth server [flags]
@@ -37,6 +38,7 @@ Built-in ingress (IngressClass berth; --disable ingress turns it off):
   --ingress-bind-address ADDR  address the ingress listens on (default: --bind-address)
   --ingress-status-address IP  address written to Ingress status.loadBalancer (repeatable; default the host's first IPv4)
   --ingress-access-log FILE    append one line per request to FILE ("-" for standard output; default none)
+  --ingress-workers N          data-plane threads sharing the ingress ports (default: one per core, at most 16; 1 serves in the main thread)
 
 The node agent on this machine (unless --disable-agent) takes the agent flags of "berth agent":
 ${agentFlagUsage}
@@ -92,6 +94,7 @@ export async function runServer(args: string[]): Promise<void> {
     'ingress-bind-address': { type: 'string' },
     'ingress-status-address': { type: 'string', multiple: true },
     'ingress-access-log': { type: 'string' },
+    'ingress-workers': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -122,6 +125,8 @@ export async function runServer(args: string[]): Promise<void> {
       throw new UsageError(`--service-lb-pool must be an IPv4 CIDR such as 172.31.254.0/24, not ${serviceLbPool}`);
     }
   }
+  const ingressWorkers = values['ingress-workers'] === undefined ? defaultIngressWorkers() : Number(values['ingress-workers']);
+  if (!Number.isInteger(ingressWorkers) || ingressWorkers < 1 || ingressWorkers > 64) throw new UsageError(`--ingress-workers must be an integer from 1 to 64, not ${values['ingress-workers']}`);
   const accessLogPath = values['ingress-access-log'];
   // The proxy is this machine's: it runs for the embedded agent's node, on the cluster's pod range.
   const agentOptions = values['disable-agent'] ? undefined : agentOptionsFrom(values);
@@ -152,6 +157,7 @@ export async function runServer(args: string[]): Promise<void> {
       httpsPort: portFlag('--ingress-https-port', values['ingress-https-port']),
       ...(values['ingress-status-address'] ? { statusAddresses: values['ingress-status-address'] } : {}),
       accessLog,
+      workers: ingressWorkers,
     },
     log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
   });

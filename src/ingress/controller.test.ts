@@ -27,7 +27,8 @@ interface Backend {
 const backendIps = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'];
 const ns = 'default';
 
-describe('IngressController on a real API server', { timeout: 180_000 }, () => {
+// The suite runs with the data plane in this thread, and in two worker threads sharing the ports.
+for (const workers of [1, 2]) describe(`IngressController on a real API server (${workers} data-plane thread${workers > 1 ? 's' : ''})`, { timeout: 180_000 }, () => {
   let dir = '';
   let cp: ControlPlane;
   let client: Client;
@@ -54,7 +55,7 @@ describe('IngressController on a real API server', { timeout: 180_000 }, () => {
     cp = new ControlPlane({
       dataDir: dir, bindAddress: '127.0.0.1', port: 0, log: () => {},
       disable: ['controllers', 'metrics-server'],
-      ingress: { bindAddress: '127.0.0.1', httpPort: 0, httpsPort: 0, statusAddresses: ['127.0.0.1'] },
+      ingress: { bindAddress: '127.0.0.1', httpPort: 0, httpsPort: 0, statusAddresses: ['127.0.0.1'], workers },
     });
     await cp.start();
     client = new Client(inProcessTransport(cp.api, admin));

@@ -9,6 +9,7 @@ import { defaultClassName, desiredClass, servesIngress, type IngressClassObject 
 import { IngressMetrics } from './metrics.ts';
 import { IngressProxy } from './proxy.ts';
 import { selfSignedCertificate } from './tls.ts';
+import { IngressWorkerPool, type DataPlane } from './workers.ts';
 
 const serviceNameLabel = 'kubernetes.io/service-name';
 
@@ -33,6 +34,8 @@ export interface IngressControllerOptions {
   /** connectTimeoutMs, readTimeoutMs tune upstream timeouts (ingress-nginx's 5 s and 60 s). */
   connectTimeoutMs?: number;
   readTimeoutMs?: number;
+  /** workers is how many data-plane threads share the ports (SO_REUSEPORT); 1 (the default) serves in this thread. */
+  workers?: number;
 }
 
 /**
@@ -47,7 +50,7 @@ export class IngressController {
   readonly #opts: IngressControllerOptions;
   readonly #log: (msg: string) => void;
   readonly #informers: InformerFactory;
-  #proxy: IngressProxy | null = null;
+  #proxy: DataPlane | null = null;
   #ingresses!: Informer<IngressObject>;
   #classes!: Informer<IngressClassObject>;
   #services!: Informer<ServiceObject>;
@@ -76,7 +79,7 @@ export class IngressController {
   }
 
   /** proxy is the running data plane (after start). */
-  get proxy(): IngressProxy {
+  get proxy(): DataPlane {
     if (!this.#proxy) throw new Error('ingress not started');
     return this.#proxy;
   }
@@ -85,19 +88,22 @@ export class IngressController {
   async start(signal: AbortSignal): Promise<void> {
     const opts = this.#opts;
     const clock = opts.clock ?? systemClock;
-    const proxy = new IngressProxy({
+    const common = {
       bindAddress: opts.bindAddress,
       httpPort: opts.httpPort ?? 80,
       httpsPort: opts.httpsPort === undefined ? 443 : opts.httpsPort,
       defaultCertificate: await selfSignedCertificate(clock.now()),
       metrics: this.metrics,
       accessLog: opts.accessLog ?? null,
-      clock,
       log: this.#log,
-      ...(opts.random ? { random: opts.random } : {}),
       ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
       ...(opts.readTimeoutMs !== undefined ? { readTimeoutMs: opts.readTimeoutMs } : {}),
-    });
+    };
+    // Worker threads take the random source and clock of their own; tests that seed them run one in-thread plane.
+    const workers = opts.workers ?? 1;
+    const proxy: DataPlane = workers > 1
+      ? new IngressWorkerPool({ ...common, workers })
+      : new IngressProxy({ ...common, clock, ...(opts.random ? { random: opts.random } : {}) });
     this.#proxy = proxy;
     try {
       await proxy.listen();
@@ -140,6 +146,7 @@ export class IngressController {
     await this.#informers.waitForSync();
     this.#synced = true;
     this.#sync();
+    await proxy.applied();
     this.#readyResolve();
     await runWorkers(this.statusQueue, 2, (k) => this.reconcileStatus(k), (k, err) => this.#log(`ingress status ${k}: ${err instanceof Error ? err.message : String(err)}`));
     await proxy.close();

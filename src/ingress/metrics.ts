@@ -5,17 +5,59 @@ import type { Target } from './routing.ts';
 const requestLabels = ['ingress', 'namespace', 'service', 'status', 'canary'] as const;
 type RequestLabel = (typeof requestLabels)[number];
 
+/** RequestObserver receives one call per finished request (IngressMetrics, or a worker thread's batch). */
+export interface RequestObserver {
+  observe(target: Target | null, status: number, seconds: number): void;
+}
+
+/** RequestLabelValues are the label values of one request series. */
+export type RequestLabelValues = Record<RequestLabel, string>;
+
+/** ObservationBatch is what a data-plane worker thread observed since its last report: durations per label set. */
+export type ObservationBatch = { labels: RequestLabelValues; seconds: number[] }[];
+
+/** labelsOf names the series a request is counted in (canary: the canary backend's name). */
+function labelsOf(target: Target | null, status: number): RequestLabelValues {
+  if (!target) return { ingress: '', namespace: '', service: '', status: String(status), canary: '' };
+  return { ingress: target.ingressName, namespace: target.namespace, service: target.service, status: String(status), canary: target.canary ? target.backend?.name ?? '' : '' };
+}
+
+/**
+ * ObservationBuffer collects observations in a data-plane worker thread, where the registry is not, until
+ * drain() hands them to the thread that owns IngressMetrics (record).
+ */
+export class ObservationBuffer implements RequestObserver {
+  #pending = new Map<Target | null, Map<number, number[]>>();
+
+  observe(target: Target | null, status: number, seconds: number): void {
+    let byStatus = this.#pending.get(target);
+    if (!byStatus) this.#pending.set(target, (byStatus = new Map()));
+    const list = byStatus.get(status);
+    if (list) list.push(seconds);
+    else byStatus.set(status, [seconds]);
+  }
+
+  /** drain returns and forgets what was observed since the last drain. */
+  drain(): ObservationBatch {
+    const out: ObservationBatch = [];
+    for (const [target, byStatus] of this.#pending) for (const [status, seconds] of byStatus) out.push({ labels: labelsOf(target, status), seconds });
+    this.#pending = new Map();
+    return out;
+  }
+}
+
 interface StatHandles {
-  count: { inc(): void };
+  count: { inc(n?: number): void };
   latency: { observe(v: number): void };
 }
 
 /** IngressMetrics are the ingress's Prometheus metrics, named as ingress-nginx's so its dashboards and HPA recipes apply. */
-export class IngressMetrics {
+export class IngressMetrics implements RequestObserver {
   readonly registry: Registry;
   readonly requests: Counter<RequestLabel>;
   readonly latency: Histogram<RequestLabel>;
   readonly #unrouted: StatHandles;
+  readonly #byLabels = new Map<string, StatHandles>();
 
   /** constructor registers the metrics in registry (a new one when absent), e.g. the API server's to share its /metrics. */
   constructor(registry: Registry = new Registry()) {
@@ -35,12 +77,12 @@ export class IngressMetrics {
   observe(target: Target | null, status: number, seconds: number): void {
     let h: StatHandles;
     if (!target) {
-      h = status === 404 ? this.#unrouted : this.#handles({ ingress: '', namespace: '', service: '', status: String(status), canary: '' });
+      h = status === 404 ? this.#unrouted : this.#handles(labelsOf(null, status));
     } else {
       const stats = (target.stats ??= new Map<number, unknown>());
       let found = stats.get(status) as StatHandles | undefined;
       if (!found) {
-        found = this.#handles({ ingress: target.ingressName, namespace: target.namespace, service: target.service, status: String(status), canary: target.canary ? target.backend?.name ?? '' : '' });
+        found = this.#handles(labelsOf(target, status));
         stats.set(status, found);
       }
       h = found;
@@ -49,7 +91,18 @@ export class IngressMetrics {
     h.latency.observe(seconds);
   }
 
-  #handles(labels: Record<RequestLabel, string>): StatHandles {
+  /** record counts what a worker thread's ObservationBuffer collected. */
+  record(batch: ObservationBatch): void {
+    for (const { labels, seconds } of batch) {
+      const key = requestLabels.map((l) => labels[l]).join('\0');
+      let h = this.#byLabels.get(key);
+      if (!h) this.#byLabels.set(key, (h = this.#handles(labels)));
+      h.count.inc(seconds.length);
+      for (const v of seconds) h.latency.observe(v);
+    }
+  }
+
+  #handles(labels: RequestLabelValues): StatHandles {
     return { count: this.requests.labels(labels), latency: this.latency.labels(labels) };
   }
 }

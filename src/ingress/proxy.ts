@@ -6,10 +6,11 @@ import { performance } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../clock.ts';
 import { AccessLogFormatter } from './access-log.ts';
 import { emptyConfig, type IngressConfig } from './config.ts';
-import type { IngressMetrics } from './metrics.ts';
+import type { RequestObserver } from './metrics.ts';
 import { pickUpstream, routeToCanary, RoutingTable, type Target, type Upstream } from './routing.ts';
 import { SniContexts, type KeyPair } from './tls.ts';
 import { forwardHeaders, responseHeaders } from './headers.ts';
+import { ReadTimeoutError, UpstreamPool, type UpstreamExchange } from './upstream.ts';
 
 /** IngressProxyOptions configure one data plane: listeners, upstream behaviour, and where logs and metrics go. */
 export interface IngressProxyOptions {
@@ -21,7 +22,8 @@ export interface IngressProxyOptions {
   /** reusePort lets several data planes (worker threads) listen on the same ports, the kernel spreading connections (SO_REUSEPORT). */
   reusePort?: boolean;
   defaultCertificate: KeyPair;
-  metrics?: IngressMetrics | null;
+  /** metrics observes every finished request (IngressMetrics, or a worker thread's buffer). */
+  metrics?: RequestObserver | null;
   /** accessLog receives one line per request; absent or null logs nothing. */
   accessLog?: ((line: string) => void) | null;
   /** random drives canary weights (tests seed it). */
@@ -54,18 +56,10 @@ interface Exchange {
   hasBody: boolean;
   headers: string[] | null;
   bytes: number;
-  /** up is the upstream request in flight, destroyed when the client goes away first. */
-  up: http.ClientRequest | null;
-}
-
-/** connectTimeout marks a connect attempt that took too long (answered 504, retried elsewhere). */
-class ConnectTimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-}
-
-/** ReadTimeoutError marks an upstream that went silent (504, not retried: the request was sent). */
-class ReadTimeoutError extends Error {
-  readonly code = 'ERR_READ_TIMEOUT';
+  /** head is the upstream request head, built once for all tries. */
+  head: string | null;
+  /** up is the upstream exchange in flight, aborted when the client goes away first. */
+  up: UpstreamExchange | null;
 }
 
 const connectErrors = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ECONNABORTED']);
@@ -80,7 +74,7 @@ export class IngressProxy {
   readonly #opts: IngressProxyOptions;
   #table = new RoutingTable(emptyConfig());
   readonly #sni: SniContexts;
-  readonly #agent: http.Agent;
+  readonly #upstream: UpstreamPool;
   readonly #http: http.Server;
   readonly #https: https.Server | null;
   readonly #random: () => number;
@@ -89,7 +83,7 @@ export class IngressProxy {
   readonly #readTimeoutMs: number;
   readonly #clock: Clock;
   readonly #formatter = new AccessLogFormatter();
-  readonly #metrics: IngressMetrics | null;
+  readonly #metrics: RequestObserver | null;
   readonly #accessLog: ((line: string) => void) | null;
 
   constructor(opts: IngressProxyOptions) {
@@ -103,7 +97,7 @@ export class IngressProxy {
     this.#accessLog = opts.accessLog ?? null;
     this.#sni = new SniContexts(opts.defaultCertificate, opts.log);
     // Upstream connections are kept and reused LIFO, so a busy backend is served by a few warm sockets.
-    this.#agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1_000, maxSockets: Infinity, maxFreeSockets: 1_024, scheduling: 'lifo' });
+    this.#upstream = new UpstreamPool({ connectTimeoutMs: this.#connectTimeoutMs, readTimeoutMs: this.#readTimeoutMs });
     const serverOpts = { keepAliveTimeout: opts.clientKeepAliveMs ?? 75_000, noDelay: true, requestTimeout: 0 };
     this.#http = http.createServer(serverOpts, (req, res) => this.#onRequest(req, res, false));
     this.#http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head, false));
@@ -116,6 +110,11 @@ export class IngressProxy {
   update(config: IngressConfig): void {
     this.#table = new RoutingTable(config, this.#table);
     this.#sni.update(config.tls);
+  }
+
+  /** applied resolves at once: update() swaps the table in this thread. */
+  applied(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** table is the routing table in force. */
@@ -154,7 +153,7 @@ export class IngressProxy {
     }, graceMs);
     await Promise.all(closed);
     clearTimeout(timer);
-    this.#agent.destroy();
+    this.#upstream.close();
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse, secure: boolean): void {
@@ -163,7 +162,7 @@ export class IngressProxy {
     const q = url.indexOf('?');
     const m = this.#table.match(req.headers.host ?? '', q < 0 ? url : url.slice(0, q));
     const route = m.route;
-    const x: Exchange = { req, res, secure, started, target: null, alternative: '', tried: new Set(), upstreams: [], upstreamStarted: 0, upstreamSeconds: 0, upstreamStatus: 0, hasBody: false, headers: null, bytes: -1, up: null };
+    const x: Exchange = { req, res, secure, started, target: null, alternative: '', tried: new Set(), upstreams: [], upstreamStarted: 0, upstreamSeconds: 0, upstreamStatus: 0, hasBody: false, headers: null, head: null, bytes: -1, up: null };
     res.once('close', () => this.#done(x));
     if (!route) {
       this.#reply(x, 404);
@@ -204,59 +203,47 @@ export class IngressProxy {
     x.upstreams.push(u.address);
     x.upstreamStarted = performance.now();
     const { req, res } = x;
-    const up = http.request({ host: u.host, port: u.port, method: req.method, path: req.url, headers: x.headers as string[], agent: this.#agent });
-    x.up = up;
-    let connectTimer: NodeJS.Timeout | null = null;
-    const sendBody = (): void => {
-      if (connectTimer) clearTimeout(connectTimer);
-      connectTimer = null;
-      if (x.hasBody) req.pipe(up);
-    };
-    up.once('socket', (sock: Socket) => {
-      if (sock.connecting) {
-        connectTimer = setTimeout(() => up.destroy(new ConnectTimeoutError(`connect to ${u.address} timed out`)), this.#connectTimeoutMs);
-        sock.once('connect', sendBody);
-      } else {
-        sendBody();
-      }
-    });
-    // A request without a body is complete now; one with a body streams once connected, so a refused connect can be retried.
-    if (!x.hasBody) up.end();
-    up.setTimeout(this.#readTimeoutMs, () => up.destroy(new ReadTimeoutError(`upstream ${u.address} timed out`)));
-    up.once('response', (upRes: IncomingMessage) => {
-      x.upstreamStatus = upRes.statusCode ?? 0;
-      const cl = upRes.headers['content-length'];
-      x.bytes = cl === undefined ? -1 : Number(cl);
-      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, responseHeaders(upRes.rawHeaders));
-      // Hand-rolled pipe: the same back-pressure as stream.pipe with fewer listeners per request.
-      upRes.on('data', (chunk: Buffer) => {
-        if (!res.write(chunk)) {
-          upRes.pause();
-          res.once('drain', () => upRes.resume());
-        }
-      });
-      upRes.once('end', () => {
+    x.up = this.#upstream.request({
+      host: u.host,
+      port: u.port,
+      address: u.address,
+      head: (x.head ??= requestHead(req.method ?? 'GET', req.url ?? '/', x.headers as string[])),
+      headRequest: req.method === 'HEAD',
+      body: x.hasBody ? req : null,
+      chunked: x.hasBody && req.headers['content-length'] === undefined,
+    }, {
+      onHead: (head) => {
+        x.upstreamStatus = head.status;
+        const cl = headerValue(head.rawHeaders, 'content-length');
+        x.bytes = cl === undefined ? -1 : Number(cl);
+        res.writeHead(head.status, head.statusMessage, responseHeaders(head.rawHeaders));
+      },
+      onData: (chunk) => {
+        if (res.write(chunk)) return true;
+        res.once('drain', () => x.up?.resume());
+        return false;
+      },
+      onEnd: () => {
         x.upstreamSeconds = (performance.now() - x.upstreamStarted) / 1000;
         res.end();
-      });
-    });
-    up.once('error', (err: NodeJS.ErrnoException) => {
-      if (connectTimer) clearTimeout(connectTimer);
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const code = err.code ?? '';
-      const beforeSend = connectErrors.has(code);
-      // A kept-alive socket the upstream closed meanwhile fails on first use; a bodiless idempotent request is safe to resend.
-      const staleSocket = up.reusedSocket && !x.hasBody && idempotent.has(req.method ?? '') && (code === 'ECONNRESET' || code === 'EPIPE');
-      if ((beforeSend || staleSocket) && x.upstreams.length < this.#maxTries && !res.destroyed) {
-        if (staleSocket) x.tried.delete(u);
-        this.#attempt(x);
-        return;
-      }
-      x.upstreamStatus = code === 'ETIMEDOUT' || err instanceof ReadTimeoutError ? 504 : 502;
-      this.#reply(x, x.upstreamStatus);
+      },
+      onError: (err, reused) => {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        const code = err.code ?? '';
+        const beforeSend = connectErrors.has(code);
+        // A kept-alive socket the upstream closed meanwhile fails on first use; a bodiless idempotent request is safe to resend.
+        const staleSocket = reused && !x.hasBody && idempotent.has(req.method ?? '') && (code === 'ECONNRESET' || code === 'EPIPE');
+        if ((beforeSend || staleSocket) && x.upstreams.length < this.#maxTries && !res.destroyed) {
+          if (staleSocket) x.tried.delete(u);
+          this.#attempt(x);
+          return;
+        }
+        x.upstreamStatus = code === 'ETIMEDOUT' || err instanceof ReadTimeoutError ? 504 : 502;
+        this.#reply(x, x.upstreamStatus);
+      },
     });
   }
 
@@ -305,7 +292,7 @@ export class IngressProxy {
     const { res } = x;
     // nginx logs 499 when the client went away before the response was complete.
     const status = res.writableFinished ? res.statusCode : 499;
-    if (!res.writableFinished) x.up?.destroy();
+    if (!res.writableFinished) x.up?.abort();
     const seconds = (performance.now() - x.started) / 1000;
     this.#metrics?.observe(x.target, status, seconds);
     if (this.#accessLog) {
@@ -343,6 +330,19 @@ const redirectBody = '<html>\r\n<head><title>308 Permanent Redirect</title></hea
 function rawResponse(status: number): string {
   const body = errorBodies.get(status) ?? '';
   return `HTTP/1.1 ${status} ${statusTexts[status] ?? ''}\r\ncontent-type: text/html\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`;
+}
+
+/** requestHead is the upstream request's head without the closing blank line. */
+function requestHead(method: string, url: string, raw: readonly string[]): string {
+  let head = `${method} ${url} HTTP/1.1`;
+  for (let i = 0; i + 1 < raw.length; i += 2) head += `\r\n${raw[i]}: ${raw[i + 1]}`;
+  return head;
+}
+
+/** headerValue finds a header (lower-case name) in a raw list. */
+function headerValue(raw: readonly string[], lower: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) if ((raw[i] as string).length === lower.length && (raw[i] as string).toLowerCase() === lower) return raw[i + 1];
+  return undefined;
 }
 
 function joinRaw(raw: readonly string[]): string {

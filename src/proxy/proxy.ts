@@ -47,6 +47,8 @@ export interface SyncReport {
   /** scriptBytes is the size of the nft transaction (0 when nothing changed). */
   scriptBytes: number;
   durationMs: number;
+  /** pendingMs is how long the oldest change this sync applies waited, from its informer event to the end of the sync (0 for syncs no event asked for). */
+  pendingMs: number;
   servicePorts: number;
   /** sliceVersions maps "namespace/name" of every EndpointSlice to the resourceVersion the rules reflect. */
   sliceVersions: ReadonlyMap<string, string>;
@@ -74,6 +76,8 @@ export class ServiceProxy {
   #last: SyncReport | null = null;
   #gateways: string[] = [];
   #syncs: Promise<void> = Promise.resolve();
+  // When the oldest change not yet taken up by a sync arrived (null: none pending).
+  #changedAt: number | null = null;
   #readyResolve!: () => void;
   #readyReject!: (err: unknown) => void;
   /** ready resolves after the first sync has programmed the kernel (rejects if start fails before that). */
@@ -125,7 +129,10 @@ export class ServiceProxy {
       }
       this.#services = this.#informers.informer<ServiceObj>('v1', 'services');
       this.#slices = this.#informers.informer<SliceObj>('discovery.k8s.io/v1', 'endpointslices', { indexers: { proxyService: sliceServiceKey } });
-      const changed = (): void => runner.request();
+      const changed = (): void => {
+        this.#changedAt ??= this.#clock.now();
+        runner.request();
+      };
       this.#services.addHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
       this.#slices.addHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
       if (this.#ownInformers) this.#informers.start(signal);
@@ -157,6 +164,8 @@ export class ServiceProxy {
 
   async #sync(): Promise<void> {
     const started = this.#clock.now();
+    const changedAt = this.#changedAt;
+    this.#changedAt = null;
     const sliceVersions = new Map<string, string>();
     for (const s of this.#slices.store.list()) sliceVersions.set(`${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`, s.metadata?.resourceVersion ?? '');
     const serviceVersions = new Map<string, string>();
@@ -167,9 +176,18 @@ export class ServiceProxy {
       ports.push(...servicePortsOf(svc, this.#slices.store.byIndex('proxyService', key), this.#o.nodeName));
     }
     if (!this.#table.synced && (this.#o.manageHostNetwork ?? true)) this.#gateways = await this.#host.defaultGateways();
-    const { full, bytes } = await this.#table.apply(this.rulesetFor(ports));
-    if (this.#o.manageHostNetwork ?? true) await this.#host.setLocalAddresses(this.#loadBalancerVips(ports));
-    const report: SyncReport = { full, scriptBytes: bytes, durationMs: this.#clock.now() - started, servicePorts: ports.length, sliceVersions, serviceVersions };
+    let result: { full: boolean; bytes: number };
+    try {
+      result = await this.#table.apply(this.rulesetFor(ports));
+      if (this.#o.manageHostNetwork ?? true) await this.#host.setLocalAddresses(this.#loadBalancerVips(ports));
+    } catch (err) {
+      // The retry applies these changes too: they keep waiting since their first event.
+      if (changedAt !== null) this.#changedAt = Math.min(this.#changedAt ?? changedAt, changedAt);
+      throw err;
+    }
+    const { full, bytes } = result;
+    const ended = this.#clock.now();
+    const report: SyncReport = { full, scriptBytes: bytes, durationMs: ended - started, pendingMs: changedAt === null ? 0 : ended - changedAt, servicePorts: ports.length, sliceVersions, serviceVersions };
     this.#last = report;
     for (const l of this.#listeners) l(report);
   }
