@@ -112,6 +112,16 @@ export class IngressController {
       await proxy.close(0);
       throw err;
     }
+    // Whatever ends the start (a stop while syncing, a failed API call), the data plane's threads must go with it,
+    // or they keep the process alive.
+    try {
+      await this.#run(signal, proxy);
+    } finally {
+      await proxy.close(signal.aborted ? 0 : undefined);
+    }
+  }
+
+  async #run(signal: AbortSignal, proxy: DataPlane): Promise<void> {
     await this.#ensureClass();
 
     this.#ingresses = this.#informers.informer<IngressObject>('networking.k8s.io/v1', 'ingresses');
@@ -143,13 +153,14 @@ export class IngressController {
     this.#secrets.addHandler(ifUsed(() => this.#usedSecrets, nsName));
     this.#informers.start(signal);
     signal.addEventListener('abort', () => this.statusQueue.shutDown(), { once: true });
-    await this.#informers.waitForSync();
+    await Promise.race([this.#informers.waitForSync(), aborted(signal)]);
+    if (signal.aborted) return;
     this.#synced = true;
     this.#sync();
-    await proxy.applied();
+    await Promise.race([proxy.applied(), aborted(signal)]);
+    if (signal.aborted) return;
     this.#readyResolve();
     await runWorkers(this.statusQueue, 2, (k) => this.reconcileStatus(k), (k, err) => this.#log(`ingress status ${k}: ${err instanceof Error ? err.message : String(err)}`));
-    await proxy.close();
   }
 
   #schedule(): void {
@@ -224,4 +235,11 @@ export class IngressController {
       }
     }
   }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }

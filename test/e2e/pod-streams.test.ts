@@ -164,6 +164,7 @@ describe('kubectl logs, exec, cp, port-forward and top on real pods', { skip: mi
       return out ? out : undefined;
     });
     assert.equal(ev, 'Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 10.43.0.10 127.0.0.1 127.0.0.2');
+    await waitFor('dnsy Running', async () => ((await podPhase('dnsy')) === 'Running' ? true : undefined));
     assert.equal(await ok(['exec', 'dnsy', '--', 'grep', '-c', 'nameserver', '/etc/resolv.conf']), '3\n');
   });
 

@@ -50,7 +50,9 @@ describe('berth server with its node agent', { skip: kubectl ? false : 'kubectl.
     const dir = mkdtempSync(join(tmpdir(), 'berth-noctrd-'));
     try {
       const port = await freePort();
-      const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', main, 'server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), '--cluster-cidr', rt.clusterCidr, '--bridge', rt.bridge], { env: { PATH: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', main, 'server', '--data-dir', dir, '--bind-address', '127.0.0.1', '--port', String(port), '--cluster-cidr', rt.clusterCidr, '--bridge', rt.bridge,
+        // Everything else stays on loopback and free ports; the ingress still starts, so its threads must stop too.
+        '--disable', 'proxy', '--dns-bind-address', '127.0.0.1', '--dns-port', '0', '--ingress-http-port', '0', '--ingress-https-port', '0'], { env: { PATH: '/nonexistent' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
