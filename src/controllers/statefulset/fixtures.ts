@@ -108,8 +108,18 @@ export async function settle(e: StsEnv, set: string): Promise<void> {
 
 /** step settles the caches and runs one reconcile of the set. */
 export async function step(e: StsEnv, set: string): Promise<void> {
-  await settle(e, set);
-  await e.ctrl.reconcile(`default/${set}`);
+  // Another controller of the env (the volume binder, the garbage collector) may write an object between the
+  // settle and the reconcile; the work queue would retry such a conflict, so this does too.
+  for (let attempt = 1; ; attempt++) {
+    await settle(e, set);
+    try {
+      await e.ctrl.reconcile(`default/${set}`);
+      return;
+    } catch (err) {
+      if (attempt >= 10 || !/the object has been modified/.test(err instanceof Error ? err.message : String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
 }
 
 /** readyAll marks every live pod of the set Running and Ready (readySince defaults to now). */
