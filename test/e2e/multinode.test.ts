@@ -191,6 +191,28 @@ describe('two nodes: pod network, Services and NetworkPolicy across nodes', { sk
     }
   });
 
+  it('spreads a Deployment\'s pods across both nodes, all running', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'spread' },
+      spec: {
+        replicas: 4, selector: { matchLabels: { app: 'spread' } },
+        template: {
+          metadata: { labels: { app: 'spread' } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'spread' } } }],
+            containers: [{ name: 'app', image: 'localhost/busybox:1.35', command: ['sleep', '3600'] }],
+          },
+        },
+      },
+    };
+    await ok(['apply', '-f', '-'], JSON.stringify(deployment));
+    await waitFor('4 available', async () => ((await ok(['get', 'deployment', 'spread', '-o', 'jsonpath={.status.availableReplicas}'])) === '4' ? true : undefined));
+    const nodes = (await ok(['get', 'pods', '-l', 'app=spread', '-o', 'jsonpath={range .items[*]}{.spec.nodeName} {.status.phase}{"\\n"}{end}'])).trim().split('\n').sort();
+    assert.deepEqual(nodes, ['node1 Running', 'node1 Running', 'node2 Running', 'node2 Running']);
+    await ok(['delete', 'deployment', 'spread']);
+  });
+
   it('enforces a NetworkPolicy on node2: blocked, then allowed', async () => {
     const w2 = pods.get('web2')!;
     const policy = (name: string, ingress: unknown[]) => JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name }, spec: { podSelector: { matchLabels: { name: 'web2' } }, policyTypes: ['Ingress'], ingress } });
