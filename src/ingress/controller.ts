@@ -1,3 +1,4 @@
+import { aborted } from '../abort.ts';
 import type { Registry } from 'prom-client';
 import { isApiError } from '../api/errors.ts';
 import { deepEqualJson } from '../api/object.ts';
@@ -235,11 +236,4 @@ export class IngressController {
       }
     }
   }
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import { pause } from '../abort.ts';
 import type { CustomMetricsSource, CustomMetricValue, DescribedMetric } from '../metrics/custom/source.ts';
 import type { IngressMetrics } from './metrics.ts';
 
@@ -73,10 +74,7 @@ export class IngressTrafficMetrics implements CustomMetricsSource {
   async run(signal: AbortSignal, intervalMs = 5_000): Promise<void> {
     while (!signal.aborted) {
       await this.sample().catch(() => {});
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, intervalMs);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
+      await pause(intervalMs, signal);
     }
   }
 

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigMap, Pod, Secret, Service, Taint } from 'kubernetes-types/core/v1.js';
+import { aborted } from '../abort.ts';
 import type { ApiObject } from '../api/object.ts';
 import { isApiError } from '../api/errors.ts';
 import { Client } from '../client/client.ts';
@@ -32,17 +33,11 @@ import { Pleg } from './pods/pleg.ts';
 import { RuntimeReader } from './pods/runtime-state.ts';
 import { PodWorker } from './pods/worker.ts';
 import { ProbeManager } from './prober/manager.ts';
-import { AgentServer } from './server.ts';
+import { agentServer } from './agent-server.ts';
 import { StaticPods } from './static/index.ts';
-import { renderAgentMetrics } from './stats/agent-metrics.ts';
-import { CadvisorMetrics } from './stats/cadvisor-metrics.ts';
-import { ResourceMetrics } from './stats/resource-metrics.ts';
-import { criStreamingRpc, runningContainerId } from './streaming/cri-rpc.ts';
-import { CriStreamingRuntime } from './streaming/cri-stream-client.ts';
-import { StreamingError, type StreamingRuntime } from './streaming/runtime.ts';
 import { ContainerdSupervisor, containerdStateDir, defaultNetwork } from './runtime/containerd.ts';
 import { NodeVolumeManager } from './volumes/manager.ts';
-import { sweepLocalPathStorage } from './volumes/local-path-cleaner.ts';
+import { sweepPeriodically } from './volumes/local-path-cleaner.ts';
 import { clientVolumeSources } from './volumes/sources.ts';
 import type { VolumeManager } from './volumes/types.ts';
 
@@ -331,30 +326,6 @@ async function runtimeHealth(cri: CriClient | undefined): Promise<NodeHealth> {
   }
 }
 
-/** sweepPeriodically removes local-path volume directories of deleted PVs every minute (reclaim policy Delete). */
-async function sweepPeriodically(storageDir: string, client: Client, signal: AbortSignal, log: (m: string) => void): Promise<void> {
-  const exists = async (name: string): Promise<boolean> => {
-    try {
-      await client.resource('v1', 'persistentvolumes').get(undefined, name);
-      return true;
-    } catch (err) {
-      // Only a definite NotFound deletes data; any other failure keeps the directory for the next round.
-      return !isApiError(err, 'NotFound');
-    }
-  };
-  while (!signal.aborted) {
-    try {
-      for (const name of await sweepLocalPathStorage(storageDir, exists)) log(`agent: removed the local-path volume directory of deleted PV ${name}`);
-    } catch (err) {
-      log(`agent: local-path sweep: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 60_000);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
-  }
-}
-
 async function waitForPodCidr(client: Client, nodeName: string, signal: AbortSignal, log: (m: string) => void): Promise<string> {
   let logged = false;
   while (!signal.aborted) {
@@ -393,54 +364,4 @@ export function defaultNodeIP(): string {
   }
   for (const infos of Object.values(ifs)) for (const i of infos ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
   return '127.0.0.1';
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
-
-/** agentServer builds the agent's HTTPS server on the runtime `cri()` returns once it is up. */
-function agentServer(
-  credentials: NodeCredentials,
-  logRoot: string,
-  cri: () => CriClient | undefined,
-  now: () => number,
-  log: (m: string) => void,
-  node: { nodeName: string; cgroupRoot: string; machine: { cpus: number; memoryBytes: number } },
-): AgentServer {
-  const startedAtMs = now();
-  const runtimeOf = (): CriClient => {
-    const c = cri();
-    if (!c) throw new StreamingError('InternalError', 'container runtime is not ready');
-    return c;
-  };
-  let streaming: { cri: CriClient; runtime: StreamingRuntime } | undefined;
-  const streams = (): StreamingRuntime => {
-    const c = runtimeOf();
-    if (streaming?.cri !== c) streaming = { cri: c, runtime: new CriStreamingRuntime(criStreamingRpc(c)) };
-    return streaming.runtime;
-  };
-  return new AgentServer({
-    key: credentials.servingKeyPem,
-    cert: credentials.servingCertPem,
-    ca: credentials.caPem,
-    logRoot,
-    runtime: {
-      exec: (req) => streams().exec(req),
-      attach: (req) => streams().attach(req),
-      portForward: (pod) => streams().portForward(pod),
-    },
-    containerRunning: async (ref) =>
-      runningContainerId(runtimeOf(), ref).then(
-        () => true,
-        (err: unknown) => (err instanceof StreamingError && err.reason === 'NotFound' ? false : Promise.reject(err)),
-      ),
-    resourceMetrics: () => new ResourceMetrics({ cri: runtimeOf(), now }).render(),
-    cadvisorMetrics: () => new CadvisorMetrics({ cri: runtimeOf(), cgroupRoot: node.cgroupRoot, machine: node.machine }).render(),
-    agentMetrics: () => renderAgentMetrics({ cri: runtimeOf(), nodeName: node.nodeName, startedAtMs }),
-    log,
-  });
 }

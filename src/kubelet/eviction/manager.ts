@@ -1,5 +1,6 @@
 import { readFile, statfs } from 'node:fs/promises';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { pause } from '../../abort.ts';
 import { podQosClass } from '../../api/core/qos.ts';
 import type { CriClient } from '../cri/client.ts';
 import { nodeUsagePoint } from '../stats/resource-metrics.ts';
@@ -126,10 +127,7 @@ export class EvictionManager {
       } catch (err) {
         this.#o.log(`eviction manager: ${err instanceof Error ? err.message : String(err)}`);
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, interval);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
+      await pause(interval, signal);
     }
   }
 

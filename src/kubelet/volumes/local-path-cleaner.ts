@@ -1,5 +1,8 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pause } from '../../abort.ts';
+import { isApiError } from '../../api/errors.ts';
+import type { Client } from '../../client/client.ts';
 import { mountsUnder } from '../runtime/cleanup.ts';
 
 // Reclaim Delete for local-path volumes, node side: the PV controller deletes the PV object, and the agent of each
@@ -21,4 +24,25 @@ export async function sweepLocalPathStorage(storageDir: string, volumeExists: (n
     removed.push(name);
   }
   return removed;
+}
+
+/** sweepPeriodically removes local-path volume directories of deleted PVs every minute (reclaim policy Delete). */
+export async function sweepPeriodically(storageDir: string, client: Client, signal: AbortSignal, log: (m: string) => void): Promise<void> {
+  const exists = async (name: string): Promise<boolean> => {
+    try {
+      await client.resource('v1', 'persistentvolumes').get(undefined, name);
+      return true;
+    } catch (err) {
+      // Only a definite NotFound deletes data; any other failure keeps the directory for the next round.
+      return !isApiError(err, 'NotFound');
+    }
+  };
+  while (!signal.aborted) {
+    try {
+      for (const name of await sweepLocalPathStorage(storageDir, exists)) log(`agent: removed the local-path volume directory of deleted PV ${name}`);
+    } catch (err) {
+      log(`agent: local-path sweep: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await pause(60_000, signal);
+  }
 }
