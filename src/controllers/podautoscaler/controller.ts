@@ -13,7 +13,7 @@ import type { Controller, ControllerDeps } from '../controller.ts';
 import { legacyLimit, ScaleHistory } from './behavior.ts';
 import { setCondition, type ConditionType } from './conditions.ts';
 import { resourceMetric } from './metrics-client.ts';
-import { defaultCalculatorSettings, plainMetricReplicas, resourceReplicas, type CalculatorSettings } from './replica-calculator.ts';
+import { defaultCalculatorSettings, objectPerPodReplicas, objectValueReplicas, plainMetricReplicas, readyPodCount, resourceReplicas, type CalculatorSettings } from './replica-calculator.ts';
 
 type HpaObj = HorizontalPodAutoscaler & ApiObject;
 type PodObj = Pod & ApiObject;
@@ -387,25 +387,6 @@ export class HorizontalPodAutoscalerController implements Controller {
 
 function statusFor(m: MetricSpec, name: string, container: string, current: MetricStatus['resource'] extends infer R ? (R extends { current: infer C } ? C : never) : never): MetricStatus {
   return m.type === 'Resource' ? { type: 'Resource', resource: { name, current } } : { type: 'ContainerResource', containerResource: { name, container, current } };
-}
-
-/** objectValueReplicas is upstream's getUsageRatioReplicaCount: the ratio times the ready pods, unchanged within tolerance. */
-export function objectValueReplicas(current: number, usageRatio: number, readyPods: number, tolerance: number): number {
-  if (current === 0) return Math.ceil(usageRatio);
-  if (Math.abs(1 - usageRatio) <= tolerance) return current;
-  if (readyPods === 0) throw new Error('no pods returned by selector while calculating replica count');
-  return Math.ceil(usageRatio * readyPods);
-}
-
-/** objectPerPodReplicas is upstream's GetObjectPerPodMetricReplicas: the object's usage over the per-pod target. */
-export function objectPerPodReplicas(current: number, usage: number, perPodTarget: number, tolerance: number): number {
-  if (perPodTarget <= 0) return current;
-  const ratio = usage / (perPodTarget * current);
-  return Math.abs(1 - ratio) > tolerance ? Math.ceil(usage / perPodTarget) : current;
-}
-
-function readyPodCount(pods: readonly Pod[]): number {
-  return pods.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 }
 
 function selectorString(sel: Parameters<typeof formatLabelSelector>[0]): string | undefined {

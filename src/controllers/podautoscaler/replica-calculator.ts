@@ -198,3 +198,23 @@ export function plainMetricReplicas(currentReplicas: number, target: number, res
   if ((next.ratio < 1 && replicas > currentReplicas) || (next.ratio > 1 && replicas < currentReplicas)) return keep;
   return { ...keep, replicas };
 }
+
+/** objectValueReplicas is upstream's getUsageRatioReplicaCount: the ratio times the ready pods, unchanged within tolerance. */
+export function objectValueReplicas(current: number, usageRatio: number, readyPods: number, tolerance: number): number {
+  if (current === 0) return Math.ceil(usageRatio);
+  if (Math.abs(1 - usageRatio) <= tolerance) return current;
+  if (readyPods === 0) throw new Error('no pods returned by selector while calculating replica count');
+  return Math.ceil(usageRatio * readyPods);
+}
+
+/** objectPerPodReplicas is upstream's GetObjectPerPodMetricReplicas: the object's usage over the per-pod target. */
+export function objectPerPodReplicas(current: number, usage: number, perPodTarget: number, tolerance: number): number {
+  if (perPodTarget <= 0) return current;
+  const ratio = usage / (perPodTarget * current);
+  return Math.abs(1 - ratio) > tolerance ? Math.ceil(usage / perPodTarget) : current;
+}
+
+/** readyPodCount counts running pods whose Ready condition is True. */
+export function readyPodCount(pods: readonly Pod[]): number {
+  return pods.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
