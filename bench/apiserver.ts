@@ -9,7 +9,7 @@ import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
 import { startServer } from '../src/testing/server-process.ts';
 import { SqliteStore } from '../src/storage/index.ts';
 import { H2Client } from './h2client.ts';
-import { percentile } from './stats.ts';
+import { percentile, processCpuSeconds } from './stats.ts';
 
 function pod(name: string): Record<string, unknown> {
   return {
@@ -68,15 +68,27 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
     await must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }, 201);
     const podsPath = '/api/v1/namespaces/bench/pods';
 
+    // CPU per operation (server process and this load generator) varies far less than rates on a shared
+    // 2-core machine, and says which side a rate is bound by.
+    const cpuPerOp = async <T>(ops: number, run: () => Promise<T>): Promise<{ result: T; serverUs: number; clientUs: number }> => {
+      const s0 = processCpuSeconds(server.pid);
+      const c0 = process.cpuUsage();
+      const result = await run();
+      const c1 = process.cpuUsage(c0);
+      return { result, serverUs: ((processCpuSeconds(server.pid) - s0) * 1e6) / ops, clientUs: (c1.user + c1.system) / ops };
+    };
+
     log(`creating ${creates} pods with 64 concurrent streams over 4 HTTP/2 connections...`);
-    const c = await runPool(64, creates, (i) => must('POST', podsPath, pod(`p${i}`), 201));
+    const cc = await cpuPerOp(creates, () => runPool(64, creates, (i) => must('POST', podsPath, pod(`p${i}`), 201)));
+    const c = cc.result;
     const createsPerS = creates / c.seconds;
-    log(`  ${createsPerS.toFixed(0)} creates/s, p99 ${percentile(c.latencies, 99).toFixed(1)} ms`);
+    log(`  ${createsPerS.toFixed(0)} creates/s, p99 ${percentile(c.latencies, 99).toFixed(1)} ms; CPU per create: server ${cc.serverUs.toFixed(0)} µs, load generator ${cc.clientUs.toFixed(0)} µs`);
 
     const gets = quick ? 5000 : 20_000;
-    const g = await runPool(64, gets, (i) => must('GET', `${podsPath}/p${(i * 7919) % creates}`));
+    const gc = await cpuPerOp(gets, () => runPool(64, gets, (i) => must('GET', `${podsPath}/p${(i * 7919) % creates}`)));
+    const g = gc.result;
     const getsPerS = gets / g.seconds;
-    log(`  ${getsPerS.toFixed(0)} gets/s, p99 ${percentile(g.latencies, 99).toFixed(1)} ms`);
+    log(`  ${getsPerS.toFixed(0)} gets/s, p99 ${percentile(g.latencies, 99).toFixed(1)} ms; CPU per get: server ${gc.serverUs.toFixed(0)} µs, load generator ${gc.clientUs.toFixed(0)} µs`);
 
     // Fill to 10,000 pods for the list figure.
     if (creates < 10_000) await runPool(64, 10_000 - creates, (i) => must('POST', podsPath, pod(`q${i}`), 201));
@@ -154,6 +166,9 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
         call_p99_ms: Math.round(callP99 * 10) / 10,
         store_creates_per_s: Math.round(storeCreates),
         api_vs_store_creates: Math.round((createsPerS / storeCreates) * 100) / 100,
+        server_cpu_us_per_create: Math.round(cc.serverUs),
+        client_cpu_us_per_create: Math.round(cc.clientUs),
+        server_cpu_us_per_get: Math.round(gc.serverUs),
       },
     };
   } finally {

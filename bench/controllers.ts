@@ -1,7 +1,6 @@
 // berth bench controllers: how fast the controllers turn intent into available pods on simulated nodes.
 // A 1,000-replica Deployment from create to all available, a full rolling update of it, and the
 // failover of the pods of failed nodes, beside the scheduler-only rate (bench/scheduler) on the same nodes.
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { readKubeconfig } from '../src/apiserver/auth/index.ts';
@@ -11,6 +10,7 @@ import type { ApiObject } from '../src/api/object.ts';
 import { defaultSimOptions, SimCluster } from '../src/sim/index.ts';
 import { startServer, type ServerProcess } from '../src/testing/server-process.ts';
 import { PodTimeline } from './pod-timeline.ts';
+import { processCpuSeconds } from './stats.ts';
 import { runRound } from './scheduler.ts';
 
 type DeploymentObject = Deployment & ApiObject;
@@ -59,16 +59,6 @@ export async function waitDeployment(client: Client, name: string, t0: number, d
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`deployment ${name} not done within ${timeoutMs} ms: ${JSON.stringify(last?.status)}`);
-}
-
-/** processCpuSeconds is the user+system CPU time a process has used (Linux /proc), or NaN where unknown. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 const indent = (text: string): string => text.split('\n').map((l) => `    ${l}`).join('\n');
