@@ -65,9 +65,12 @@ export class H2Client {
           buf = buf.slice(nl + 1);
         }
       });
+      // The listener goes with the stream: callers re-watch on one signal many times.
+      const onAbort = (): void => stream.close();
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.on('close', () => signal.removeEventListener('abort', onAbort));
       stream.on('end', () => resolve());
       stream.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
-      signal.addEventListener('abort', () => stream.close(), { once: true });
     });
   }
 

@@ -59,23 +59,41 @@ export async function runRound(r: Round, log: (l: string) => void): Promise<{ po
     let bound = 0;
     let lastBound = 0;
     let rv = '0';
+    let gone = false;
     const allBound = new Promise<void>((resolve) => {
-      const onLine = (line: string): void => {
-        rv = /"resourceVersion":"(\d+)"/.exec(line)?.[1] ?? rv;
-        const m = /"name":"(p\d+)"[\s\S]*"nodeName":"/.exec(line);
-        if (!m || !/"type":"MODIFIED"/.test(line)) return;
-        const t = created.get(m[1] as string);
+      const seen = (name: string): void => {
+        const t = created.get(name);
         if (t === undefined) return;
-        created.delete(m[1] as string);
+        created.delete(name);
         latencies.push(performance.now() - t);
         lastBound = performance.now();
         if (++bound === r.pods) resolve();
       };
+      const onLine = (line: string): void => {
+        if (/"type":"ERROR"/.test(line)) {
+          gone = /"code":410/.test(line);
+          return;
+        }
+        rv = /"resourceVersion":"(\d+)"/.exec(line)?.[1] ?? rv;
+        const m = /"name":"(p\d+)"[\s\S]*"nodeName":"/.exec(line);
+        if (m && /"type":"MODIFIED"/.test(line)) seen(m[1] as string);
+      };
       // The server ends a watch whose client falls 1,000 events behind (as upstream ends unresponsive
-      // watchers); like an informer, resume from the last resourceVersion seen.
+      // watchers); like an informer, resume from the last resourceVersion seen, and relist when that is
+      // gone (410). Pods found bound by a relist count as bound then: their latency is an upper bound.
       void (async () => {
         while (!abort.signal.aborted && bound < r.pods) {
           await h2.watch(`/api/v1/namespaces/load/pods?watch=true&resourceVersion=${rv}`, onLine, abort.signal).catch(() => {});
+          if (abort.signal.aborted) break;
+          if (gone) {
+            gone = false;
+            const res = await h2.request('GET', '/api/v1/namespaces/load/pods').catch(() => null);
+            if (!res || res.status !== 200) continue;
+            const list = JSON.parse(res.body.toString()) as { metadata: { resourceVersion: string }; items: { metadata: { name: string }; spec?: { nodeName?: string } }[] };
+            for (const p of list.items) if (p.spec?.nodeName) seen(p.metadata.name);
+            rv = list.metadata.resourceVersion;
+          }
+          await new Promise((res) => setTimeout(res, 50));
         }
       })();
     });
