@@ -23,7 +23,8 @@ export interface TestApi {
 /** startTestApi starts an ApiServer in-process with the production wiring; pass options to replace parts. */
 export async function startTestApi(opts: Partial<ApiServerOptions> & { ext?: ApiExtensions } = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-api-'));
-  const store = SqliteStore.open({ path: join(dir, 'state.db'), autoCompact: null });
+  // Inline: in-process test servers are many and short-lived; berth server (and the e2e tests) use the worker thread.
+  const store = SqliteStore.open({ path: join(dir, 'state.db'), autoCompact: null, thread: 'inline' });
   const api = new ApiServer({ store, ext: defaultExtensions(), strategyParts: defaultStrategyParts, validateMeta: validateMetaFor, openapi: openApiFor, ...opts });
   await api.start();
   return {

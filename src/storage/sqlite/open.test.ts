@@ -27,9 +27,9 @@ describe('opening an SQLite datastore', () => {
     refuses(path, /not a readable SQLite database/);
   });
 
-  it('refuses a file from a newer schema', () => {
+  it('refuses a file from a newer schema', async () => {
     const path = join(dir, 'newer.db');
-    SqliteStore.open({ path }).close();
+    await SqliteStore.open({ path }).close();
     const db = new DatabaseSync(path);
     db.exec('PRAGMA user_version = 99');
     db.close();

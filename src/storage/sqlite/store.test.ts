@@ -2,25 +2,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storageContract, type StoreHandle } from '../contract.ts';
-import { SqliteStore } from './store.ts';
+import { SqliteStore, type SqliteStoreOptions } from './store.ts';
 
-storageContract({
-  name: 'sqlite',
-  newStore: async (): Promise<StoreHandle> => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-sqlite-'));
-    const path = join(dir, 'state.db');
-    const handle: StoreHandle = {
-      store: SqliteStore.open({ path, leaseCheckIntervalMs: 100 }),
-      reopen: async () => {
-        await handle.store.close();
-        handle.store = SqliteStore.open({ path, leaseCheckIntervalMs: 100 });
-        return handle.store;
-      },
-      dispose: async () => {
-        await handle.store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-    return handle;
-  },
-});
+// The same contract with the connection in its worker thread (production) and inline (in-process test servers).
+for (const thread of ['worker', 'inline'] as const) {
+  storageContract({
+    name: `sqlite (${thread})`,
+    newStore: async (): Promise<StoreHandle> => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-sqlite-'));
+      const opts: SqliteStoreOptions = { path: join(dir, 'state.db'), leaseCheckIntervalMs: 100, thread };
+      const handle: StoreHandle = {
+        store: SqliteStore.open(opts),
+        reopen: async () => {
+          await handle.store.close();
+          handle.store = SqliteStore.open(opts);
+          return handle.store;
+        },
+        dispose: async () => {
+          await handle.store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+      return handle;
+    },
+  });
+}

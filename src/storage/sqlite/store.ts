@@ -1,14 +1,12 @@
 import { randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { systemClock, type Clock } from '../../clock.ts';
-import { compacted, keyExists, keyNotFound, revisionMismatch, StorageError } from '../errors.ts';
+import { compacted, StorageError } from '../errors.ts';
 import { checkKey, checkPrefix, checkValue, prefixEnd } from '../limits.ts';
 import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchEvent, WriteOptions } from '../types.ts';
 import { WatchHub } from '../watch-hub.ts';
-import { prepareSchema } from './schema.ts';
-import { Statements } from './statements.ts';
+import type { Applied, BatchOutcome, Write } from './engine.ts';
+import { fromWire, inlineLink, workerLink, type EngineLink } from './engine-link.ts';
+import type { Reply, Request, Results } from './protocol.ts';
 
 /** SqliteStoreOptions configures the embedded SQLite backend. */
 export interface SqliteStoreOptions {
@@ -19,14 +17,9 @@ export interface SqliteStoreOptions {
   leaseCheckIntervalMs?: number;
   /** autoCompact compacts every intervalMs, keeping the last retainRevisions revisions (default 5 min / 1000); null disables it. */
   autoCompact?: { intervalMs: number; retainRevisions: number } | null;
+  /** thread runs the connection in a worker thread (default) or inline on the caller's. */
+  thread?: 'worker' | 'inline';
 }
-
-type Write =
-  | { kind: 'create'; key: string; value: Uint8Array; lease: number }
-  | { kind: 'update'; key: string; value: Uint8Array; expected: number; lease: number }
-  | { kind: 'delete'; key: string; expected: number | undefined }
-  | { kind: 'revoke'; lease: number }
-  | { kind: 'compact'; revision: number };
 
 interface Pending {
   write: Write;
@@ -34,34 +27,42 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-const compactMetaKey = 'compact_revision';
+type Op = Request['op'];
+type RequestOf<O extends Op> = Omit<Extract<Request, { op: O }>, 'id'>;
 
 /**
  * SqliteStore is the default backend: a log-structured table in one SQLite file (WAL, synchronous=FULL),
  * so a write acknowledged to the caller survives a crash of the process or the machine.
  *
- * node:sqlite is synchronous, so all writes of one event-loop turn are applied in one transaction and
- * share one fsync (group commit); watchers are fed from memory right after the commit.
+ * The connection lives in a worker thread (engine.ts, engine-worker.ts): node:sqlite is synchronous, and
+ * a commit's page writes and fsync took a sixth of the API server's event loop per pod create when they ran
+ * on it. All writes of one event-loop turn go to the worker as one batch, applied in one transaction that
+ * shares one fsync (group commit); watchers are fed from this thread when the batch's result comes back.
+ * Replies arrive in the order requests were sent, so a read's answer never precedes the result of a batch
+ * it observed: the revision this thread knows is always at least the one a read reports.
  */
 export class SqliteStore implements Store {
   readonly name = 'sqlite';
-  readonly #db: DatabaseSync;
-  readonly #sql: Statements;
+  readonly #link: EngineLink;
   readonly #clock: Clock;
   readonly #hub = new WatchHub();
+  readonly #calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  #nextId = 1;
   #revision: number;
   #compactRevision: number;
   #queue: Pending[] = [];
   #flushScheduled = false;
+  /** #committing is the batch the worker is committing; writes queue behind it and form the next batch. */
+  #committing: Promise<void> | null = null;
   #closed = false;
   readonly #timers: NodeJS.Timeout[] = [];
 
-  private constructor(db: DatabaseSync, opts: SqliteStoreOptions) {
-    this.#db = db;
-    this.#sql = new Statements(db);
+  private constructor(opts: SqliteStoreOptions) {
+    const events = { reply: (r: Reply) => this.#answer(r), failed: (err: unknown) => this.#fail(err) };
+    this.#link = opts.thread === 'inline' ? inlineLink(opts.path, events) : workerLink(opts.path, events);
     this.#clock = opts.clock ?? systemClock;
-    this.#revision = this.#sql.lastRevision();
-    this.#compactRevision = this.#sql.getMeta(compactMetaKey) ?? 0;
+    this.#revision = this.#link.revision;
+    this.#compactRevision = this.#link.compactRevision;
     const leaseTimer = setInterval(() => this.#revokeExpired(), opts.leaseCheckIntervalMs ?? 500);
     leaseTimer.unref();
     this.#timers.push(leaseTimer);
@@ -78,20 +79,7 @@ export class SqliteStore implements Store {
 
   /** open opens (or creates) the datastore file, taking an exclusive lock; DatastoreOpenError explains a refusal. */
   static open(opts: SqliteStoreOptions): SqliteStore {
-    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
-    const db = new DatabaseSync(opts.path);
-    try {
-      db.exec('PRAGMA busy_timeout = 0');
-      // Exclusive locking keeps a second Berth off the file and lets WAL work without shared memory.
-      db.exec('PRAGMA locking_mode = EXCLUSIVE');
-      prepareSchema(db, opts.path);
-      db.exec('PRAGMA synchronous = FULL');
-      db.exec('PRAGMA cache_size = -65536');
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    return new SqliteStore(db, opts);
+    return new SqliteStore(opts);
   }
 
   async currentRevision(): Promise<number> {
@@ -106,10 +94,9 @@ export class SqliteStore implements Store {
   async get(key: string, opts: { revision?: number } = {}): Promise<KeyValue | null> {
     this.#checkOpen();
     checkKey(key);
-    const rev = opts.revision;
-    if (rev === undefined || rev === 0 || rev === this.#revision) return this.#sql.getCurrent(key);
-    this.#checkReadRevision(rev);
-    return this.#sql.getAt(key, rev);
+    const rev = opts.revision ?? 0;
+    if (rev !== 0) this.#checkReadRevision(rev);
+    return (await this.#call('get', { op: 'get', key, revision: rev })).kv;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
@@ -120,17 +107,12 @@ export class SqliteStore implements Store {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
     // Ask for one extra row to learn whether another page exists.
     const want = limit < 0 ? -1 : limit + 1;
-    const rev = opts.revision === undefined || opts.revision === 0 ? this.#revision : opts.revision;
-    let kvs: KeyValue[];
-    if (rev === this.#revision) {
-      kvs = this.#sql.listCurrent(start, end, want);
-    } else {
-      this.#checkReadRevision(rev);
-      kvs = this.#sql.listAt(start, end, rev, want);
-    }
+    const rev = opts.revision ?? 0;
+    if (rev !== 0) this.#checkReadRevision(rev);
+    const { kvs, revision } = await this.#call('list', { op: 'list', start, end, revision: rev, limit: want });
     const more = limit >= 0 && kvs.length > limit;
     if (more) kvs.length = limit;
-    return { kvs, revision: rev, more };
+    return { kvs, revision, more };
   }
 
   async create(key: string, value: Uint8Array, opts: WriteOptions = {}): Promise<KeyValue> {
@@ -154,17 +136,17 @@ export class SqliteStore implements Store {
     this.#checkOpen();
     checkPrefix(prefix);
     if (fromRevision < this.#compactRevision) throw compacted(fromRevision, this.#compactRevision);
-    // Replay and subscription happen in one synchronous block, so no commit can fall between them.
-    const backlog: WatchEvent[] = [];
-    const start = prefix;
-    const end = prefixEnd(prefix);
-    for (let after = fromRevision; after < this.#revision; ) {
-      const page = this.#sql.events(after, this.#revision, start, end, 1000);
-      backlog.push(...page);
-      if (page.length < 1000) break;
-      after = (page[page.length - 1] as WatchEvent).kv.modRevision;
+    const until = this.#revision;
+    if (fromRevision >= until) return this.#hub.subscribe(prefix, []);
+    // Subscribe first: what commits while the backlog is read is held and delivered after it.
+    const pending = this.#hub.subscribePending(prefix);
+    try {
+      pending.fill(await this.#call('events', { op: 'events', after: fromRevision, until, start: prefix, end: prefixEnd(prefix) }));
+    } catch (err) {
+      pending.fail(err);
+      throw err;
     }
-    return this.#hub.subscribe(prefix, backlog);
+    return pending.watch;
   }
 
   async compact(revision: number): Promise<void> {
@@ -175,16 +157,13 @@ export class SqliteStore implements Store {
     this.#checkOpen();
     if (!(ttlSeconds > 0)) throw new StorageError('LeaseNotFound', `lease TTL must be positive, got ${ttlSeconds}`);
     const id = randomInt(1, 2 ** 47);
-    this.#sql.insertLease(id, ttlSeconds, this.#clock.now() + ttlSeconds * 1000);
+    await this.#call('grantLease', { op: 'grantLease', lease: id, ttl: ttlSeconds, now: this.#clock.now() });
     return id;
   }
 
   async keepAlive(lease: number): Promise<void> {
     this.#checkOpen();
-    const l = this.#sql.getLease(lease);
-    if (!l || !this.#sql.renewLease(lease, this.#clock.now() + l.ttl * 1000)) {
-      throw new StorageError('LeaseNotFound', `lease ${lease} not found`);
-    }
+    await this.#call('keepAlive', { op: 'keepAlive', lease, now: this.#clock.now() });
   }
 
   async revokeLease(lease: number): Promise<void> {
@@ -193,11 +172,12 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#queue.length > 0) this.#flush();
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
+    while (this.#committing || this.#queue.length > 0) await (this.#committing ?? this.#flush());
+    await this.#call('close', { op: 'close' }).catch(() => {});
     this.#hub.closeAll();
-    this.#db.close();
+    await this.#link.closed();
   }
 
   #checkOpen(): void {
@@ -209,129 +189,132 @@ export class SqliteStore implements Store {
     if (rev > this.#revision) throw new StorageError('FutureRevision', `revision ${rev} is in the future (current revision ${this.#revision})`);
   }
 
+  /** #call sends one request to the worker and resolves with its reply. */
+  #call<O extends Op>(op: O, req: RequestOf<O>): Promise<Results[O]> {
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      if (this.#calls.size === 0) this.#link.busy(true);
+      this.#calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#link.post({ ...req, id, op } as Request);
+    });
+  }
+
+  #answer(r: Reply): void {
+    const call = this.#calls.get(r.id);
+    if (!call) return;
+    this.#calls.delete(r.id);
+    if (this.#calls.size === 0) this.#link.busy(false);
+    if (r.ok) call.resolve(r.value);
+    else call.reject(fromWire(r.error));
+  }
+
+  /** #fail rejects every outstanding call: the worker died or exited. */
+  #fail(err: unknown): void {
+    this.#closed = true;
+    for (const t of this.#timers) clearInterval(t);
+    const calls = [...this.#calls.values()];
+    this.#calls.clear();
+    for (const c of calls) c.reject(err instanceof StorageError ? err : new StorageError('Unavailable', `datastore thread failed: ${err instanceof Error ? err.message : String(err)}`));
+    for (const p of this.#queue.splice(0)) p.reject(new StorageError('Closed', 'the store is closed'));
+    this.#hub.closeAll();
+  }
+
   #enqueue(write: Write): Promise<KeyValue | null> {
     if (this.#closed) return Promise.reject(new StorageError('Closed', 'the store is closed'));
     return new Promise((resolve, reject) => {
       this.#queue.push({ write, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
+        setImmediate(() => void this.#flush());
       }
     });
   }
 
-  /** #flush commits every queued write in one transaction, then answers callers and feeds watchers. */
-  #flush(): void {
+  /**
+   * #flush sends every queued write as one transaction, then answers callers and feeds watchers. One batch
+   * is committed at a time: writes that arrive meanwhile wait and share the next commit's fsync, as they
+   * did when the commit held this thread.
+   */
+  #flush(): Promise<void> {
     this.#flushScheduled = false;
+    if (this.#committing) return this.#committing;
     const batch = this.#queue;
     this.#queue = [];
-    if (batch.length === 0) return;
-    const events: WatchEvent[] = [];
-    const results: (KeyValue | null | StorageError)[] = [];
-    const startRevision = this.#revision;
-    const startCompact = this.#compactRevision;
+    if (batch.length === 0) return Promise.resolve();
+    const committing = this.#commit(batch).finally(() => {
+      this.#committing = null;
+      if (this.#queue.length > 0) void this.#flush();
+    });
+    this.#committing = committing;
+    return committing;
+  }
+
+  async #commit(batch: Pending[]): Promise<void> {
+    let outcome: BatchOutcome;
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
-      for (const p of batch) {
-        try {
-          results.push(this.#apply(p.write, events));
-        } catch (err) {
-          if (!(err instanceof StorageError)) throw err;
-          results.push(err);
-        }
-      }
-      this.#db.exec('COMMIT');
+      outcome = await this.#call('commit', { op: 'commit', writes: batch.map((p) => p.write) });
     } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      this.#revision = startRevision;
-      this.#compactRevision = startCompact;
-      const failure = new StorageError('Unavailable', `datastore write failed: ${err instanceof Error ? err.message : String(err)}`);
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    if (!outcome.ok) {
+      const failure = new StorageError('Unavailable', outcome.message);
       for (const p of batch) p.reject(failure);
       return;
     }
+    const events: WatchEvent[] = [];
     batch.forEach((p, i) => {
-      const r = results[i];
-      if (r instanceof StorageError) p.reject(r);
-      else p.resolve(r ?? null);
+      const a = outcome.applied[i] as Applied;
+      if (a.kind === 'error') p.reject(new StorageError(a.code, a.message, a.key));
+      else p.resolve(this.#record(p.write, a, events));
     });
     this.#hub.publish(events);
   }
 
-  #apply(w: Write, events: WatchEvent[]): KeyValue | null {
-    switch (w.kind) {
+  /** #record turns one applied write into its caller's answer and its watch events, using the caller's own value buffer. */
+  #record(w: Write, a: Exclude<Applied, { kind: 'error' }>, events: WatchEvent[]): KeyValue | null {
+    switch (a.kind) {
       case 'create': {
-        this.#checkLease(w.lease);
-        // One statement both checks absence and claims the key (no SELECT first).
-        const rev = this.#revision + 1;
-        if (!this.#sql.claimCurrent(w.key, rev, w.lease)) throw keyExists(w.key);
-        this.#sql.append(rev, w.key, false, rev, 0, w.lease, w.value);
-        this.#revision = rev;
-        const kv: KeyValue = { key: w.key, value: w.value, createRevision: rev, modRevision: rev, lease: w.lease };
+        const c = w as Extract<Write, { kind: 'create' }>;
+        const kv: KeyValue = { key: c.key, value: c.value, createRevision: a.rev, modRevision: a.rev, lease: c.lease };
+        this.#revision = a.rev;
         events.push({ type: 'PUT', kv, prevKv: null });
         return kv;
       }
       case 'update': {
-        const cur = this.#sql.getCurrent(w.key);
-        if (!cur) throw keyNotFound(w.key);
-        if (cur.modRevision !== w.expected) throw revisionMismatch(w.key, w.expected, cur.modRevision);
-        this.#checkLease(w.lease);
-        const rev = this.#append(w.key, false, cur.createRevision, cur.modRevision, w.lease, w.value);
-        const kv: KeyValue = { key: w.key, value: w.value, createRevision: cur.createRevision, modRevision: rev, lease: w.lease };
-        events.push({ type: 'PUT', kv, prevKv: cur });
+        const u = w as Extract<Write, { kind: 'update' }>;
+        const kv: KeyValue = { key: u.key, value: u.value, createRevision: a.prev.createRevision, modRevision: a.rev, lease: u.lease };
+        this.#revision = a.rev;
+        events.push({ type: 'PUT', kv, prevKv: a.prev });
         return kv;
       }
       case 'delete':
-        return this.#deleteKey(w.key, w.expected, events);
-      case 'revoke': {
-        if (!this.#sql.getLease(w.lease)) throw new StorageError('LeaseNotFound', `lease ${w.lease} not found`);
-        for (const key of this.#sql.keysWithLease(w.lease)) this.#deleteKey(key, undefined, events);
-        this.#sql.deleteLease(w.lease);
+        this.#recordDelete(a.deleted.rev, a.deleted.prev, events);
+        return a.deleted.prev;
+      case 'revoke':
+        for (const d of a.deleted) this.#recordDelete(d.rev, d.prev, events);
         return null;
-      }
-      case 'compact': {
-        if (w.revision <= this.#compactRevision) return null;
-        if (w.revision > this.#revision) {
-          throw new StorageError('FutureRevision', `cannot compact to ${w.revision}: current revision is ${this.#revision}`);
-        }
-        this.#sql.compact(w.revision);
-        this.#sql.setMeta(compactMetaKey, w.revision);
-        this.#compactRevision = w.revision;
+      case 'compact':
+        this.#compactRevision = a.compactRevision;
         return null;
-      }
       default: {
-        const never: never = w;
-        throw new Error(`unknown write ${JSON.stringify(never)}`);
+        const never: never = a;
+        throw new Error(`unknown result ${JSON.stringify(never)}`);
       }
     }
   }
 
-  #deleteKey(key: string, expected: number | undefined, events: WatchEvent[]): KeyValue {
-    const cur = this.#sql.getCurrent(key);
-    if (!cur) throw keyNotFound(key);
-    if (expected !== undefined && cur.modRevision !== expected) throw revisionMismatch(key, expected, cur.modRevision);
-    const rev = this.#append(key, true, cur.createRevision, cur.modRevision, 0, null);
-    events.push({ type: 'DELETE', kv: { key, value: new Uint8Array(0), createRevision: 0, modRevision: rev, lease: 0 }, prevKv: cur });
-    return cur;
-  }
-
-  #append(key: string, deleted: boolean, createRev: number, prevRev: number, lease: number, value: Uint8Array | null): number {
-    // The store is the file's only writer (exclusive lock), so the next revision is known before the insert.
-    const rev = this.#revision + 1;
-    this.#sql.append(rev, key, deleted, createRev === 0 && !deleted ? rev : createRev, prevRev, lease, value);
-    if (deleted) this.#sql.deleteCurrent(key);
-    else this.#sql.setCurrent(key, rev, lease);
+  #recordDelete(rev: number, prev: KeyValue, events: WatchEvent[]): void {
     this.#revision = rev;
-    return rev;
-  }
-
-  #checkLease(lease: number): void {
-    if (lease !== 0 && !this.#sql.getLease(lease)) throw new StorageError('LeaseNotFound', `lease ${lease} not found`);
+    events.push({ type: 'DELETE', kv: { key: prev.key, value: new Uint8Array(0), createRevision: 0, modRevision: rev, lease: 0 }, prevKv: prev });
   }
 
   #revokeExpired(): void {
     if (this.#closed) return;
-    for (const id of this.#sql.expiredLeases(this.#clock.now())) {
-      this.revokeLease(id).catch(() => {});
-    }
+    this.#call('expiredLeases', { op: 'expiredLeases', now: this.#clock.now() })
+      .then((ids) => {
+        for (const id of ids) this.revokeLease(id).catch(() => {});
+      })
+      .catch(() => {});
   }
 }
