@@ -1,6 +1,7 @@
 import { stringify as toYaml } from 'yaml';
 import { ApiError } from '../api/errors.ts';
 import type { ApiObject } from '../api/object.ts';
+import { takeJson } from './registry/split-json.ts';
 import type { CachedObject } from './watchcache/index.ts';
 import { bytesResponse, jsonResponse, type ApiResponse, type ResponseHeaders } from './message.ts';
 import { jsonType, protobufType, yamlType, type Negotiated } from './negotiate.ts';
@@ -50,7 +51,7 @@ export function renderObject(obj: ApiObject, neg: Negotiated, code: number, opts
   if (neg.encoding === 'protobuf' && opts.protobuf) {
     return bytesResponse(code, opts.protobuf(obj), headersWith(protobufType, opts.warnings));
   }
-  return textResponse(code, JSON.stringify(obj), neg, opts.warnings);
+  return textResponse(code, takeJson(obj) ?? JSON.stringify(obj), neg, opts.warnings);
 }
 
 /** renderCached answers with a cached object, reusing its JSON bytes when plain JSON was asked for. */

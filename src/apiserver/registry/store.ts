@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.ts';
 import { isStorageError, type KeyValue, type Store } from '../../storage/index.ts';
 import type { CacheHub } from '../watchcache/index.ts';
 import { objectStoreKey } from './keys.ts';
+import { joinJson, rememberJson, splitJson, type SplitJson } from './split-json.ts';
 import { carryUpdateMeta, checkBody, fillCreateMeta, requireName, sameObject, setNamespace, specChanged } from './meta.ts';
 import { toServedVersion, toStorageVersion, type ResourceDef } from './resource.ts';
 import type { StrategyContext } from './strategy.ts';
@@ -56,15 +57,6 @@ export function decodeStored(kv: KeyValue): ApiObject {
   return obj;
 }
 
-/** encodeForStore serializes an object without its resourceVersion, which the store's revision supplies. */
-function encodeForStore(obj: ApiObject): Uint8Array {
-  const meta = metaOf(obj);
-  const rv = meta.resourceVersion;
-  delete meta.resourceVersion;
-  const bytes = encoder.encode(JSON.stringify(obj));
-  if (rv !== undefined) meta.resourceVersion = rv;
-  return bytes;
-}
 
 /**
  * RegistryStore is the generic store every resource uses (upstream's genericregistry.Store): object
@@ -90,12 +82,25 @@ export class RegistryStore {
     return toServedVersion(this.def, obj);
   }
 
-  /** #encode serializes an object for the store and hands it to the watch cache, which then need not parse it. */
-  #encode(obj: ApiObject): Uint8Array {
+  /**
+   * #encode serializes an object for the store, without its resourceVersion (the store's revision supplies
+   * it), and hands object and JSON to the watch cache, which then need not parse or serialize it again.
+   */
+  #encode(obj: ApiObject): { bytes: Uint8Array; json: SplitJson; stored: ApiObject } {
     const stored = toStorageVersion(this.def, obj);
-    const bytes = encodeForStore(stored);
-    this.#deps.hub.noteWrite(bytes, stored);
-    return bytes;
+    const json = splitJson(stored);
+    const bytes = encoder.encode(joinJson(json));
+    this.#deps.hub.noteWrite(bytes, stored, json);
+    return { bytes, json, stored };
+  }
+
+  /** #written stamps a written object's revision and returns it served, with its JSON when the stored form is the served one. */
+  #written(obj: ApiObject, enc: { json: SplitJson; stored: ApiObject }, rev: number): ApiObject {
+    const rv = String(rev);
+    metaOf(obj).resourceVersion = rv;
+    const served = this.toServed(obj);
+    if (served === enc.stored) rememberJson(served, joinJson(enc.json, rv));
+    return served;
   }
 
   #ctx(subresource: string): StrategyContext {
@@ -140,9 +145,9 @@ export class RegistryStore {
     const undo = await this.def.hooks?.beforeWrite(obj, null, Boolean(opts.dryRun));
     if (opts.dryRun) return obj;
     try {
-      const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), this.#encode(obj));
-      metaOf(obj).resourceVersion = String(kv.modRevision);
-      return this.toServed(obj);
+      const enc = this.#encode(obj);
+      const kv = await this.#deps.store.create(this.key(obj.metadata?.namespace, name), enc.bytes);
+      return this.#written(obj, enc, kv.modRevision);
     } catch (err) {
       await undo?.();
       if (isStorageError(err, 'KeyExists')) throw alreadyExists(info, name);
@@ -224,10 +229,10 @@ export class RegistryStore {
         return { object: opts.dryRun ? desired : current, created: false };
       }
       try {
-        const next = await this.#deps.store.update(key, this.#encode(desired), kv.modRevision);
-        metaOf(desired).resourceVersion = String(next.modRevision);
+        const enc = this.#encode(desired);
+        const next = await this.#deps.store.update(key, enc.bytes, kv.modRevision);
         await this.def.hooks?.afterWrite(desired, current);
-        return { object: this.toServed(desired), created: false };
+        return { object: this.#written(desired, enc, next.modRevision), created: false };
       } catch (err) {
         await undo?.();
         if ((isStorageError(err, 'RevisionMismatch') || isStorageError(err, 'KeyNotFound')) && !wantRv) continue;
@@ -297,9 +302,9 @@ export class RegistryStore {
       if (finalizers.size > 0) nmeta.finalizers = [...finalizers];
       if (sameObject(next, current) || opts.dryRun) return { object: opts.dryRun ? next : current, deleted: false };
       try {
-        const res = await this.#deps.store.update(key, this.#encode(next), kv.modRevision);
-        nmeta.resourceVersion = String(res.modRevision);
-        return { object: next, deleted: false };
+        const enc = this.#encode(next);
+        const res = await this.#deps.store.update(key, enc.bytes, kv.modRevision);
+        return { object: this.#written(next, enc, res.modRevision), deleted: false };
       } catch (err) {
         if (isStorageError(err, 'RevisionMismatch')) continue;
         throw this.#translate(err, name);

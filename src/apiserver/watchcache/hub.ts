@@ -1,7 +1,8 @@
 import { isStorageError, type Store, type Watch, type WatchEvent } from '../../storage/index.ts';
 import { ResourceCache, toCached } from './resource-cache.ts';
 import type { ApiObject } from '../../api/object.ts';
-import type { CachedObject } from './types.ts';
+import type { CachedObject, Written } from './types.ts';
+import type { SplitJson } from '../registry/split-json.ts';
 
 /** CacheHubOptions configures the watch cache. */
 export interface CacheHubOptions {
@@ -23,8 +24,8 @@ export class CacheHub {
   readonly #registering = new Map<string, Promise<ResourceCache>>();
   readonly #pending = new Map<string, WatchEvent[]>();
   readonly #waiters: { rv: number; resolve: () => void }[] = [];
-  // Values this server wrote, with the objects they were encoded from (see noteWrite).
-  readonly #written = new WeakMap<Uint8Array, ApiObject>();
+  // Values this server wrote, with the objects they were encoded from and their JSON (see noteWrite).
+  readonly #written = new WeakMap<Uint8Array, Written>();
   readonly #log: (msg: string) => void;
   readonly #bookmarkMs: number;
   #rv = 0;
@@ -104,8 +105,8 @@ export class CacheHub {
    * write produces need not be parsed again. The caches then own obj: the writer may read it, never change it.
    * Stores that hand back other buffers than the written one (etcd) simply do not match.
    */
-  noteWrite(value: Uint8Array, obj: ApiObject): void {
-    this.#written.set(value, obj);
+  noteWrite(value: Uint8Array, obj: ApiObject, json: SplitJson): void {
+    this.#written.set(value, { obj, json });
   }
 
   /** register creates (once) the cache of a resource prefix, filled from the store at the hub's revision. */

@@ -1,15 +1,17 @@
 import type { ApiObject } from '../../api/object.ts';
 import type { KeyValue, WatchEvent } from '../../storage/index.ts';
-import type { CacheEvent, CachedObject, CacheWatcher } from './types.ts';
+import { joinJson } from '../registry/split-json.ts';
+import type { CacheEvent, CachedObject, CacheWatcher, Written } from './types.ts';
 
 const decoder = new TextDecoder();
 
 /**
- * toCached parses a stored value and stamps its resourceVersion. `decoded` is the object the value was
- * encoded from, when the writer handed it over (see CacheHub.noteWrite): then the value is not parsed again.
+ * toCached parses a stored value and stamps its resourceVersion. `written` is the object the value was
+ * encoded from and its JSON, when the writer handed them over (see CacheHub.noteWrite): then the value is
+ * neither parsed nor serialized again.
  */
-export function toCached(kv: KeyValue, rv: number, prefix: string, decoded?: ApiObject): CachedObject {
-  const obj = decoded ?? (JSON.parse(decoder.decode(kv.value)) as ApiObject);
+export function toCached(kv: KeyValue, rv: number, prefix: string, written?: Written): CachedObject {
+  const obj = written?.obj ?? (JSON.parse(decoder.decode(kv.value)) as ApiObject);
   const meta = obj.metadata ?? (obj.metadata = {});
   meta.resourceVersion = String(rv);
   const rest = kv.key.slice(prefix.length);
@@ -19,7 +21,7 @@ export function toCached(kv: KeyValue, rv: number, prefix: string, decoded?: Api
     namespace: slash < 0 ? '' : rest.slice(0, slash),
     name: slash < 0 ? rest : rest.slice(slash + 1),
     obj,
-    bytes: Buffer.from(JSON.stringify(obj)),
+    bytes: Buffer.from(written ? joinJson(written.json, meta.resourceVersion) : JSON.stringify(obj)),
     rv,
   };
 }
@@ -68,8 +70,8 @@ export class ResourceCache {
     return this.#sorted;
   }
 
-  /** apply folds one store event into the cache and tells the watchers; `decoded` is the written object, when known. */
-  apply(ev: WatchEvent, decoded?: ApiObject): void {
+  /** apply folds one store event into the cache and tells the watchers; `written` is the written object, when known. */
+  apply(ev: WatchEvent, written?: Written): void {
     const rv = ev.kv.modRevision;
     const prev = this.#objects.get(ev.kv.key) ?? null;
     let event: CacheEvent;
@@ -80,7 +82,7 @@ export class ResourceCache {
       this.#objects.delete(ev.kv.key);
       event = { type: 'DELETED', object: gone, prev, rv };
     } else {
-      const cur = toCached(ev.kv, rv, this.prefix, decoded);
+      const cur = toCached(ev.kv, rv, this.prefix, written);
       this.#objects.set(ev.kv.key, cur);
       event = { type: prev ? 'MODIFIED' : 'ADDED', object: cur, prev, rv };
     }

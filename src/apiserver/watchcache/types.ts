@@ -1,4 +1,11 @@
 import type { ApiObject } from '../../api/object.ts';
+import type { SplitJson } from '../registry/split-json.ts';
+
+/** Written is what a writer handed the cache with a value: the object it encoded and its JSON in pieces. */
+export interface Written {
+  obj: ApiObject;
+  json: SplitJson;
+}
 
 /** CachedObject is one object in the watch cache, parsed and serialized once per change; never changed after. */
 export interface CachedObject {
