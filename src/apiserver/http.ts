@@ -1,5 +1,6 @@
-import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { createSecureServer, type Http2SecureServer, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket, PeerCertificate } from 'node:tls';
 import { ApiError } from '../api/errors.ts';
@@ -29,14 +30,12 @@ export interface HttpServerOptions {
   log?: (msg: string) => void;
 }
 
-type AnyRequest = IncomingMessage | Http2ServerRequest;
-type AnyResponse = ServerResponse | Http2ServerResponse;
 
 // HTTP/2 forbids connection-specific headers; Node throws if a handler sets them.
 const hopByHop = new Set(['connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'proxy-connection']);
 
 /** readRequestBody collects a request body up to the API's limit. */
-function readRequestBody(req: AnyRequest): Promise<Buffer> {
+function readRequestBody(req: Readable): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -55,20 +54,19 @@ function readRequestBody(req: AnyRequest): Promise<Buffer> {
   });
 }
 
-/** NodeRequest is the handlers' view of a Node request: headers are read in place, the body once. */
+/** NodeRequest is the handlers' view of a Node request (HTTP/1.1) or stream (HTTP/2): headers are read in place, the body once. */
 class NodeRequest implements ApiRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: HeaderReader;
-  readonly #req: AnyRequest;
+  readonly #body$: Readable;
   #body: Promise<Uint8Array> | undefined;
 
-  constructor(req: AnyRequest) {
-    this.#req = req;
-    this.method = req.method ?? 'GET';
-    const authority = (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? 'localhost';
-    this.url = `https://${authority}${req.url ?? '/'}`;
-    const h = req.headers;
+  constructor(method: string, path: string, h: IncomingHttpHeaders, body: Readable) {
+    this.#body$ = body;
+    this.method = method;
+    const authority = (h[':authority'] as string | undefined) ?? h.host ?? 'localhost';
+    this.url = `https://${authority}${path}`;
     this.headers = {
       get(name) {
         const v = h[name.toLowerCase()];
@@ -80,13 +78,13 @@ class NodeRequest implements ApiRequest {
 
   bytes(): Promise<Uint8Array> {
     // The body stream can be read once; a second reader gets the same bytes.
-    this.#body ??= this.method === 'GET' || this.method === 'HEAD' ? Promise.resolve(new Uint8Array(0)) : readRequestBody(this.#req);
+    this.#body ??= this.method === 'GET' || this.method === 'HEAD' ? Promise.resolve(new Uint8Array(0)) : readRequestBody(this.#body$);
     return this.#body;
   }
 }
 
 /** toWebRequest converts a Node request into a Web Request. */
-async function toWebRequest(req: AnyRequest, signal: AbortSignal, readBody = true): Promise<Request> {
+async function toWebRequest(req: IncomingMessage, signal: AbortSignal, readBody = true): Promise<Request> {
   const authority = (req.headers[':authority'] as string | undefined) ?? req.headers.host ?? 'localhost';
   const url = `https://${authority}${req.url ?? '/'}`;
   const headers = new Headers();
@@ -103,14 +101,10 @@ async function toWebRequest(req: AnyRequest, signal: AbortSignal, readBody = tru
   return new Request(url, init);
 }
 
-/** writeResponse sends an answer: a byte body in one piece, a stream as it is read until the client goes away. */
-async function writeResponse(res: AnyResponse, response: ApiResponse, isHttp2: boolean): Promise<void> {
-  let headers = response.headers;
-  if (isHttp2 && Object.keys(headers).some((k) => hopByHop.has(k))) {
-    headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !hopByHop.has(k)));
-  }
+/** writeResponse sends an HTTP/1.1 answer: a byte body in one piece, a stream as it is read until the client goes away. */
+async function writeResponse(res: ServerResponse, response: ApiResponse): Promise<void> {
   const body = response.body;
-  (res as ServerResponse).writeHead(response.status, headers);
+  res.writeHead(response.status, response.headers);
   if (body === null) {
     res.end();
     return;
@@ -119,6 +113,30 @@ async function writeResponse(res: AnyResponse, response: ApiResponse, isHttp2: b
     res.end(body);
     return;
   }
+  await copyStream(body, res);
+}
+
+/** writeStreamResponse sends an HTTP/2 answer on a raw stream, as writeResponse does for HTTP/1.1. */
+async function writeStreamResponse(stream: ServerHttp2Stream, response: ApiResponse, head: boolean): Promise<void> {
+  if (stream.destroyed) return;
+  const headers: Record<string, string | string[] | number> = { ':status': response.status };
+  for (const [k, v] of Object.entries(response.headers)) if (!hopByHop.has(k)) headers[k] = v;
+  const body = response.body;
+  if (body === null || head || response.status === 204 || response.status === 304) {
+    stream.respond(headers, { endStream: true });
+    if (body !== null && !(body instanceof Uint8Array)) await body.cancel().catch(() => {});
+    return;
+  }
+  stream.respond(headers);
+  if (body instanceof Uint8Array) {
+    stream.end(body);
+    return;
+  }
+  await copyStream(body, stream);
+}
+
+/** copyStream writes a streamed body with backpressure until it ends or the client goes away, then ends the response. */
+async function copyStream(body: ReadableStream<Uint8Array>, res: ServerResponse | ServerHttp2Stream): Promise<void> {
   const reader = body.getReader();
   const onClose = (): void => {
     reader.cancel().catch(() => {});
@@ -128,7 +146,7 @@ async function writeResponse(res: AnyResponse, response: ApiResponse, isHttp2: b
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      const ok = (res as ServerResponse).write(value);
+      const ok = res.write(value);
       if (!ok) {
         await new Promise<void>((resolve) => {
           const done = (): void => {
@@ -140,11 +158,11 @@ async function writeResponse(res: AnyResponse, response: ApiResponse, isHttp2: b
           res.on('close', done);
         });
       }
-      if (res.destroyed || (res as ServerResponse).writableEnded) break;
+      if (res.destroyed || res.writableEnded) break;
     }
   } finally {
     res.off('close', onClose);
-    if (!(res as ServerResponse).writableEnded) res.end();
+    if (!res.writableEnded && !res.destroyed) res.end();
   }
 }
 
@@ -163,12 +181,9 @@ async function writeRawResponse(socket: Duplex, response: Response): Promise<voi
 // is remembered per connection and Authorization header.
 const usersBySocket = new WeakMap<object, Map<string, RequestUser | null>>();
 
-async function authenticateCached(req: AnyRequest, authenticate: HttpServerOptions['authenticate']): Promise<RequestUser | null> {
-  // HTTP/2 requests expose a fresh proxy of the socket each time; the session is the stable key.
-  const session = (req as Http2ServerRequest).stream?.session;
-  const socket = (session?.socket ?? req.socket) as TLSSocket;
-  const connKey: object = session ?? req.socket;
-  const authorization = (req.headers.authorization as string | undefined) ?? null;
+/** authenticateCached authenticates a request on a connection: `connKey` is the HTTP/2 session or the HTTP/1.1 socket. */
+async function authenticateCached(connKey: object, socket: TLSSocket, headers: IncomingHttpHeaders, authenticate: HttpServerOptions['authenticate']): Promise<RequestUser | null> {
+  const authorization = headers.authorization ?? null;
   let byAuth = usersBySocket.get(connKey);
   const key = authorization ?? '';
   if (byAuth?.has(key)) return byAuth.get(key) ?? null;
@@ -208,44 +223,72 @@ export function createApiHttpServer(opts: HttpServerOptions): ApiHttpServer {
       // Watches are long-lived streams; kubectl and informers multiplex many over one connection.
       settings: { maxConcurrentStreams: 1000 },
     },
-    (req: AnyRequest, res: AnyResponse) => {
-      const isHttp2 = (req as Http2ServerRequest).httpVersionMajor === 2;
-      inflight++;
-      active.add(req.url ?? '');
-      let finished = false;
-      const finish = (): void => {
-        if (finished) return;
-        finished = true;
-        active.delete(req.url ?? '');
-        inflight--;
-        if (inflight === 0) drained?.();
-      };
-      res.once('close', finish);
-      res.once('finish', finish);
-      void (async () => {
-        let response: ApiResponse;
-        try {
-          const user = await authenticateCached(req, opts.authenticate);
-          response = await opts.handle(new NodeRequest(req), user);
-        } catch (err) {
-          response = statusResponse(ApiError.fromUnknown(err));
-        }
-        try {
-          await writeResponse(res, response, isHttp2);
-        } catch (err) {
-          log(`writing response to ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
-          res.destroy();
-        }
-      })();
-    },
   );
+  // One request in flight: counted for graceful shutdown until its response closes.
+  const track = (path: string): (() => void) => {
+    inflight++;
+    active.add(path);
+    let finished = false;
+    return () => {
+      if (finished) return;
+      finished = true;
+      active.delete(path);
+      inflight--;
+      if (inflight === 0) drained?.();
+    };
+  };
+  const answer = async (req: NodeRequest, connKey: object, socket: TLSSocket, headers: IncomingHttpHeaders): Promise<ApiResponse> => {
+    try {
+      const user = await authenticateCached(connKey, socket, headers, opts.authenticate);
+      return await opts.handle(req, user);
+    } catch (err) {
+      return statusResponse(ApiError.fromUnknown(err));
+    }
+  };
+  // HTTP/2 requests are served on the raw streams: node's compatibility layer (a request and a response
+  // object, socket proxies) cost about a fifth of a small get.
+  const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
+    const method = (headers[':method'] as string | undefined) ?? 'GET';
+    const path = (headers[':path'] as string | undefined) ?? '/';
+    const finish = track(path);
+    stream.once('close', finish);
+    stream.on('error', () => {});
+    void (async () => {
+      const response = await answer(new NodeRequest(method, path, headers, stream), stream.session ?? stream, stream.session?.socket as TLSSocket, headers);
+      try {
+        await writeStreamResponse(stream, response, method === 'HEAD');
+      } catch (err) {
+        log(`writing response to ${method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+        stream.destroy();
+      }
+    })();
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const finish = track(req.url ?? '');
+    res.once('close', finish);
+    res.once('finish', finish);
+    void (async () => {
+      const response = await answer(new NodeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, req), req.socket, req.socket as TLSSocket, req.headers);
+      try {
+        await writeResponse(res, response);
+      } catch (err) {
+        log(`writing response to ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
+        res.destroy();
+      }
+    })();
+  };
+  server.on('stream', onStream);
+  // HTTP/1.1 clients (allowHTTP1) arrive as 'request' events. Adding that listener makes node attach its HTTP/2
+  // compatibility layer as a second 'stream' listener; HTTP/2 is served by onStream, so that one is removed.
+  server.on('request', onRequest);
+  for (const l of server.listeners('stream')) if (l !== onStream) server.removeListener('stream', l as (...args: unknown[]) => void);
   // client-go makes SPDY and WebSocket upgrades over HTTP/1.1 (HTTP/2 has no Upgrade); Node hands them here.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     void (async () => {
       let result: Response | ((req: IncomingMessage, socket: Duplex, head: Buffer) => void);
       try {
-        const user = await authenticateCached(req, opts.authenticate);
+        const user = await authenticateCached(req.socket, req.socket as TLSSocket, req.headers, opts.authenticate);
         // An upgrade request's body is the new protocol, so it is not read here.
         const webReq = await toWebRequest(req, new AbortController().signal, false);
         result = opts.upgrade ? await opts.upgrade(webReq, user) : toWebResponse(statusResponse(new ApiError('BadRequest', 'upgrades are not supported')));
