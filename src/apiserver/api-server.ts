@@ -119,7 +119,7 @@ export class ApiServer {
     this.#clock = opts.clock ?? systemClock;
     const log = opts.log ?? (() => {});
     this.#hub = new CacheHub({ store: opts.store, log });
-    const objects = registryObjects(() => this.registry, opts.store);
+    const objects = registryObjects(() => this.registry, () => this.#hub.waitFresh());
     const plugins = opts.admissionPlugins ? opts.admissionPlugins(objects, this.#clock) : defaultAdmissionPlugins(objects, this.#clock, opts.admission);
     const deps: RegistryDeps = {
       store: opts.store,

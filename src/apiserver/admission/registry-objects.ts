@@ -1,12 +1,13 @@
 import { notFound } from '../../api/errors.ts';
 import type { ApiObject } from '../../api/object.ts';
-import type { Store } from '../../storage/index.ts';
 import type { ResourceRegistry, ServedResource } from '../registry/registry.ts';
-import { decodeStored } from '../registry/store.ts';
 import type { AdmissionObjects, GroupResource } from './types.ts';
 
-/** registryObjects gives admission plugins the API server's own objects: the watch caches, the store, and CAS status writes. */
-export function registryObjects(registry: () => ResourceRegistry, store: Store): AdmissionObjects {
+/**
+ * registryObjects gives admission plugins the API server's own objects: the watch caches and CAS status writes.
+ * `fresh` waits until the caches hold every write the store acknowledged.
+ */
+export function registryObjects(registry: () => ResourceRegistry, fresh: () => Promise<void>): AdmissionObjects {
   // Plugins look the same few resources up on every write: remember them until the registry changes.
   let memo = new Map<string, ServedResource | undefined>();
   let generation = -1;
@@ -32,11 +33,12 @@ export function registryObjects(registry: () => ResourceRegistry, store: Store):
       const s = served(gr);
       if (!s) return null;
       const key = s.store.key(namespace || undefined, name);
-      // The watch cache answers almost always; an object created a moment ago may not be in it yet.
+      // The watch cache answers almost always. An object created a moment ago may not be in it yet, so a miss
+      // waits until the cache has caught up with the store (usually at once) instead of reading the store.
       const cached = s.cache.get(key);
       if (cached) return cached.obj;
-      const kv = await store.get(key);
-      return kv ? s.store.toServed(decodeStored(kv)) : null;
+      await fresh();
+      return s.cache.get(key)?.obj ?? null;
     },
     async updateStatus(gr, namespace, name, fn) {
       const s = served(gr);
