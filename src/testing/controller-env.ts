@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import { ControlPlane } from '../server/control-plane.ts';
 import type { ControllerDeps } from '../controllers/controller.ts';
 import { formatTime } from '../api/time.ts';
+import { ApiError } from '../api/errors.ts';
 import type { PodObject } from '../controllers/podutil/pods.ts';
 
 /** ControllerTestEnv is an in-process control plane plus the dependencies a controller under test receives. */
@@ -61,5 +62,15 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
 /** markPodReady sets a pod Running and Ready, as a node agent would. */
 export async function markPodReady(client: Client, pod: PodObject, readySinceMs = Date.now()): Promise<void> {
   const t = formatTime(readySinceMs);
-  await client.resource<PodObject>('v1', 'pods').updateStatus({ ...pod, status: { ...pod.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] } });
+  const pods = client.resource<PodObject>('v1', 'pods');
+  // Controllers of the env may write the pod meanwhile; a kubelet retries such a conflict on the fresh pod.
+  for (let attempt = 1, p = pod; ; attempt++) {
+    try {
+      await pods.updateStatus({ ...p, status: { ...p.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] } });
+      return;
+    } catch (err) {
+      if (attempt >= 10 || !(err instanceof ApiError) || err.reason !== 'Conflict') throw err;
+      p = await pods.get(p.metadata?.namespace, p.metadata?.name ?? '');
+    }
+  }
 }

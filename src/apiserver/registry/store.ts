@@ -169,9 +169,15 @@ export class RegistryStore {
     const { info, strategy } = this.def;
     const key = this.key(namespace, name);
     const subresource = opts.subresource ?? '';
+    // The first try reads the watch cache, as upstream's GuaranteedUpdate starts from its cached object: no store
+    // read and no parse. The cache may lag the store; then the compare-and-swap fails and the retry reads the store.
+    let fromCache = true;
     for (;;) {
-      const kv = await this.#deps.store.get(key);
-      const current = kv ? this.toServed(decodeStored(kv)) : null;
+      const read = await this.#read(key, fromCache);
+      const cached = fromCache && read.cached;
+      fromCache = false;
+      const current = read.object;
+      const kv = read.rev === 0 ? null : { modRevision: read.rev };
       if (!current && !opts.allowCreate) throw this.#notFound(name);
       const desired = checkBody(await fn(current ? structuredClone(current) : null), info, subresource === 'status' ? [] : []);
       const meta = metaOf(desired);
@@ -185,7 +191,10 @@ export class RegistryStore {
         return { object: created, created: true };
       }
       const wantRv = meta.resourceVersion;
-      if (wantRv && wantRv !== String(kv.modRevision)) throw conflict(info, name, staleObjectMessage);
+      if (wantRv && wantRv !== String(kv.modRevision)) {
+        if (cached) continue;
+        throw conflict(info, name, staleObjectMessage);
+      }
       // An unconditional write (no resourceVersion) is made against the version just read.
       meta.resourceVersion = String(kv.modRevision);
       const ctx = this.#ctx(subresource);
@@ -226,6 +235,8 @@ export class RegistryStore {
       const undo = await this.def.hooks?.beforeWrite(desired, current, Boolean(opts.dryRun));
       if (sameObject(desired, current) || opts.dryRun) {
         if (!opts.dryRun) await undo?.();
+        // "Nothing changed" holds only against the stored object: a cached one may be behind it.
+        if (cached && !opts.dryRun) continue;
         return { object: opts.dryRun ? desired : current, created: false };
       }
       try {
@@ -239,6 +250,17 @@ export class RegistryStore {
         throw this.#translate(err, name);
       }
     }
+  }
+
+  /**
+   * #read returns the current object and its revision (0 when absent): from the watch cache when `cache` allows
+   * and it holds the key (the object is the cache's own: never changed here), else from the store.
+   */
+  async #read(key: string, cache: boolean): Promise<{ object: ApiObject | null; rev: number; cached: boolean }> {
+    const hit = cache ? this.#deps.hub.cached(key) : undefined;
+    if (hit) return { object: this.toServed(hit.obj), rev: hit.rv, cached: true };
+    const kv = await this.#deps.store.get(key);
+    return { object: kv ? this.toServed(decodeStored(kv)) : null, rev: kv?.modRevision ?? 0, cached: false };
   }
 
   #translate(err: unknown, name: string): unknown {

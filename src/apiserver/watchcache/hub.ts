@@ -90,6 +90,13 @@ export class CacheHub {
     }
   }
 
+  /** cached returns the cached object at a store key, when its resource's cache is filled and holds it. */
+  cached(key: string): CachedObject | undefined {
+    const cache = this.#cacheFor(key);
+    if (!cache || this.#pending.has(cache.prefix)) return undefined;
+    return cache.get(key);
+  }
+
   #cacheFor(key: string): ResourceCache | undefined {
     // Keys are /registry/<resource>/... for the core group and /registry/<group>/<resource>/... otherwise.
     const a = key.indexOf('/', 10);
