@@ -1,4 +1,4 @@
-import { aborted } from '../abort.ts';
+import { aborted, pause } from '../abort.ts';
 import type { Registry } from 'prom-client';
 import { isApiError } from '../api/errors.ts';
 import { deepEqualJson } from '../api/object.ts';
@@ -123,7 +123,8 @@ export class IngressController {
   }
 
   async #run(signal: AbortSignal, proxy: DataPlane): Promise<void> {
-    await this.#ensureClass();
+    await this.#ensureClass(signal);
+    if (signal.aborted) return;
 
     this.#ingresses = this.#informers.informer<IngressObject>('networking.k8s.io/v1', 'ingresses');
     this.#classes = this.#informers.informer<IngressClassObject>('networking.k8s.io/v1', 'ingressclasses');
@@ -221,9 +222,10 @@ export class IngressController {
     return [hostAddressesFromInterfaces().find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a) && !a.startsWith('127.')) ?? '127.0.0.1'];
   }
 
-  async #ensureClass(): Promise<void> {
+  /** #ensureClass creates the IngressClass, retrying failures until it exists or the signal aborts (a stop must not wait on it). */
+  async #ensureClass(signal: AbortSignal): Promise<void> {
     const classes = this.#opts.client.resource<IngressClassObject>('networking.k8s.io/v1', 'ingressclasses');
-    for (;;) {
+    while (!signal.aborted) {
       try {
         const existing = await classes.list();
         if (existing.items.some((c) => c.metadata?.name === defaultClassName)) return;
@@ -231,8 +233,9 @@ export class IngressController {
         return;
       } catch (err) {
         if (isApiError(err, 'AlreadyExists')) return;
+        if (signal.aborted) return;
         this.#log(`ingress: creating IngressClass ${defaultClassName}: ${err instanceof Error ? err.message : String(err)}`);
-        await new Promise((r) => setTimeout(r, 1_000));
+        await pause(1_000, signal);
       }
     }
   }
