@@ -34,15 +34,18 @@ export async function handleCustomMetrics(ctx: HandlerContext, info: ResourceReq
   const neg = negotiateResource(req.headers.get('accept'), false);
   let names: string[];
   if (info.name === '*') {
+    // As the adapter, which lists the objects the selector matches and answers for those with a value: a
+    // source's name of an object that no longer exists is left out.
     const selector = url.searchParams.get('labelSelector');
-    names = source.objectNames(info.namespace, info.resource, metric).sort();
-    if (selector) {
-      const sel = parseLabelSelector(selector);
-      const [plural = '', ...rest] = info.resource.split('.');
-      const served = ctx.registry.lookup(rest.join('.'), described.apiVersion.split('/').at(-1) ?? 'v1', plural);
-      const prefix = served ? resourcePrefix(served.def.info) : '';
-      names = names.filter((n) => sel.matches(served?.cache?.get(`${prefix}${info.namespace}/${n}`)?.obj.metadata?.labels));
-    }
+    const sel = selector ? parseLabelSelector(selector) : null;
+    const [plural = '', ...rest] = info.resource.split('.');
+    const served = ctx.registry.lookup(rest.join('.'), described.apiVersion.split('/').at(-1) ?? 'v1', plural);
+    const prefix = served ? resourcePrefix(served.def.info) : '';
+    names = source.objectNames(info.namespace, info.resource, metric).sort().filter((n) => {
+      const obj = served?.cache.get(`${prefix}${info.namespace}/${n}`)?.obj;
+      if (served && !obj) return false;
+      return sel === null || sel.matches(obj?.metadata?.labels);
+    });
   } else {
     names = [info.name];
   }
