@@ -51,6 +51,7 @@ describe('custom.metrics.k8s.io/v1beta2', () => {
   const cases: { name: string; path: string; status: number; items?: [string, string][]; message?: string }[] = [
     { name: 'one pod', path: `${base}/default/pods/web-1/requests_per_second`, status: 200, items: [['web-1', '12500m']] },
     { name: 'every pod with the metric (the HPA asks with its selector)', path: `${base}/default/pods/*/requests_per_second?labelSelector=app%3Dweb`, status: 200, items: [['web-1', '12500m'], ['web-2', '7']] },
+    { name: 'every pod, as client-go escapes the `*` (the HPA, kubectl get --raw)', path: `${base}/default/pods/%2A/requests_per_second?labelSelector=app%3Dweb`, status: 200, items: [['web-1', '12500m'], ['web-2', '7']] },
     { name: 'a narrower selector', path: `${base}/default/pods/*/requests_per_second?labelSelector=app%3Dweb,tier%3Dx`, status: 200, items: [['web-2', '7']] },
     { name: 'no selector: every existing pod of the namespace with the metric', path: `${base}/default/pods/*/requests_per_second`, status: 200, items: [['db-1', '3'], ['web-1', '12500m'], ['web-2', '7']] },
     { name: 'a selector no measured pod matches is an empty list', path: `${base}/default/pods/*/requests_per_second?labelSelector=app%3Dnone`, status: 200, items: [] },

@@ -29,11 +29,13 @@ export async function handleCustomMetrics(ctx: HandlerContext, info: ResourceReq
   const metric = info.subresource;
   if (info.version !== customMetricsVersion || !info.namespace || !info.name || !metric) throw notFound();
   if (info.verb !== 'get') throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  // client-go escapes the `*` of a selector request as %2A (Go's path escaping); request paths reach us undecoded.
+  const name = info.name === '%2A' || info.name === '%2a' ? '*' : info.name;
   const described = source.metrics().find((m) => m.resource === info.resource && m.metric === metric);
-  if (!described) throw metricNotFound(metric, info.resource, info.name);
+  if (!described) throw metricNotFound(metric, info.resource, name);
   const neg = negotiateResource(req.headers.get('accept'), false);
   let names: string[];
-  if (info.name === '*') {
+  if (name === '*') {
     // As the adapter, which lists the objects the selector matches and answers for those with a value: a
     // source's name of an object that no longer exists is left out.
     const selector = url.searchParams.get('labelSelector');
@@ -47,13 +49,13 @@ export async function handleCustomMetrics(ctx: HandlerContext, info: ResourceReq
       return sel === null || sel.matches(obj?.metadata?.labels);
     });
   } else {
-    names = [info.name];
+    names = [name];
   }
   const items = names.flatMap((name) => {
     const v = source.objectMetric(info.namespace ?? '', info.resource, name, metric);
     return v ? [metricValue(described, info.namespace ?? '', name, v)] : [];
   });
-  if (info.name !== '*' && items.length === 0) throw metricNotFound(metric, info.resource, info.name);
+  if (name !== '*' && items.length === 0) throw metricNotFound(metric, info.resource, name);
   const list = { kind: 'MetricValueList', apiVersion: `${customMetricsGroup}/${customMetricsVersion}`, metadata: {}, items } as unknown as ApiObject;
   return renderObject(list, { ...neg, as: 'object' }, 200);
 }
