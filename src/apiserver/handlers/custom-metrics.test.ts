@@ -8,10 +8,13 @@ const t0 = Date.parse('2025-01-02T03:04:05Z');
 // A fixed source, as the ingress or the simulation would feed it: per-pod request rates (web-3 has none; the
 // pod "gone" was deleted) and one Service's latency.
 const rps = new Map([['default/web-1', 12.5], ['default/web-2', 7], ['default/db-1', 3], ['default/gone', 1], ['other/web-1', 99]]);
+// extraMetric is one more pods metric, as simulated pods' annotations add and drop them.
+let extraMetric = '';
 const source: CustomMetricsSource = {
   metrics: () => [
     { resource: 'pods', metric: 'requests_per_second', kind: 'Pod', apiVersion: 'v1' },
     { resource: 'services', metric: 'request_duration_seconds', kind: 'Service', apiVersion: 'v1' },
+    ...(extraMetric ? [{ resource: 'pods', metric: extraMetric, kind: 'Pod', apiVersion: 'v1' }] : []),
   ],
   objectMetric: (ns, resource, name, metric) => {
     if (resource === 'pods' && metric === 'requests_per_second') {
@@ -45,6 +48,18 @@ describe('custom.metrics.k8s.io/v1beta2', () => {
     const list = await t.call('GET', '/apis/custom.metrics.k8s.io/v1beta2');
     const resources = (list.body.resources as { name: string; kind: string; namespaced: boolean; verbs: string[] }[]).map((r) => [r.name, r.kind, r.namespaced, r.verbs.join(',')]);
     assert.deepEqual(resources, [['pods/requests_per_second', 'MetricValueList', true, 'get'], ['services/request_duration_seconds', 'MetricValueList', true, 'get']]);
+  });
+
+  it('follows the served metrics in discovery, also when one replaces another', async () => {
+    const names = async () => ((await t.call('GET', '/apis/custom.metrics.k8s.io/v1beta2')).body.resources as { name: string }[]).map((r) => r.name);
+    try {
+      extraMetric = 'queue_length';
+      assert.ok((await names()).includes('pods/queue_length'));
+      extraMetric = 'queue_age_seconds';
+      assert.deepEqual((await names()).filter((n) => n.startsWith('pods/queue')), ['pods/queue_age_seconds']);
+    } finally {
+      extraMetric = '';
+    }
   });
 
   const base = '/apis/custom.metrics.k8s.io/v1beta2/namespaces';
