@@ -10,6 +10,20 @@ import { kubectlPath, runKubectl, startServer, type ServerProcess } from '../../
 const berth = fileURLToPath(new URL('../../bin/berth', import.meta.url));
 const kubectl = kubectlPath(32);
 
+/** hpaManifest scales Deployment `name` between 2 and max on one metric, fast both ways (short windows, wide policies). */
+const hpaManifest = (name: string, max: number, metric: string) => `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: ${name}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ${name}}
+  minReplicas: 2
+  maxReplicas: ${max}
+  metrics: [${metric}]
+  behavior:
+    scaleUp: {stabilizationWindowSeconds: 0, policies: [{type: Percent, value: 900, periodSeconds: 1}]}
+    scaleDown: {stabilizationWindowSeconds: 3, policies: [{type: Percent, value: 100, periodSeconds: 1}]}
+`;
+
 // The metrics pipeline and the HPA end to end: berth server scrapes berth sim's nodes every second,
 // kubectl top shows the usage the pods' annotations feed, and an HPA scales a Deployment 2 -> 8 -> 2; another
 // scales on a per-pod custom metric (a Pods metric) the pods' sim.berth.dev/custom-metrics annotation feeds.
@@ -84,18 +98,7 @@ spec:
 `;
     await ok(['apply', '-f', '-'], deployment('40m'));
     await ok(['rollout', 'status', 'deployment/shop', '--timeout=60s']);
-    await ok(['apply', '-f', '-'], `apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: shop}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: shop}
-  minReplicas: 2
-  maxReplicas: 8
-  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
-  behavior:
-    scaleUp: {stabilizationWindowSeconds: 0, policies: [{type: Percent, value: 900, periodSeconds: 1}]}
-    scaleDown: {stabilizationWindowSeconds: 3, policies: [{type: Percent, value: 100, periodSeconds: 1}]}
-`);
+    await ok(['apply', '-f', '-'], hpaManifest('shop', 8, '{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}'));
     const replicas = async () => Number(await ok(['get', 'deploy', 'shop', '-o', 'jsonpath={.spec.replicas}']));
     await until('the HPA to measure 40%', async () => ((await ok(['get', 'hpa', 'shop', '-o', 'jsonpath={.status.currentMetrics[0].resource.current.averageUtilization}'])) === '40' ? true : undefined));
     assert.equal(await replicas(), 2);
@@ -128,18 +131,7 @@ spec:
     const discovery = JSON.parse(await ok(['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2'])) as { resources: { name: string }[] };
     assert.deepEqual(discovery.resources.map((r) => r.name).sort(), ['pods/request_duration_seconds', 'pods/requests_per_second']);
 
-    await ok(['apply', '-f', '-'], `apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: api}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
-  minReplicas: 2
-  maxReplicas: 6
-  metrics: [{type: Pods, pods: {metric: {name: requests_per_second}, target: {type: AverageValue, averageValue: "10"}}}]
-  behavior:
-    scaleUp: {stabilizationWindowSeconds: 0, policies: [{type: Percent, value: 900, periodSeconds: 1}]}
-    scaleDown: {stabilizationWindowSeconds: 3, policies: [{type: Percent, value: 100, periodSeconds: 1}]}
-`);
+    await ok(['apply', '-f', '-'], hpaManifest('api', 6, '{type: Pods, pods: {metric: {name: requests_per_second}, target: {type: AverageValue, averageValue: "10"}}}'));
     const replicas = async () => Number(await ok(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.replicas}']));
     await until('the HPA to measure 5 per pod', async () => ((await ok(['get', 'hpa', 'api', '-o', 'jsonpath={.status.currentMetrics[0].pods.current.averageValue}'])) === '5' ? true : undefined));
     assert.equal(await replicas(), 2);
