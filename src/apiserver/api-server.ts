@@ -270,9 +270,10 @@ export class ApiServer {
   #discovery(req: ApiRequest, path: string): ApiResponse {
     const wantsAggregated = parseAccept(req.headers.get('accept')).find((m) => m.params.g === 'apidiscovery.k8s.io' && m.params.as === 'APIGroupDiscoveryList' && m.params.v === 'v2');
     const key = `${wantsAggregated ? 'agg:' : ''}${path}`;
-    // Custom metrics come and go with the components serving them, so their count is part of the cache's key.
+    // Custom metrics come and go with the components serving them (and the simulated pods' annotations), so
+    // their names are part of the cache's key.
     const custom = this.#opts.customMetrics ? customMetricsDiscovery(this.#opts.customMetrics) : [];
-    const generation = `${this.registry.generation}:${custom.length}`;
+    const generation = `${this.registry.generation}:${custom.map((r) => r.resource).join(',')}`;
     if (this.#discoveryCache.generation !== generation) this.#discoveryCache = { generation, docs: new Map() };
     let doc = this.#discoveryCache.docs.get(key);
     if (doc === undefined) {

@@ -31,6 +31,8 @@ const usage = `Usage: berth server [flags]
   --metric-resolution D  how often node agents are scraped for metrics.k8s.io (default 15s)
   --horizontal-pod-autoscaler-sync-period D
                          how often each HorizontalPodAutoscaler is reconciled (default 15s)
+  --sim-custom-metrics   serve the pods/<metric> custom metrics of "berth sim" pods from their
+                         sim.berth.dev/custom-metrics annotation ("requests_per_second=25,...")
 
 Built-in ingress (IngressClass berth; --disable ingress turns it off):
   --ingress-http-port N        plain HTTP port (default 80)
@@ -75,6 +77,7 @@ export async function runServer(args: string[]): Promise<void> {
     ...agentFlags,
     'metric-resolution': { type: 'string', default: '15s' },
     'horizontal-pod-autoscaler-sync-period': { type: 'string', default: '15s' },
+    'sim-custom-metrics': { type: 'boolean', default: false },
     'node-monitor-grace-period': { type: 'string' },
     'node-monitor-period': { type: 'string' },
     'node-startup-grace-period': { type: 'string' },
@@ -139,6 +142,7 @@ export async function runServer(args: string[]): Promise<void> {
     tlsSans: values['tls-san'] ?? [],
     disable: values.disable ?? [],
     metricResolutionMs,
+    simCustomMetrics: values['sim-custom-metrics'],
     dns: {
       clusterDns: [values['cluster-dns']],
       clusterDomain: values['cluster-domain'],

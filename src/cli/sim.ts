@@ -37,6 +37,8 @@ Resource usage (kubectl top, autoscaling) comes from pod annotations sim.berth.d
 sim.berth.dev/memory-usage: a pod total ("400m", split over its containers) or per container
 ("app=300m,log=5m"); the default is 1m CPU and 8Mi memory per container. Every node reports
 InternalIP 127.0.0.1 and the shared port; its usage is 50m and 256Mi plus its pods'.
+Per-pod custom metrics (an HPA's Pods metrics) come from sim.berth.dev/custom-metrics:
+"requests_per_second=25,request_duration_seconds=0.3", served by a "berth server --sim-custom-metrics".
 SIGTERM or SIGINT stops every node's heartbeat; the nodes stay registered and go NotReady.
 `;
 

@@ -7,12 +7,12 @@ function svc(name: string, ports: { name?: string; port: number; targetPort?: nu
   return { metadata: { name, namespace: 'default' }, spec: { ports, ...(type ? { type, externalName: 'ext.test' } : {}) } };
 }
 
-function slice(service: string, ports: { name?: string; port: number }[], endpoints: { ip: string; ready?: boolean }[]): SliceObject {
+function slice(service: string, ports: { name?: string; port: number }[], endpoints: { ip: string; ready?: boolean; pod?: string }[]): SliceObject {
   return {
     metadata: { name: `${service}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
     addressType: 'IPv4',
     ports,
-    endpoints: endpoints.map((e) => ({ addresses: [e.ip], ...(e.ready === undefined ? {} : { conditions: { ready: e.ready } }) })),
+    endpoints: endpoints.map((e) => ({ addresses: [e.ip], ...(e.ready === undefined ? {} : { conditions: { ready: e.ready } }), ...(e.pod ? { targetRef: { kind: 'Pod', namespace: 'default', name: e.pod } } : {}) })),
   };
 }
 
@@ -30,7 +30,7 @@ function view(ingresses: IngressObject[], secrets: SecretObject[] = []) {
     svc('ext', [{ port: 443 }], 'ExternalName'),
   ];
   const slices = [
-    slice('web', [{ name: 'http', port: 8000 }, { name: 'admin', port: 9000 }], [{ ip: '10.0.0.1' }, { ip: '10.0.0.2', ready: false }, { ip: '10.0.0.3', ready: true }]),
+    slice('web', [{ name: 'http', port: 8000 }, { name: 'admin', port: 9000 }], [{ ip: '10.0.0.1', pod: 'web-1' }, { ip: '10.0.0.2', ready: false, pod: 'web-2' }, { ip: '10.0.0.3', ready: true, pod: 'web-3' }]),
     slice('api', [{ port: 8081 }], [{ ip: '10.0.1.1' }]),
   ];
   return {
@@ -42,9 +42,10 @@ function view(ingresses: IngressObject[], secrets: SecretObject[] = []) {
 }
 
 describe('buildConfig backends', () => {
-  const cases: { name: string; backend: NonNullable<IngressObject['spec']>['defaultBackend']; want: string[] }[] = [
-    { name: 'port number resolves the target port by the service port name', backend: byNumber('web', 80), want: ['10.0.0.1:8000', '10.0.0.3:8000'] },
-    { name: 'named service port', backend: byName('web', 'admin'), want: ['10.0.0.1:9000', '10.0.0.3:9000'] },
+  const webPods = (port: number) => ({ [`10.0.0.1:${port}`]: 'default/web-1', [`10.0.0.3:${port}`]: 'default/web-3' });
+  const cases: { name: string; backend: NonNullable<IngressObject['spec']>['defaultBackend']; want: string[]; pods?: Record<string, string> }[] = [
+    { name: 'port number resolves the target port by the service port name', backend: byNumber('web', 80), want: ['10.0.0.1:8000', '10.0.0.3:8000'], pods: webPods(8000) },
+    { name: 'named service port', backend: byName('web', 'admin'), want: ['10.0.0.1:9000', '10.0.0.3:9000'], pods: webPods(9000) },
     { name: 'unnamed single port', backend: byNumber('api', 8080), want: ['10.0.1.1:8081'] },
     { name: 'unknown port has no endpoints', backend: byNumber('web', 99), want: [] },
     { name: 'unknown service has no endpoints', backend: byNumber('nope', 80), want: [] },
@@ -55,6 +56,8 @@ describe('buildConfig backends', () => {
       const cfg = buildConfig(view([ing('i', { rules: [{ host: 'h', http: { paths: [{ path: '/', pathType: 'Prefix', backend: c.backend ?? {} }] } }] })]), { sslRedirect: true });
       const name = cfg.servers[0]?.routes[0]?.backend ?? '';
       assert.deepEqual(cfg.backends.find((b) => b.name === name)?.endpoints, c.want);
+      // Each endpoint's Pod (the slice's targetRef) is known, for per-pod metrics.
+      assert.deepEqual(cfg.backends.find((b) => b.name === name)?.pods, c.pods);
     });
   }
 

@@ -155,22 +155,26 @@ function resolveBackend(view: ClusterView, ns: string, b: IngressBackend | undef
   if (!svcRef) return '';
   const portKey = svcRef.port?.name ?? String(svcRef.port?.number ?? '');
   const name = `${ns}/${svcRef.name}:${portKey}`;
-  if (!backends.has(name)) backends.set(name, { name, namespace: ns, service: svcRef.name, endpoints: endpointsOf(view, ns, svcRef.name, svcRef.port?.name, svcRef.port?.number) });
+  if (!backends.has(name)) backends.set(name, { name, namespace: ns, service: svcRef.name, ...endpointsOf(view, ns, svcRef.name, svcRef.port?.name, svcRef.port?.number) });
   return name;
 }
 
-/** endpointsOf lists the ready endpoint addresses of a Service port, resolving the target port per slice by port name. */
-function endpointsOf(view: ClusterView, ns: string, name: string, portName: string | undefined, portNumber: number | undefined): string[] {
+/**
+ * endpointsOf lists the ready endpoint addresses of a Service port, resolving the target port per slice by port
+ * name, and the Pod behind each address that has one.
+ */
+function endpointsOf(view: ClusterView, ns: string, name: string, portName: string | undefined, portNumber: number | undefined): { endpoints: string[]; pods?: Record<string, string> } {
   const svc = view.service(ns, name);
-  if (!svc) return [];
+  if (!svc) return { endpoints: [] };
   const sp = (svc.spec?.ports ?? []).find((p) => (portName ? p.name === portName : p.port === portNumber));
   if (svc.spec?.type === 'ExternalName') {
     const port = sp?.port ?? portNumber;
-    return svc.spec.externalName && port ? [`${svc.spec.externalName}:${port}`] : [];
+    return { endpoints: svc.spec.externalName && port ? [`${svc.spec.externalName}:${port}`] : [] };
   }
-  if (!sp) return [];
+  if (!sp) return { endpoints: [] };
   const wantName = sp.name ?? '';
   const out = new Set<string>();
+  let pods: Record<string, string> | undefined;
   for (const slice of view.slices(ns, name)) {
     if (slice.addressType === 'FQDN') continue;
     const port = (slice.ports ?? []).find((p) => (p.name ?? '') === wantName)?.port;
@@ -180,10 +184,14 @@ function endpointsOf(view: ClusterView, ns: string, name: string, portName: stri
       // An unset ready condition means ready (upstream's EndpointConditions); terminating endpoints are never ready.
       if (ep.conditions?.ready === false) continue;
       const addr = ep.addresses[0];
-      if (addr) out.add(v6 ? `[${addr}]:${port}` : `${addr}:${port}`);
+      if (!addr) continue;
+      const address = v6 ? `[${addr}]:${port}` : `${addr}:${port}`;
+      out.add(address);
+      const ref = ep.targetRef;
+      if (ref?.kind === 'Pod' && ref.name) (pods ??= {})[address] = `${ref.namespace ?? ns}/${ref.name}`;
     }
   }
-  return [...out].sort();
+  return { endpoints: [...out].sort(), ...(pods ? { pods } : {}) };
 }
 
 function tlsPair(secret: SecretObject): { certPem: string; keyPem: string } | null {

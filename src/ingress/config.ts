@@ -9,6 +9,8 @@ export interface BackendConfig {
   service: string;
   /** endpoints are "ip:port" ("[v6]:port" for IPv6); empty means no ready endpoint (503). */
   endpoints: string[];
+  /** pods maps an endpoint to its Pod ("namespace/name", the EndpointSlice's targetRef), for per-pod metrics. */
+  pods?: Record<string, string>;
 }
 
 /** CanaryConfig is an ingress-nginx canary attached to a route: when it applies, the request goes to its backend. */

@@ -104,7 +104,7 @@ for (const workers of [1, 2]) describe(`IngressController on a real API server (
       metadata: { name: `${name}-1`, namespace: ns, labels: { 'kubernetes.io/service-name': name } },
       addressType: 'IPv4',
       ports: [{ name: 'http', port, protocol: 'TCP' }],
-      endpoints: ips.map((e) => ({ addresses: [e.ip], conditions: { ready: e.ready ?? true } })),
+      endpoints: ips.map((e) => ({ addresses: [e.ip], conditions: { ready: e.ready ?? true }, targetRef: { kind: 'Pod', namespace: ns, name: `${name}-${e.ip.split('.')[3]}` } })),
     };
   }
 
@@ -240,5 +240,7 @@ for (const workers of [1, 2]) describe(`IngressController on a real API server (
     const text = await res.text();
     assert.match(text, /nginx_ingress_controller_requests\{ingress="two-hosts",namespace="default",service="shop",status="200",canary=""\} \d+/);
     assert.match(text, /nginx_ingress_controller_request_duration_seconds_bucket\{le="0\.005",ingress="app",namespace="default",service="preview",status="200",canary="default\/preview:80"\}/);
+    // And per endpoint Pod (the slices' targetRefs), for the pods' custom metrics.
+    await waitFor('per-pod counts', () => ((cp.ingress?.metrics.pods.get('default/shop-2')?.count ?? 0) > 0 ? true : undefined));
   });
 });

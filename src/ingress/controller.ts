@@ -196,6 +196,7 @@ export class IngressController {
     this.#usedServices = usedServices;
     this.#usedSecrets = usedSecrets;
     this.proxy.update(config);
+    this.metrics.trackPods(config.backends.flatMap((b) => Object.values(b.pods ?? {})));
     this.syncs++;
     const keys = new Set(served.map((i) => `${i.metadata?.namespace ?? ''}/${i.metadata?.name ?? ''}`));
     for (const k of keys) this.statusQueue.add(k);

@@ -7,14 +7,24 @@ type RequestLabel = (typeof requestLabels)[number];
 
 /** RequestObserver receives one call per finished request (IngressMetrics, or a worker thread's batch). */
 export interface RequestObserver {
-  observe(target: Target | null, status: number, seconds: number): void;
+  /** observe counts a request; pod is the Pod whose answer was sent ("namespace/name"; '' when none answered). */
+  observe(target: Target | null, status: number, seconds: number, pod: string): void;
 }
 
 /** RequestLabelValues are the label values of one request series. */
 export type RequestLabelValues = Record<RequestLabel, string>;
 
-/** ObservationBatch is what a data-plane worker thread observed since its last report: durations per label set. */
-export type ObservationBatch = { labels: RequestLabelValues; seconds: number[] }[];
+/** PodTotals are the requests one Pod answered through the ingress and the sum of their durations in seconds. */
+export interface PodTotals {
+  count: number;
+  durationSum: number;
+}
+
+/** ObservationBatch is what a data-plane worker thread observed since its last report: durations per label set, totals per Pod. */
+export interface ObservationBatch {
+  series: { labels: RequestLabelValues; seconds: number[] }[];
+  pods: [pod: string, totals: PodTotals][];
+}
 
 /** labelsOf names the series a request is counted in (canary: the canary backend's name). */
 function labelsOf(target: Target | null, status: number): RequestLabelValues {
@@ -28,21 +38,35 @@ function labelsOf(target: Target | null, status: number): RequestLabelValues {
  */
 export class ObservationBuffer implements RequestObserver {
   #pending = new Map<Target | null, Map<number, number[]>>();
+  #pods = new Map<string, PodTotals>();
 
-  observe(target: Target | null, status: number, seconds: number): void {
+  observe(target: Target | null, status: number, seconds: number, pod: string): void {
     let byStatus = this.#pending.get(target);
     if (!byStatus) this.#pending.set(target, (byStatus = new Map()));
     const list = byStatus.get(status);
     if (list) list.push(seconds);
     else byStatus.set(status, [seconds]);
+    if (pod !== '') addToPod(this.#pods, pod, 1, seconds, true);
   }
 
   /** drain returns and forgets what was observed since the last drain. */
   drain(): ObservationBatch {
-    const out: ObservationBatch = [];
-    for (const [target, byStatus] of this.#pending) for (const [status, seconds] of byStatus) out.push({ labels: labelsOf(target, status), seconds });
+    const out: ObservationBatch = { series: [], pods: [...this.#pods] };
+    for (const [target, byStatus] of this.#pending) for (const [status, seconds] of byStatus) out.series.push({ labels: labelsOf(target, status), seconds });
     this.#pending = new Map();
+    this.#pods = new Map();
     return out;
+  }
+}
+
+/** addToPod adds to a Pod's totals; a Pod not in the map is added only when create is set. */
+function addToPod(pods: Map<string, PodTotals>, pod: string, count: number, seconds: number, create: boolean): void {
+  const t = pods.get(pod);
+  if (t !== undefined) {
+    t.count += count;
+    t.durationSum += seconds;
+  } else if (create) {
+    pods.set(pod, { count, durationSum: seconds });
   }
 }
 
@@ -58,6 +82,7 @@ export class IngressMetrics implements RequestObserver {
   readonly latency: Histogram<RequestLabel>;
   readonly #unrouted: StatHandles;
   readonly #byLabels = new Map<string, StatHandles>();
+  readonly #pods = new Map<string, PodTotals>();
 
   /** constructor registers the metrics in registry (a new one when absent), e.g. the API server's to share its /metrics. */
   constructor(registry: Registry = new Registry()) {
@@ -73,8 +98,24 @@ export class IngressMetrics implements RequestObserver {
     this.#unrouted = this.#handles({ ingress: '', namespace: '', service: '', status: '404', canary: '' });
   }
 
+  /**
+   * pods are the cumulative totals per endpoint Pod of the routing configuration (see trackPods), kept apart from
+   * the Prometheus series: ingress-nginx has no per-pod series, and pods come and go far more often than Services.
+   */
+  get pods(): ReadonlyMap<string, Readonly<PodTotals>> {
+    return this.#pods;
+  }
+
+  /** trackPods sets the Pods counted (the endpoints' pods): new ones start at zero, ones no longer endpoints are forgotten. */
+  trackPods(pods: Iterable<string>): void {
+    const keep = new Set(pods);
+    for (const p of this.#pods.keys()) if (!keep.has(p)) this.#pods.delete(p);
+    for (const p of keep) if (!this.#pods.has(p)) this.#pods.set(p, { count: 0, durationSum: 0 });
+  }
+
   /** observe counts one request; per-target handles are cached on the target so the hot path does no label hashing. */
-  observe(target: Target | null, status: number, seconds: number): void {
+  observe(target: Target | null, status: number, seconds: number, pod: string): void {
+    if (pod !== '') addToPod(this.#pods, pod, 1, seconds, false);
     let h: StatHandles;
     if (!target) {
       h = status === 404 ? this.#unrouted : this.#handles(labelsOf(null, status));
@@ -93,7 +134,9 @@ export class IngressMetrics implements RequestObserver {
 
   /** record counts what a worker thread's ObservationBuffer collected. */
   record(batch: ObservationBatch): void {
-    for (const { labels, seconds } of batch) {
+    // A Pod gone from the configuration since the thread counted it is not counted again.
+    for (const [pod, t] of batch.pods) addToPod(this.#pods, pod, t.count, t.durationSum, false);
+    for (const { labels, seconds } of batch.series) {
       const key = requestLabels.map((l) => labels[l]).join('\0');
       let h = this.#byLabels.get(key);
       if (!h) this.#byLabels.set(key, (h = this.#handles(labels)));

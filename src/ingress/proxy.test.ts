@@ -4,10 +4,12 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { IngressConfig } from './config.ts';
+import { IngressMetrics } from './metrics.ts';
 import { IngressProxy } from './proxy.ts';
 import { selfSignedCertificate } from './tls.ts';
 
-// The data plane alone, with a static config: body streaming, upgrades, timeouts, config swaps, the access log.
+// The data plane alone, with a static config: body streaming, upgrades, timeouts, config swaps, the access log,
+// per-pod request counts.
 
 describe('IngressProxy', { timeout: 60_000 }, () => {
   let proxy: IngressProxy;
@@ -121,5 +123,30 @@ describe('IngressProxy', { timeout: 60_000 }, () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(lines.length, 1);
     assert.match(lines[0] ?? '', new RegExp(`^127\\.0\\.0\\.1 - - \\[\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000\\] "GET /logged\\?x=1 HTTP/1\\.1" 200 14 "-" "-" \\d+\\.\\d{3} \\[b\\] \\[\\] 127\\.0\\.0\\.2:${port} \\d+\\.\\d{3} 200$`));
+  });
+
+  it('counts each request for the pod that answered it, not an endpoint that refused the connection', async () => {
+    const metrics = new IngressMetrics();
+    const counting = new IngressProxy({ bindAddress: '127.0.0.1', httpPort: 0, httpsPort: null, defaultCertificate: await selfSignedCertificate(), metrics });
+    await counting.listen();
+    try {
+      const refused = `127.0.0.9:${port}`;
+      const up = `127.0.0.2:${port}`;
+      counting.update({ ...config(up), backends: [{ name: 'b', namespace: 'default', service: 'svc', endpoints: [refused, up], pods: { [refused]: 'default/down', [up]: 'default/up' } }] });
+      metrics.trackPods(['default/down', 'default/up']);
+      for (let i = 0; i < 4; i++) {
+        const r = await new Promise<number>((resolve, reject) => {
+          http.get({ host: '127.0.0.1', port: counting.httpPort, path: '/', headers: { host: 'p.test' }, agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          }).on('error', reject);
+        });
+        assert.equal(r, 200);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual([metrics.pods.get('default/up')?.count, metrics.pods.get('default/down')?.count], [4, 0]);
+    } finally {
+      await counting.close(100);
+    }
   });
 });

@@ -53,6 +53,8 @@ interface Exchange {
   upstreamStarted: number;
   upstreamSeconds: number;
   upstreamStatus: number;
+  /** served is the endpoint whose answer the client gets (its pod's metrics count the request). */
+  served: Upstream | null;
   hasBody: boolean;
   headers: string[] | null;
   bytes: number;
@@ -162,7 +164,7 @@ export class IngressProxy {
     const q = url.indexOf('?');
     const m = this.#table.match(req.headers.host ?? '', q < 0 ? url : url.slice(0, q));
     const route = m.route;
-    const x: Exchange = { req, res, secure, started, target: null, alternative: '', tried: new Set(), upstreams: [], upstreamStarted: 0, upstreamSeconds: 0, upstreamStatus: 0, hasBody: false, headers: null, head: null, bytes: -1, up: null };
+    const x: Exchange = { req, res, secure, started, target: null, alternative: '', tried: new Set(), upstreams: [], upstreamStarted: 0, upstreamSeconds: 0, upstreamStatus: 0, served: null, hasBody: false, headers: null, head: null, bytes: -1, up: null };
     res.once('close', () => this.#done(x));
     if (!route) {
       this.#reply(x, 404);
@@ -214,6 +216,7 @@ export class IngressProxy {
     }, {
       onHead: (head) => {
         x.upstreamStatus = head.status;
+        x.served = u;
         const cl = headerValue(head.rawHeaders, 'content-length');
         x.bytes = cl === undefined ? -1 : Number(cl);
         res.writeHead(head.status, head.statusMessage, responseHeaders(head.rawHeaders));
@@ -294,7 +297,7 @@ export class IngressProxy {
     const status = res.writableFinished ? res.statusCode : 499;
     if (!res.writableFinished) x.up?.abort();
     const seconds = (performance.now() - x.started) / 1000;
-    this.#metrics?.observe(x.target, status, seconds);
+    this.#metrics?.observe(x.target, status, seconds, x.served === null ? '' : x.served.pod);
     if (this.#accessLog) {
       const { req } = x;
       const backend = x.target?.canary ? '' : (x.target?.backend?.name ?? '');

@@ -6,6 +6,8 @@ export interface Upstream {
   port: number;
   /** address is "ip:port" as written in the config (for logs). */
   address: string;
+  /** pod is the endpoint's Pod ("namespace/name"; '' when it has none), for per-pod metrics. */
+  pod: string;
 }
 
 /** Backend is a compiled BackendConfig with its load-balancing state. */
@@ -155,12 +157,12 @@ function trimSlashes(p: string): string {
 }
 
 function compileBackend(b: BackendConfig, previous: Backend | undefined): Backend {
-  const upstreams = b.endpoints.map(parseAddress);
+  const upstreams = b.endpoints.map((address) => ({ ...parseAddress(address), pod: b.pods?.[address] ?? '' }));
   return { name: b.name, namespace: b.namespace, service: b.service, upstreams, next: previous ? previous.next % Math.max(1, upstreams.length) : 0 };
 }
 
 /** parseAddress splits "ip:port" or "[v6]:port". */
-export function parseAddress(address: string): Upstream {
+export function parseAddress(address: string): Omit<Upstream, 'pod'> {
   const colon = address.lastIndexOf(':');
   let host = address.slice(0, colon);
   if (host.startsWith('[')) host = host.slice(1, -1);

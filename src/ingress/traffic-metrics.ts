@@ -2,13 +2,14 @@ import { pause } from '../abort.ts';
 import type { CustomMetricsSource, CustomMetricValue, DescribedMetric } from '../metrics/custom/source.ts';
 import type { IngressMetrics } from './metrics.ts';
 
-// The ingress's request rate and latency per Ingress and per backend Service as custom metrics, so an HPA
-// can scale a Deployment on "response time" (the seed's signal) the way prometheus-adapter recipes derive
-// them from ingress-nginx's metrics: rate(requests[window]) and
+// The ingress's request rate and latency per Ingress, per backend Service and per endpoint Pod as custom
+// metrics, so an HPA can scale a Deployment on "response time" (the seed's signal) the way prometheus-adapter
+// recipes derive them from ingress-nginx's metrics: rate(requests[window]) and
 // rate(duration_sum[window]) / rate(duration_count[window]). The sampler reads the Prometheus counters the
-// proxy already keeps, so the request path does no extra work.
+// proxy already keeps, and the per-pod totals it adds to at the end of each request (ingress-nginx has no
+// per-pod series; the adapter recipes read pods' own metrics instead).
 
-/** ingressMetricNames are the metrics served for Ingresses and Services. */
+/** trafficMetricNames are the metrics served for Ingresses, Services and Pods. */
 export const trafficMetricNames = ['requests_per_second', 'request_duration_seconds'] as const;
 
 interface Totals {
@@ -20,11 +21,15 @@ interface Sample {
   atMs: number;
   byIngress: Map<string, Totals>;
   byService: Map<string, Totals>;
+  byPod: Map<string, Totals>;
 }
+
+const zero: Totals = { count: 0, durationSum: 0 };
 
 const described: DescribedMetric[] = trafficMetricNames.flatMap((metric) => [
   { resource: 'ingresses.networking.k8s.io', metric, kind: 'Ingress', apiVersion: 'networking.k8s.io/v1' },
   { resource: 'services', metric, kind: 'Service', apiVersion: 'v1' },
+  { resource: 'pods', metric, kind: 'Pod', apiVersion: 'v1' },
 ]);
 
 /** IngressTrafficMetrics samples the ingress counters and serves windowed rates and mean latency. */
@@ -45,7 +50,9 @@ export class IngressTrafficMetrics implements CustomMetricsSource {
   async sample(): Promise<void> {
     const [requests, latency] = await Promise.all([this.#metrics.requests.get(), this.#metrics.latency.get()]);
     const at = this.#now();
-    const s: Sample = { atMs: at, byIngress: new Map(), byService: new Map() };
+    const byPod = new Map<string, Totals>();
+    for (const [pod, t] of this.#metrics.pods) byPod.set(pod, { count: t.count, durationSum: t.durationSum });
+    const s: Sample = { atMs: at, byIngress: new Map(), byService: new Map(), byPod };
     const add = (key: string, into: Map<string, Totals>, f: (t: Totals) => void): void => {
       const t = into.get(key) ?? { count: 0, durationSum: 0 };
       f(t);
@@ -88,9 +95,11 @@ export class IngressTrafficMetrics implements CustomMetricsSource {
     const first = this.#samples[0];
     if (!pick || !last || !first || first === last) return undefined;
     const key = `${namespace}/${name}`;
-    const a = pick(first).get(key) ?? { count: 0, durationSum: 0 };
     const b = pick(last).get(key);
     if (!b) return undefined;
+    // A pod that left the endpoints and came back counts from zero again (a counter reset, as Prometheus' rate() sees it).
+    let a = pick(first).get(key) ?? zero;
+    if (a.count > b.count) a = zero;
     const seconds = (last.atMs - first.atMs) / 1000;
     const requests = b.count - a.count;
     const windowSeconds = Math.round(seconds);
@@ -109,6 +118,7 @@ export class IngressTrafficMetrics implements CustomMetricsSource {
   #picker(resource: string): ((s: Sample) => Map<string, Totals>) | undefined {
     if (resource === 'ingresses.networking.k8s.io') return (s) => s.byIngress;
     if (resource === 'services') return (s) => s.byService;
+    if (resource === 'pods') return (s) => s.byPod;
     return undefined;
   }
 }

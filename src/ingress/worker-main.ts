@@ -22,8 +22,8 @@ const proxy = new IngressProxy({
 proxy.update(init.config);
 
 const flush = (): void => {
-  const batch = observations?.drain() ?? [];
-  if (batch.length > 0) post({ type: 'metrics', batch });
+  const batch = observations?.drain();
+  if (batch && (batch.series.length > 0 || batch.pods.length > 0)) post({ type: 'metrics', batch });
   if (lines.length > 0) {
     post({ type: 'access', lines });
     lines = [];

@@ -18,9 +18,10 @@ describe('IngressWorkerPool', { timeout: 60_000 }, () => {
   const metrics = new IngressMetrics();
   const lines: string[] = [];
 
+  // Each endpoint is a pod: 127.0.0.2 is pod-2, 127.0.0.3 pod-3.
   const config = (endpoint: string): IngressConfig => ({
     servers: [{ host: 'w.test', sslRedirect: false, routes: [{ path: '/', pathType: 'Prefix', backend: 'b', ingress: 'default/w' }] }],
-    backends: [{ name: 'b', namespace: 'default', service: 'svc', endpoints: [endpoint] }],
+    backends: [{ name: 'b', namespace: 'default', service: 'svc', endpoints: [endpoint], pods: { [endpoint]: `default/pod-${endpoint.split(':')[0]?.split('.')[3]}` } }],
     tls: [],
   });
 
@@ -33,6 +34,7 @@ describe('IngressWorkerPool', { timeout: 60_000 }, () => {
       backends.push(s);
     }
     pool = new IngressWorkerPool({ workers: 2, bindAddress: '127.0.0.1', httpPort: 0, httpsPort: null, defaultCertificate: await selfSignedCertificate(), metrics, accessLog: (l) => lines.push(l), flushMs: 20 });
+    metrics.trackPods(['default/pod-2', 'default/pod-3']);
     pool.update(config(`127.0.0.2:${port}`));
     await pool.listen();
   });
@@ -77,6 +79,8 @@ describe('IngressWorkerPool', { timeout: 60_000 }, () => {
     const counted = async (): Promise<number> => ((await metrics.requests.get()).values.filter((v) => v.labels.ingress === 'w' && v.labels.status === '200').reduce((a, v) => a + v.value, 0));
     while ((await counted()) < 80 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.equal(await counted(), 80);
+    // And per pod: the 30 first requests went to pod-2, the 50 since the swap to pod-3.
+    assert.deepEqual([metrics.pods.get('default/pod-2')?.count, metrics.pods.get('default/pod-3')?.count], [30, 50]);
   });
 
   it('releases the port on close', async () => {

@@ -22,6 +22,7 @@ import { IngressController, type IngressControllerOptions } from '../ingress/ind
 import { IngressTrafficMetrics } from '../ingress/traffic-metrics.ts';
 import { CustomMetricsRegistry, type CustomMetricsSource } from '../metrics/custom/source.ts';
 import { MetricsScraper } from '../metrics/scraper.ts';
+import { SimPodCustomMetrics } from '../sim/custom-metrics.ts';
 import { MetricsStorage } from '../metrics/storage.ts';
 import { defaultClusterDns, DnsServer, registerDnsMetrics, type DnsServerOptions } from '../dns/index.ts';
 import { defaultDatastore, openStore, type Store } from '../storage/index.ts';
@@ -43,6 +44,8 @@ export interface ControlPlaneOptions {
   resourceMetrics?: ResourceMetricsSource;
   /** customMetrics adds a source of custom.metrics.k8s.io (tests; the ingress registers its own). */
   customMetrics?: CustomMetricsSource;
+  /** simCustomMetrics serves `berth sim` pods' sim.berth.dev/custom-metrics annotations as pods/<metric> custom metrics. */
+  simCustomMetrics?: boolean;
   /** ingress runs the built-in ingress (`--disable ingress` turns it off); absent, no ingress runs (tests opt in). */
   ingress?: IngressSettings;
   /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
@@ -67,6 +70,9 @@ const ingressUser: RequestUser = { username: 'system:berth-ingress', groups: ['s
 
 /** metricsServerUser is the identity the embedded metrics scraper acts as. */
 const metricsServerUser: RequestUser = { username: 'system:metrics-server', groups: ['system:authenticated'] };
+
+/** simMetricsUser is the identity the simulated pods' custom metrics source reads pods as. */
+const simMetricsUser: RequestUser = { username: 'system:berth-sim-custom-metrics', groups: ['system:authenticated'] };
 
 /** proxyUser is the identity the embedded Service proxy acts as. */
 const proxyUser: RequestUser = { username: 'system:kube-proxy', groups: ['system:authenticated'] };
@@ -200,6 +206,16 @@ export class ControlPlane {
       const tls = await issueClientCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, { commonName: metricsServerUser.username, clock });
       const scraper = new MetricsScraper({ client: new Client(inProcessTransport(server, metricsServerUser)), storage: metricsStorage, intervalMs: metricResolutionMs, tls: { cert: tls.certPem, key: tls.keyPem }, clock, log });
       void scraper.start(this.#abort.signal).catch((err: unknown) => log(`metrics scraper: ${err instanceof Error ? err.message : String(err)}`));
+    }
+
+    if (opts.simCustomMetrics) {
+      // berth sim's pods have no monitoring system an adapter could read their custom metrics from: the values
+      // their annotations give are served here, for pods the sim runs only.
+      const sim = new SimPodCustomMetrics({ clock });
+      const informers = new InformerFactory(new Client(inProcessTransport(server, simMetricsUser)), log);
+      sim.follow(informers.informer('v1', 'pods'));
+      informers.start(this.#abort.signal);
+      customMetrics.add(sim);
     }
 
     // k3s's default local-path class; `--disable local-storage` leaves it out, as in k3s.

@@ -3,3 +3,4 @@ export { defaultSimOptions, parseDuration, parseLabels, parseTaints, splitList, 
 export { exitCodeAnnotation, failureRateAnnotation, runTimeAnnotation, type PodAgentStats } from './pod-agent.ts';
 export { podQosClass } from '../api/core/qos.ts';
 export type { HeartbeatStats } from './heartbeat.ts';
+export { customMetricsAnnotation, SimPodCustomMetrics } from './custom-metrics.ts';

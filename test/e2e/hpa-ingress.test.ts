@@ -10,7 +10,8 @@ import { freePort } from '../../src/testing/etcd.ts';
 import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
 
 // The seed's autoscaling on response time: real pods behind the built-in ingress answer slowly, the
-// ingress's request latency reaches the HPA through custom.metrics.k8s.io, and the Deployment grows.
+// ingress's request latency reaches the HPA through custom.metrics.k8s.io, and the Deployment grows; the
+// ingress serves each backend pod's request rate there too.
 
 const kubectl = kubectlPath(33);
 
@@ -116,6 +117,15 @@ describe('an HPA scales a Deployment on the ingress\'s request latency', { skip:
       });
       assert.equal(raw.describedObject.kind, 'Ingress');
       assert.match(raw.value, /^\d+m?$/);
+      // Per pod too: the ingress knows which endpoint (pod) answered each request.
+      const pods = await waitFor('per-pod custom metric', async () => {
+        const out = JSON.parse(await ok(['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/requests_per_second?labelSelector=app%3Dslow'])) as { items: { value: string; describedObject: { kind: string; name: string } }[] };
+        return out.items.length > 0 ? out.items : undefined;
+      });
+      for (const p of pods) {
+        assert.equal(p.describedObject.kind, 'Pod');
+        assert.match(p.describedObject.name, /^slow-/);
+      }
       await waitFor('3 replicas', async () => ((await ok(['get', 'deployment', 'slow', '-o', 'jsonpath={.spec.replicas}'])) === '3' ? true : undefined));
     } finally {
       stop.now = true;

@@ -29,28 +29,33 @@ export async function handleCustomMetrics(ctx: HandlerContext, info: ResourceReq
   const metric = info.subresource;
   if (info.version !== customMetricsVersion || !info.namespace || !info.name || !metric) throw notFound();
   if (info.verb !== 'get') throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  // client-go escapes the `*` of a selector request as %2A (Go's path escaping); request paths reach us undecoded.
+  const name = info.name === '%2A' || info.name === '%2a' ? '*' : info.name;
   const described = source.metrics().find((m) => m.resource === info.resource && m.metric === metric);
-  if (!described) throw metricNotFound(metric, info.resource, info.name);
+  if (!described) throw metricNotFound(metric, info.resource, name);
   const neg = negotiateResource(req.headers.get('accept'), false);
   let names: string[];
-  if (info.name === '*') {
+  if (name === '*') {
+    // As the adapter, which lists the objects the selector matches and answers for those with a value: a
+    // source's name of an object that no longer exists is left out.
     const selector = url.searchParams.get('labelSelector');
-    names = source.objectNames(info.namespace, info.resource, metric).sort();
-    if (selector) {
-      const sel = parseLabelSelector(selector);
-      const [plural = '', ...rest] = info.resource.split('.');
-      const served = ctx.registry.lookup(rest.join('.'), described.apiVersion.split('/').at(-1) ?? 'v1', plural);
-      const prefix = served ? resourcePrefix(served.def.info) : '';
-      names = names.filter((n) => sel.matches(served?.cache?.get(`${prefix}${info.namespace}/${n}`)?.obj.metadata?.labels));
-    }
+    const sel = selector ? parseLabelSelector(selector) : null;
+    const [plural = '', ...rest] = info.resource.split('.');
+    const served = ctx.registry.lookup(rest.join('.'), described.apiVersion.split('/').at(-1) ?? 'v1', plural);
+    const prefix = served ? resourcePrefix(served.def.info) : '';
+    names = source.objectNames(info.namespace, info.resource, metric).sort().filter((n) => {
+      const obj = served?.cache.get(`${prefix}${info.namespace}/${n}`)?.obj;
+      if (served && !obj) return false;
+      return sel === null || sel.matches(obj?.metadata?.labels);
+    });
   } else {
-    names = [info.name];
+    names = [name];
   }
   const items = names.flatMap((name) => {
     const v = source.objectMetric(info.namespace ?? '', info.resource, name, metric);
     return v ? [metricValue(described, info.namespace ?? '', name, v)] : [];
   });
-  if (info.name !== '*' && items.length === 0) throw metricNotFound(metric, info.resource, info.name);
+  if (name !== '*' && items.length === 0) throw metricNotFound(metric, info.resource, name);
   const list = { kind: 'MetricValueList', apiVersion: `${customMetricsGroup}/${customMetricsVersion}`, metadata: {}, items } as unknown as ApiObject;
   return renderObject(list, { ...neg, as: 'object' }, 200);
 }

@@ -21,12 +21,22 @@ describe('HorizontalPodAutoscalerController', () => {
       return cpu === undefined ? undefined : { timestampMs: clock.now(), windowMs: 15_000, containers: [{ name: 'c', cpuNanoCores: cpu * 1e6, memoryBytes: 2 ** 20 }] };
     },
   };
-  // custom.metrics.k8s.io: the latency of Ingress default/web, as the ingress would report it.
+  // custom.metrics.k8s.io: the latency of Ingress default/web and each pod's request rate, as the ingress would report them.
   let latencySeconds: number | undefined = 0.5;
+  const podRps = new Map<string, number>();
   const custom: CustomMetricsSource = {
-    metrics: () => [{ resource: 'ingresses.networking.k8s.io', metric: 'request_duration_seconds', kind: 'Ingress', apiVersion: 'networking.k8s.io/v1' }],
-    objectMetric: (ns, _resource, name) => (ns === 'default' && name === 'web' && latencySeconds !== undefined ? { value: latencySeconds, timestampMs: clock.now(), windowSeconds: 60 } : undefined),
-    objectNames: () => ['web'],
+    metrics: () => [
+      { resource: 'ingresses.networking.k8s.io', metric: 'request_duration_seconds', kind: 'Ingress', apiVersion: 'networking.k8s.io/v1' },
+      { resource: 'pods', metric: 'requests_per_second', kind: 'Pod', apiVersion: 'v1' },
+    ],
+    objectMetric: (ns, resource, name) => {
+      if (resource === 'pods') {
+        const v = podRps.get(`${ns}/${name}`);
+        return v === undefined ? undefined : { value: v, timestampMs: clock.now(), windowSeconds: 60 };
+      }
+      return ns === 'default' && name === 'web' && latencySeconds !== undefined ? { value: latencySeconds, timestampMs: clock.now(), windowSeconds: 60 } : undefined;
+    },
+    objectNames: (ns, resource) => (resource === 'pods' ? [...podRps.keys()].filter((k) => k.startsWith(`${ns}/`)).map((k) => k.slice(ns.length + 1)) : ['web']),
   };
   let h: ControllerHarness;
   let ctrl: HorizontalPodAutoscalerController;
@@ -122,12 +132,13 @@ describe('HorizontalPodAutoscalerController', () => {
     assert.ok(ev.some((e) => e.reason === 'FailedComputeMetricsReplicas' && e.message?.startsWith('invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: ')));
   });
 
-  it('answers Pods metrics without a custom metrics API as upstream does, and a missing target with FailedGetScale', async () => {
+  it('answers a Pods metric no pod reports as upstream does, and a missing target with FailedGetScale', async () => {
     await workload('rps', 2, 100);
     await hpa('rps', { metrics: [{ type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } } }] });
     await ctrl.reconcile('default/rps');
     const got = await getHpa('rps');
     assert.deepEqual([condition(got, 'ScalingActive')?.status, condition(got, 'ScalingActive')?.reason], ['False', 'FailedGetPodsMetric']);
+    assert.equal(condition(got, 'ScalingActive')?.message, 'the HPA was unable to compute the replica count: unable to get metric requests_per_second: no metrics returned from custom metrics API');
     await hpas().create({ metadata: { name: 'ghost', namespace: 'default' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'nothing' }, maxReplicas: 3 } } as ApiObject);
     const informer = h.deps.informers.informer<ApiObject>('autoscaling/v2', 'horizontalpodautoscalers');
     await waitFor('ghost cached', () => (informer.store.get('default/ghost') ? true : undefined));
@@ -135,6 +146,26 @@ describe('HorizontalPodAutoscalerController', () => {
     const ghost = await getHpa('ghost');
     assert.deepEqual([condition(ghost, 'AbleToScale')?.status, condition(ghost, 'AbleToScale')?.reason], ['False', 'FailedGetScale']);
     assert.match(condition(ghost, 'AbleToScale')?.message ?? '', /^the HPA controller was unable to get the target's current scale: deployments.apps "nothing" not found/);
+  });
+
+  it('scales on a Pods metric from custom.metrics.k8s.io: each pod\'s request rate against an average target', async () => {
+    await workload('busy', 2, 10);
+    for (const i of [0, 1]) podRps.set(`default/busy-${i}`, 30);
+    const pods = { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } };
+    await hpa('busy', { metrics: [{ type: 'Pods', pods }], behavior: { scaleDown: { stabilizationWindowSeconds: 30 } } });
+    await ctrl.reconcile('default/busy');
+    assert.equal(await replicas('busy'), 6, '2 pods at 3x the target');
+    let got = await getHpa('busy');
+    assert.deepEqual(got.status?.currentMetrics, [{ type: 'Pods', pods: { metric: { name: 'requests_per_second' }, current: { averageValue: '30' } } }]);
+    assert.equal(condition(got, 'ScalingActive')?.message, 'the HPA was able to successfully calculate a replica count from pods metric requests_per_second');
+    assert.ok((await events('busy')).some((e) => e.reason === 'SuccessfulRescale' && e.message === 'New size: 6; reason: pods metric requests_per_second above target'));
+    // The rate falls to 2.5 per pod: 2 ready pods (the other 4 were never created here) need 1, held at minReplicas.
+    for (const i of [0, 1]) podRps.set(`default/busy-${i}`, 2.5);
+    clock.step(31_000);
+    await ctrl.reconcile('default/busy');
+    assert.equal(await replicas('busy'), 2);
+    got = await getHpa('busy');
+    assert.deepEqual(got.status?.currentMetrics, [{ type: 'Pods', pods: { metric: { name: 'requests_per_second' }, current: { averageValue: '2500m' } } }]);
   });
 
   it('scales on an Object metric from custom.metrics.k8s.io: the Ingress\'s request latency', async () => {
