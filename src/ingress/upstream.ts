@@ -11,6 +11,8 @@ export interface UpstreamHead {
   statusMessage: string;
   /** rawHeaders alternate names and values as received (node:http's rawHeaders). */
   rawHeaders: string[];
+  /** contentLength is the Content-Length of a response not chunked (-1 otherwise), to pass on as it is. */
+  contentLength: number;
 }
 
 /** UpstreamHandlers receive one exchange's outcome: a head, body bytes (de-chunked), and end; or an error. */
@@ -326,7 +328,8 @@ export class UpstreamExchange {
       this.#framing = Framing.close;
       this.#reusable = false;
     }
-    return { status, statusMessage: m[3] ?? '', rawHeaders };
+    const contentLength = !chunked && length >= 0 && Number.isSafeInteger(length) ? length : -1;
+    return { status, statusMessage: m[3] ?? '', rawHeaders, contentLength };
   }
 
   #finish(): void {
