@@ -21,8 +21,6 @@ export interface HttpListenerOptions {
 
 // Buffered request bytes beyond this stop reading from the socket until the connection catches up.
 const highWater = 64 * 1024;
-// Responses whose first body chunk is at most this long go out with the head in one copied buffer.
-const copyLimit = 16 * 1024;
 
 const Body = { none: 0, waiting: 1, streaming: 2, discarding: 3 } as const;
 
@@ -368,7 +366,7 @@ export class ServerExchange {
     this.#pending = `HTTP/1.1 ${status} ${reason}\r\n${lines}date: ${this.#conn.date()}\r\n${framing}${connection}\r\n`;
   }
 
-  /** write sends body bytes; false means the socket's buffer is full (wait for onceDrain). */
+  /** write sends body bytes (copied: the caller may reuse chunk); false means the socket's buffer is full (wait for onceDrain). */
   write(chunk: Buffer): boolean {
     if (this.#state !== 1 || this.#framing === Framing.none || chunk.length === 0) return true;
     let pre = this.#pending ?? '';
@@ -411,21 +409,15 @@ export class ServerExchange {
     cb?.(false);
   }
 
+  // One write per piece of body, the head (or chunk framing) copied in with it; the copy also frees the caller's
+  // buffer for reuse (the upstream client reads into one buffer).
   #send(pre: string, chunk: Buffer, post: string): boolean {
     const s = this.socket;
     if (s.destroyed) return true;
-    if (chunk.length <= copyLimit) {
-      const b = Buffer.allocUnsafe(pre.length + chunk.length + post.length);
-      b.write(pre, 0, 'latin1');
-      chunk.copy(b, pre.length);
-      if (post) b.write(post, pre.length + chunk.length, 'latin1');
-      return s.write(b);
-    }
-    s.cork();
-    if (pre) s.write(pre, 'latin1');
-    let ok = s.write(chunk);
-    if (post) ok = s.write(post, 'latin1');
-    s.uncork();
-    return ok;
+    const b = Buffer.allocUnsafe(pre.length + chunk.length + post.length);
+    b.write(pre, 0, 'latin1');
+    chunk.copy(b, pre.length);
+    if (post) b.write(post, pre.length + chunk.length, 'latin1');
+    return s.write(b);
   }
 }
