@@ -66,16 +66,27 @@ export class UpstreamPool {
   readonly opts: UpstreamPoolOptions;
   /** readBuffer receives every read of the pool's sockets (onread): each is handled before the next arrives. */
   readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
+  /** tick counts sweeps; a connection notes it at each read or write, so silence is measured without a timer per socket. */
+  tick = 0;
   readonly #idle = new Map<string, UpstreamConn[]>();
+  readonly #conns = new Set<UpstreamConn>();
+  readonly #sweepMs: number;
+  #sweeper: NodeJS.Timeout | null = null;
   #closed = false;
 
   constructor(opts: UpstreamPoolOptions) {
     this.opts = opts;
+    this.#sweepMs = Math.max(10, Math.min(1_000, opts.readTimeoutMs / 4));
   }
 
   /** request sends one request and reports its response to handlers; the returned exchange can be aborted. */
   request(r: UpstreamRequest, h: UpstreamHandlers): UpstreamExchange {
-    const conn = this.#idle.get(r.address)?.pop() ?? new UpstreamConn(this, r);
+    let conn = this.#idle.get(r.address)?.pop();
+    if (!conn) {
+      conn = new UpstreamConn(this, r);
+      this.#conns.add(conn);
+      this.#sweeper ??= setInterval(() => this.#sweep(), this.#sweepMs).unref();
+    }
     return new UpstreamExchange(this, conn, r, h);
   }
 
@@ -91,9 +102,10 @@ export class UpstreamPool {
     idle.push(conn);
   }
 
-  /** forget drops an idle connection that closed, failed, timed out or received anything unasked. */
+  /** forget drops a connection that closed, or an idle one that failed, went silent or received anything unasked. */
   forget(conn: UpstreamConn): void {
     conn.sock.destroy();
+    this.#conns.delete(conn);
     const list = this.#idle.get(conn.address);
     const i = list ? list.indexOf(conn) : -1;
     if (i >= 0) list?.splice(i, 1);
@@ -102,7 +114,20 @@ export class UpstreamPool {
   /** close destroys every idle socket; exchanges in flight finish on their own sockets. */
   close(): void {
     this.#closed = true;
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = null;
     for (const list of this.#idle.values()) for (const c of list.splice(0)) c.sock.destroy();
+  }
+
+  // Silence past the read timeout fails an exchange (504) and closes an idle kept-alive socket (nginx's 60 s).
+  #sweep(): void {
+    this.tick++;
+    const limit = Math.ceil(this.opts.readTimeoutMs / this.#sweepMs);
+    for (const c of this.#conns) {
+      if (this.tick - c.lastTick < limit) continue;
+      if (c.ex) c.ex.fail(new ReadTimeoutError(`upstream ${c.address} timed out`));
+      else this.forget(c);
+    }
   }
 }
 
@@ -116,21 +141,25 @@ class UpstreamConn {
   /** served counts the exchanges completed on this socket (reused when above 0). */
   served = 0;
   ex: UpstreamExchange | null = null;
+  /** lastTick is the pool's tick at this socket's last read or write. */
+  lastTick: number;
   readonly #pool: UpstreamPool;
 
   constructor(pool: UpstreamPool, r: UpstreamRequest) {
     this.address = r.address;
     const sock = net.connect({ host: r.host, port: r.port, noDelay: true, onread: { buffer: pool.readBuffer, callback: (n: number, buf: Uint8Array) => this.#onRead(n, buf) } });
     this.sock = sock;
-    // Silence past the read timeout fails an exchange; an idle kept-alive socket is simply closed (nginx's 60 s).
-    sock.setTimeout(pool.opts.readTimeoutMs);
+    this.lastTick = pool.tick;
     sock.on('error', (err: NodeJS.ErrnoException) => (this.ex ? this.ex.fail(err) : pool.forget(this)));
-    sock.on('close', () => (this.ex ? this.ex.closed() : pool.forget(this)));
-    sock.on('timeout', () => (this.ex ? this.ex.fail(new ReadTimeoutError(`upstream ${this.address} timed out`)) : pool.forget(this)));
+    sock.on('close', () => {
+      this.ex?.closed();
+      pool.forget(this);
+    });
     this.#pool = pool;
   }
 
   #onRead(n: number, buf: Uint8Array): boolean {
+    this.lastTick = this.#pool.tick;
     if (!this.ex) {
       this.#pool.forget(this);
       return false;
@@ -173,6 +202,7 @@ export class UpstreamExchange {
     this.#h = h;
     this.#bodySent = r.body === null;
     conn.ex = this;
+    conn.lastTick = pool.tick;
     // The head goes out at once (queued while connecting); a body only once connected, so a refused connect is retryable.
     sock.write(r.head + '\r\n\r\n', 'latin1');
     if (sock.connecting) {
@@ -219,6 +249,7 @@ export class UpstreamExchange {
     const chunked = this.#r.chunked;
     body.on('data', (c: Buffer) => {
       if (this.#done) return;
+      this.#conn.lastTick = this.#pool.tick;
       const ok = chunked ? (sock.write(`${c.length.toString(16)}\r\n`), sock.write(c), sock.write('\r\n')) : sock.write(c);
       if (!ok) {
         body.pause();
