@@ -107,6 +107,7 @@ describe('RequestParser', () => {
     { name: 'no Host in HTTP/1.1', input: 'GET / HTTP/1.1\r\nX: y\r\n\r\n', status: 400 },
     { name: 'two Hosts', input: 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', status: 400 },
     { name: 'garbage request line', input: 'hello\r\n\r\n', status: 400 },
+    { name: 'bare LF line endings', input: 'GET / HTTP/1.1\nHost: a\n\n', status: 400 },
     { name: 'target not a path', input: 'GET x HTTP/1.1\r\nHost: a\r\n\r\n', status: 400 },
     { name: 'HTTP/2.0', input: 'GET / HTTP/2.0\r\nHost: a\r\n\r\n', status: 505 },
     { name: 'CONNECT', input: 'CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n', status: 405 },

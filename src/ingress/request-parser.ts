@@ -36,6 +36,7 @@ export const maxHeadBytes = 32 * 1024;
 
 const empty = Buffer.alloc(0);
 const crlf2 = Buffer.from('\r\n\r\n');
+const lflf = Buffer.from('\n\n');
 const tokenRe = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Field values may hold HTAB, visible ASCII and obs-text; other control bytes are refused (request smuggling).
 // eslint-disable-next-line no-control-regex
@@ -125,6 +126,8 @@ export class RequestParser {
     if (buf.length === 0) return null;
     const end = buf.indexOf(crlf2, Math.max(0, this.#scanned - 3));
     if (end < 0) {
+      // Lines must end in CRLF; a head ended by bare LFs would otherwise wait for bytes that never come.
+      if (buf.indexOf(lflf, Math.max(0, this.#scanned - 2)) >= 0) return this.#fail(400);
       this.#scanned = buf.length;
       if (buf.length > maxHeadBytes) return this.#fail(431);
       const eol = buf.indexOf(10);
