@@ -105,7 +105,7 @@ describe('HttpListener', { timeout: 30_000 }, () => {
   const req = (target: string, extra = ''): string => `GET ${target} HTTP/1.1\r\nHost: a\r\n${extra}\r\n`;
 
   it('keeps a connection for the next request and closes it on Connection: close', async () => {
-    const got = responses(await talk(req('/1'), req('/2', 'Connection: close\r\n')));
+    const got = responses(await talk(req('/1'), req('/2', 'Connection: close\r\n') + req('/not-served')));
     assert.deepEqual(got.map((r) => r.body), ['GET /1', 'GET /2']);
     assert.doesNotMatch(got[0]?.headers ?? '', /connection:/i);
     assert.match(got[1]?.headers ?? '', /\r\nconnection: close$/);

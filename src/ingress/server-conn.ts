@@ -126,6 +126,7 @@ export class ServerConn {
   #bodyMode: number = Body.none;
   #bodyPaused = false;
   #driving = false;
+  // closed: the connection serves nothing more (its socket closed, is closing, or was upgraded).
   #closed = false;
 
   constructor(socket: net.Socket, l: HttpListener) {
@@ -272,12 +273,13 @@ export class ServerConn {
   #closeAfterWrites(): void {
     const s = this.socket;
     this.idleSince = 0;
+    // Whatever the client sent after the last answered request is not served.
+    this.#closed = true;
     if (s.destroyed) return;
     s.end();
     if (s.writableFinished) s.destroy();
     else s.once('finish', () => s.destroy());
   }
-
 
   #onClose(): void {
     this.#closed = true;
