@@ -20,6 +20,8 @@ export interface LoadOptions {
 /** LoadResult is what one run measured. */
 export interface LoadResult {
   requests: number;
+  /** allRequests counts every response, warm-up included (to divide a server's CPU time by). */
+  allRequests: number;
   errors: number;
   rps: number;
   p50Ms: number;
@@ -40,6 +42,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const statuses: Record<number, number> = {};
   let errors = 0;
   let counted = 0;
+  let all = 0;
 
   const connection = (): Promise<void> => new Promise<void>((resolve) => {
     const sock = net.connect(opts.port, opts.host);
@@ -59,6 +62,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     };
     const finish = (): void => {
       const now = performance.now();
+      all++;
       if (sentAt >= warmupEnd) {
         latencies.push(now - sentAt);
         statuses[status] = (statuses[status] ?? 0) + 1;
@@ -100,5 +104,5 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
   await Promise.all(Array.from({ length: opts.connections }, connection));
   const seconds = opts.durationMs / 1000;
-  return { requests: counted, errors, rps: counted / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), statuses };
+  return { requests: counted, allRequests: all, errors, rps: counted / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), statuses };
 }

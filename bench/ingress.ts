@@ -3,7 +3,7 @@
 // Backends, the ingress and the load generator each run in their own worker thread; nginx runs as its own process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { selfSignedCertificate } from '../src/ingress/tls.ts';
 import { IngressWorkerPool } from '../src/ingress/workers.ts';
 import type { LoadOptions, LoadResult } from './httpload.ts';
 import type { WorkerJob } from './ingress-worker.ts';
+import { percentile, processCpuSeconds } from './stats.ts';
 
 /** IngressBenchResult holds the figures of one run. */
 export interface IngressBenchResult {
@@ -22,6 +23,10 @@ export interface IngressBenchResult {
   ingress: LoadResult;
   nginx: LoadResult | null;
   ingressWorkers: number;
+  /** ingressCpuUsPerRequest is the data-plane threads' CPU time per proxied request (median over rounds). */
+  ingressCpuUsPerRequest: number;
+  /** nginxCpuUsPerRequest is nginx's workers' CPU time per request (median over rounds; null without nginx). */
+  nginxCpuUsPerRequest: number | null;
 }
 
 /** IngressBenchOptions size a run. */
@@ -73,7 +78,13 @@ export function nginxBinary(): string | null {
   return null;
 }
 
-async function startNginx(bin: string, backendPort: number, workers: string): Promise<{ port: number; stop: () => Promise<void> }> {
+/** nginxCpuUs is the CPU time (µs) nginx's worker processes have used (/proc, in 10 ms clock ticks). */
+function nginxCpuUs(masterPid: number): number {
+  const workers = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  return workers.reduce((sum, pid) => sum + processCpuSeconds(Number(pid)) * 1e6, 0);
+}
+
+async function startNginx(bin: string, backendPort: number, workers: string): Promise<{ port: number; cpuUs: () => number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-nginx-'));
   const port = await freePort();
   // A stock reverse proxy with upstream keep-alive, as a tuned nginx serves Ingress traffic (access log off on both sides).
@@ -120,6 +131,7 @@ http {
   }
   return {
     port,
+    cpuUs: () => nginxCpuUs(child.pid as number),
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGQUIT');
@@ -157,15 +169,24 @@ export async function measureIngress(o: IngressBenchOptions): Promise<IngressBen
     else o.log('nginx: not installed (apt-get install nginx-light to compare)');
     const ingressRuns: LoadResult[] = [];
     const nginxRuns: LoadResult[] = [];
+    // CPU per request is the steadier comparison on a shared machine: throughput follows whatever else runs.
+    const ingressCpu: number[] = [];
+    const nginxCpu: number[] = [];
     for (let i = 0; i < (o.rounds ?? 1); i++) {
       o.log(`ingress: ${o.ingressWorkers} data-plane thread(s) on 127.0.0.1:${ingressPort}`);
-      ingressRuns.push(await load({ ...base, host: '127.0.0.1', port: ingressPort }));
+      const cpu0 = await pool.cpuUsage();
+      const r = await load({ ...base, host: '127.0.0.1', port: ingressPort });
+      ingressCpu.push((await pool.cpuUsage() - cpu0) / Math.max(1, r.allRequests));
+      ingressRuns.push(r);
       if (n) {
         o.log(`nginx: worker_processes ${o.nginxWorkers} on 127.0.0.1:${n.port}`);
-        nginxRuns.push(await load({ ...base, host: '127.0.0.1', port: n.port }));
+        const ncpu0 = n.cpuUs();
+        const nr = await load({ ...base, host: '127.0.0.1', port: n.port });
+        nginxCpu.push((n.cpuUs() - ncpu0) / Math.max(1, nr.allRequests));
+        nginxRuns.push(nr);
       }
     }
-    return { direct, ingress: best(ingressRuns) as LoadResult, nginx: best(nginxRuns), ingressWorkers: o.ingressWorkers };
+    return { direct, ingress: best(ingressRuns) as LoadResult, nginx: best(nginxRuns), ingressWorkers: o.ingressWorkers, ingressCpuUsPerRequest: percentile(ingressCpu, 50), nginxCpuUsPerRequest: n ? percentile(nginxCpu, 50) : null };
   } finally {
     for (const stop of stops.reverse()) await stop();
     backends.worker.postMessage('stop');
@@ -199,6 +220,8 @@ export default async function bench(opts: BenchOptions): Promise<BenchReport> {
       { name: `through the ingress (${r.ingressWorkers} thread)`, value: Math.round(r.ingress.rps), unit: 'req/s', note: `p50 ${r.ingress.p50Ms.toFixed(2)} ms, p99 ${r.ingress.p99Ms.toFixed(2)} ms${bad(r.ingress)}` },
       { name: 'through nginx', value: r.nginx ? Math.round(r.nginx.rps) : null, unit: 'req/s', note: r.nginx ? `p50 ${r.nginx.p50Ms.toFixed(2)} ms, p99 ${r.nginx.p99Ms.toFixed(2)} ms${bad(r.nginx)}` : 'nginx not installed' },
       { name: 'ingress / nginx', value: ratio, unit: 'x', note: 'goal >= 1' },
+      { name: 'CPU per request: ingress threads', value: Math.round(r.ingressCpuUsPerRequest * 10) / 10, unit: 'µs', note: `${r.ingressWorkers} data-plane thread(s)` },
+      { name: 'CPU per request: nginx workers', value: r.nginxCpuUsPerRequest === null ? null : Math.round(r.nginxCpuUsPerRequest * 10) / 10, unit: 'µs', note: r.nginx ? 'from /proc, 10 ms ticks' : 'nginx not installed' },
     ],
     figures: {
       direct_rps: Math.round(r.direct.rps),
@@ -212,6 +235,8 @@ export default async function bench(opts: BenchOptions): Promise<BenchReport> {
       nginx_p99_ms: r.nginx?.p99Ms ?? null,
       ingress_vs_nginx: ratio,
       ingress_workers: r.ingressWorkers,
+      ingress_cpu_us_per_req: r.ingressCpuUsPerRequest,
+      nginx_cpu_us_per_req: r.nginxCpuUsPerRequest,
     },
   };
 }

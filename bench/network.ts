@@ -83,6 +83,7 @@ export default async function networkBenchmark(opts: BenchOptions): Promise<Benc
     { name: `through the ingress (${ingress.ingressWorkers} threads)`, value: round(ingress.ingress.rps, 0), unit: 'req/s', note: ms(ingress.ingress.p50Ms, ingress.ingress.p99Ms) },
     { name: 'through nginx (worker_processes auto)', value: ingress.nginx ? round(ingress.nginx.rps, 0) : null, unit: 'req/s', note: ingress.nginx ? ms(ingress.nginx.p50Ms, ingress.nginx.p99Ms) : 'nginx not installed' },
     { name: 'ingress / nginx', value: round(ingressVsNginx), unit: 'x', note: 'goal >= 1' },
+    { name: 'CPU per request: ingress threads / nginx workers', value: round(ingress.ingressCpuUsPerRequest, 1), unit: 'µs', note: ingress.nginxCpuUsPerRequest === null ? 'nginx not installed' : `nginx ${round(ingress.nginxCpuUsPerRequest, 1)} µs` },
     { name: 'DNS queries/s', value: dns.qps, unit: 'q/s', note: `${ms(dns.p50Ms, dns.p99Ms)}, lost ${dns.lost}; goal >= 20,000` },
   );
   return {
@@ -106,6 +107,8 @@ export default async function networkBenchmark(opts: BenchOptions): Promise<Benc
       ingress_p50_ms: round(ingress.ingress.p50Ms),
       ingress_p99_ms: round(ingress.ingress.p99Ms),
       ingress_workers: ingress.ingressWorkers,
+      ingress_cpu_us_per_req: round(ingress.ingressCpuUsPerRequest, 1),
+      nginx_cpu_us_per_req: ingress.nginxCpuUsPerRequest === null ? null : round(ingress.nginxCpuUsPerRequest, 1),
       nginx_rps: ingress.nginx ? round(ingress.nginx.rps, 0) : null,
       nginx_p50_ms: ingress.nginx ? round(ingress.nginx.p50Ms) : null,
       nginx_p99_ms: ingress.nginx ? round(ingress.nginx.p99Ms) : null,

@@ -1,47 +1,86 @@
-import type { IncomingMessage } from 'node:http';
+import type { RequestHead } from './request-parser.ts';
+import type { RequestHeaders } from './routing.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1) end at the proxy; the X-Forwarded family is the proxy's to write, so a
 // client cannot forge what the backend believes about it (ingress-nginx's default, use-forwarded-headers=false).
 const dropRequest = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip']);
-const dropResponse = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+// The client side writes its own framing (Content-Length or chunked), Date and Connection, as nginx does.
+const dropResponse = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'date']);
+
+/** ClientAddress is the connection a request came on (a net.Socket). */
+export interface ClientAddress {
+  readonly remoteAddress?: string | undefined;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+}
 
 /** forwardHeaders builds the upstream request's raw header list from the client's, adding X-Forwarded-*; upgrade keeps Connection/Upgrade. */
-export function forwardHeaders(req: IncomingMessage, secure: boolean, upgrade: boolean): string[] {
+export function forwardHeaders(req: RequestHead, conn: ClientAddress, secure: boolean, upgrade: boolean): string[] {
   const raw = req.rawHeaders;
   const out: string[] = [];
-  const extra = connectionTokens(req.headers.connection);
+  const extra = connectionTokens(req.connection);
   let host = '';
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     const lower = name.toLowerCase();
-    if (lower === 'host') host = raw[i + 1] as string;
+    if (lower === 'host') {
+      // An absolute-form target's authority replaces Host (RFC 9112 3.2.2); the parser put it in req.host.
+      host = req.host;
+      out.push(name, host);
+      continue;
+    }
     if (dropRequest.has(lower) || (extra !== null && extra.has(lower))) continue;
     out.push(name, raw[i + 1] as string);
   }
-  const remote = req.socket.remoteAddress ?? '';
-  const port = req.socket.localPort ?? 0;
-  if (!host) out.push('host', `${req.socket.localAddress ?? ''}:${port}`);
+  const remote = conn.remoteAddress ?? '';
+  const port = conn.localPort ?? 0;
+  if (!host) {
+    host = req.host;
+    out.push('host', host || `${conn.localAddress ?? ''}:${port}`);
+  }
   out.push('x-real-ip', remote, 'x-forwarded-for', remote, 'x-forwarded-host', host, 'x-forwarded-port', String(port), 'x-forwarded-proto', secure ? 'https' : 'http');
-  if (upgrade) out.push('connection', 'upgrade', 'upgrade', req.headers.upgrade ?? '');
+  if (upgrade) out.push('connection', 'upgrade', 'upgrade', req.upgrade);
   return out;
 }
 
-/** responseHeaders drops hop-by-hop headers from an upstream response's raw list (node:http re-frames the body). */
-export function responseHeaders(raw: readonly string[]): string[] {
-  const out: string[] = [];
+/** responseHeaderLines renders an upstream response's raw list as "name: value\r\n" lines without hop-by-hop headers, framing or Date. */
+export function responseHeaderLines(raw: readonly string[]): string {
+  let out = '';
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     if (dropResponse.has(name.toLowerCase())) continue;
-    out.push(name, raw[i + 1] as string);
+    out += `${name}: ${raw[i + 1] as string}\r\n`;
+  }
+  return out;
+}
+
+/** headerValue finds a header (lower-case name) in a raw list; repeated ones are joined as node:http joins them. */
+export function headerValue(raw: readonly string[], lower: string): string | undefined {
+  let v: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== lower.length || name.toLowerCase() !== lower) continue;
+    const value = raw[i + 1] as string;
+    v = v === undefined ? value : `${v}${lower === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  return v;
+}
+
+/** headerRecord is a raw list keyed by lower-case name (node's IncomingHttpHeaders), for canary rules. */
+export function headerRecord(raw: readonly string[]): RequestHeaders {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const lower = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const prev = out[lower];
+    out[lower] = prev === undefined ? value : `${prev}${lower === 'cookie' ? '; ' : ', '}${value}`;
   }
   return out;
 }
 
 // Connection may list further hop-by-hop headers; the common values name none.
-function connectionTokens(v: string | undefined): Set<string> | null {
-  if (!v) return null;
-  const lower = v.toLowerCase();
-  if (lower === 'keep-alive' || lower === 'close' || lower === 'upgrade') return null;
+function connectionTokens(lower: string): Set<string> | null {
+  if (!lower || lower === 'keep-alive' || lower === 'close' || lower === 'upgrade') return null;
   const set = new Set(lower.split(',').map((t) => t.trim()).filter((t) => t && t !== 'keep-alive' && t !== 'close' && t !== 'upgrade'));
   return set.size > 0 ? set : null;
 }

@@ -25,7 +25,11 @@ describe('IngressProxy', { timeout: 60_000 }, () => {
 
   before(async () => {
     backend = http.createServer((req, res) => {
-      if (req.url === '/slow') return; // never answers: the proxy's read timeout must fire
+      if (req.url?.startsWith('/slow')) return; // never answers: the proxy's read timeout must fire
+      if (req.url === '/headers') {
+        res.end(JSON.stringify(req.headers));
+        return;
+      }
       if (req.url === '/echo') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         req.pipe(res);
@@ -115,6 +119,49 @@ describe('IngressProxy', { timeout: 60_000 }, () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  /** raw sends bytes on a fresh connection and returns all that comes back until the proxy closes it. */
+  async function raw(bytes: string): Promise<string> {
+    const sock = net.connect(proxy.httpPort, '127.0.0.1');
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    sock.write(bytes);
+    await once(sock, 'close');
+    return got;
+  }
+
+  it('writes X-Forwarded-* and X-Real-IP itself and drops hop-by-hop headers', async () => {
+    const got = await raw('GET /headers HTTP/1.1\r\nHost: p.test\r\nX-Forwarded-For: 6.6.6.6\r\nConnection: close, x-hop\r\nX-Hop: 1\r\nX-Kept: 2\r\n\r\n');
+    const headers = JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4)) as Record<string, string>;
+    assert.equal(headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(headers['x-real-ip'], '127.0.0.1');
+    assert.equal(headers['x-forwarded-host'], 'p.test');
+    assert.equal(headers['x-forwarded-port'], String(proxy.httpPort));
+    assert.equal(headers['x-forwarded-proto'], 'http');
+    assert.equal(headers.host, 'p.test');
+    assert.equal(headers['x-kept'], '2');
+    assert.equal(headers['x-hop'], undefined);
+    assert.match(got, /^HTTP\/1\.1 200 OK\r\n.*content-length: \d+\r\nconnection: close\r\n\r\n/s);
+  });
+
+  it('serves HTTP/1.0 and HEAD, answers 404 for an unknown host and 400 for a malformed request', async () => {
+    assert.match(await raw('GET /ten HTTP/1.0\r\nHost: p.test\r\n\r\n'), /^HTTP\/1\.1 200 OK\r\n.*content-length: 7\r\nconnection: close\r\n\r\nok \/ten$/s);
+    const head = await raw('HEAD /h HTTP/1.1\r\nHost: p.test\r\nConnection: close\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 200 OK\r\n.*connection: close\r\n\r\n$/s);
+    assert.doesNotMatch(head, /transfer-encoding/);
+    assert.match(await raw('GET / HTTP/1.1\r\nHost: nowhere.test\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 404 Not Found\r\n.*<h1>404 Not Found<\/h1>/s);
+    assert.match(await raw('GET / HTTP/1.1\r\nHost p.test\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
+  it('logs 499 when the client goes away before the answer', async () => {
+    lines.length = 0;
+    const sock = net.connect(proxy.httpPort, '127.0.0.1');
+    sock.write('GET /slow?gone HTTP/1.1\r\nHost: p.test\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    sock.destroy();
+    for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.match(lines[0] ?? '', /"GET \/slow\?gone HTTP\/1\.1" 499 /);
   });
 
   it('logs one combined-format line per request with the upstream', async () => {

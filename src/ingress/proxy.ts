@@ -1,15 +1,17 @@
-import { once } from 'node:events';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
-import type { Socket } from 'node:net';
+import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
+import net, { type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.ts';
 import { AccessLogFormatter } from './access-log.ts';
 import { emptyConfig, type IngressConfig } from './config.ts';
+import { closingResponse, errorPage, statusReason } from './error-pages.ts';
+import { forwardHeaders, headerRecord, headerValue, responseHeaderLines } from './headers.ts';
 import type { RequestObserver } from './metrics.ts';
+import type { RequestHead } from './request-parser.ts';
 import { pickUpstream, routeToCanary, RoutingTable, type Target, type Upstream } from './routing.ts';
+import { HttpListener, type HttpListenerOptions, type ServerExchange } from './server-conn.ts';
 import { SniContexts, type KeyPair } from './tls.ts';
-import { forwardHeaders, responseHeaders } from './headers.ts';
 import { ReadTimeoutError, UpstreamPool, type UpstreamExchange } from './upstream.ts';
 
 /** IngressProxyOptions configure one data plane: listeners, upstream behaviour, and where logs and metrics go. */
@@ -42,8 +44,7 @@ export interface IngressProxyOptions {
 
 // An Exchange is one proxied request's state across retries.
 interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
+  ex: ServerExchange;
   secure: boolean;
   started: number;
   target: Target | null;
@@ -56,7 +57,6 @@ interface Exchange {
   /** served is the endpoint whose answer the client gets (its pod's metrics count the request). */
   served: Upstream | null;
   hasBody: boolean;
-  headers: string[] | null;
   bytes: number;
   /** head is the upstream request head, built once for all tries. */
   head: string | null;
@@ -68,17 +68,18 @@ const connectErrors = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'E
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
- * IngressProxy is the ingress's data plane: HTTP and HTTPS listeners that route each request through the current
- * RoutingTable to a backend endpoint over kept-alive upstream connections, streaming bodies both ways.
- * update() swaps the table atomically; open connections are untouched.
+ * IngressProxy is the ingress's data plane: HTTP and HTTPS listeners (a lean HTTP/1.1 server over raw and TLS
+ * sockets, server-conn.ts) that route each request through the current RoutingTable to a backend endpoint over
+ * kept-alive upstream connections (upstream.ts), streaming bodies both ways. update() swaps the table atomically;
+ * open connections are untouched.
  */
 export class IngressProxy {
   readonly #opts: IngressProxyOptions;
   #table = new RoutingTable(emptyConfig());
   readonly #sni: SniContexts;
   readonly #upstream: UpstreamPool;
-  readonly #http: http.Server;
-  readonly #https: https.Server | null;
+  readonly #http: HttpListener;
+  readonly #https: HttpListener | null;
   readonly #random: () => number;
   readonly #maxTries: number;
   readonly #connectTimeoutMs: number;
@@ -100,12 +101,15 @@ export class IngressProxy {
     this.#sni = new SniContexts(opts.defaultCertificate, opts.log);
     // Upstream connections are kept and reused LIFO, so a busy backend is served by a few warm sockets.
     this.#upstream = new UpstreamPool({ connectTimeoutMs: this.#connectTimeoutMs, readTimeoutMs: this.#readTimeoutMs });
-    const serverOpts = { keepAliveTimeout: opts.clientKeepAliveMs ?? 75_000, noDelay: true, requestTimeout: 0 };
-    this.#http = http.createServer(serverOpts, (req, res) => this.#onRequest(req, res, false));
-    this.#http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head, false));
-    this.#https = opts.httpsPort === null ? null : https.createServer({ ...serverOpts, SNICallback: this.#sni.sniCallback, cert: opts.defaultCertificate.certPem, key: opts.defaultCertificate.keyPem }, (req, res) => this.#onRequest(req, res, true));
-    this.#https?.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head, true));
-    for (const s of [this.#http, this.#https]) s?.on('clientError', (_err, socket: Socket) => socket.destroy());
+    const listener = (secure: boolean): HttpListenerOptions => ({
+      keepAliveMs: opts.clientKeepAliveMs ?? 75_000,
+      clock: this.#clock,
+      onRequest: (ex) => this.#onRequest(ex, secure),
+      onUpgrade: (head, socket, rest) => this.#onUpgrade(head, socket, rest, secure),
+    });
+    // allowHalfOpen: a client that shuts down its sending side after a request still gets the answer.
+    this.#http = new HttpListener(net.createServer({ noDelay: true, allowHalfOpen: true }), false, listener(false));
+    this.#https = opts.httpsPort === null ? null : new HttpListener(tls.createServer({ noDelay: true, allowHalfOpen: true, ALPNProtocols: ['http/1.1'], SNICallback: this.#sni.sniCallback, cert: opts.defaultCertificate.certPem, key: opts.defaultCertificate.keyPem }), true, listener(true));
   }
 
   /** update swaps in a new routing configuration; round-robin positions of unchanged backends carry over. */
@@ -127,58 +131,49 @@ export class IngressProxy {
   /** listen opens the HTTP (and HTTPS) ports. */
   async listen(): Promise<void> {
     const reusePort = this.#opts.reusePort ?? false;
-    this.#http.listen({ port: this.#opts.httpPort, host: this.#opts.bindAddress, reusePort });
-    await once(this.#http, 'listening');
-    if (this.#https && this.#opts.httpsPort !== null) {
-      this.#https.listen({ port: this.#opts.httpsPort, host: this.#opts.bindAddress, reusePort });
-      await once(this.#https, 'listening');
-    }
+    await this.#http.listen(this.#opts.httpPort, this.#opts.bindAddress, reusePort);
+    if (this.#https && this.#opts.httpsPort !== null) await this.#https.listen(this.#opts.httpsPort, this.#opts.bindAddress, reusePort);
   }
 
   /** httpPort is the bound HTTP port. */
   get httpPort(): number {
-    return portOf(this.#http);
+    return this.#http.port;
   }
 
   /** httpsPort is the bound HTTPS port (0 when HTTPS is off). */
   get httpsPort(): number {
-    return this.#https ? portOf(this.#https) : 0;
+    return this.#https?.port ?? 0;
   }
 
   /** close stops accepting, lets in-flight requests finish for up to graceMs, then drops what is left. */
   async close(graceMs = 5_000): Promise<void> {
-    const servers = [this.#http, this.#https].filter((s): s is http.Server => s !== null && s.listening);
-    const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    for (const s of servers) s.closeIdleConnections();
-    const timer = setTimeout(() => {
-      for (const s of servers) s.closeAllConnections();
-    }, graceMs);
-    await Promise.all(closed);
-    clearTimeout(timer);
+    await Promise.all([this.#http.close(graceMs), this.#https?.close(graceMs)]);
     this.#upstream.close();
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse, secure: boolean): void {
+  #onRequest(ex: ServerExchange, secure: boolean): void {
     const started = performance.now();
-    const url = req.url ?? '/';
+    const head = ex.head;
+    const url = head.target;
     const q = url.indexOf('?');
-    const m = this.#table.match(req.headers.host ?? '', q < 0 ? url : url.slice(0, q));
+    const m = this.#table.match(head.host, q < 0 ? url : url.slice(0, q));
     const route = m.route;
-    const x: Exchange = { req, res, secure, started, target: null, alternative: '', tried: new Set(), upstreams: [], upstreamStarted: 0, upstreamSeconds: 0, upstreamStatus: 0, served: null, hasBody: false, headers: null, head: null, bytes: -1, up: null };
-    res.once('close', () => this.#done(x));
+    const x: Exchange = { ex, secure, started, target: null, alternative: '', tried: new Set(), upstreams: [], upstreamStarted: 0, upstreamSeconds: 0, upstreamStatus: 0, served: null, hasBody: ex.hasBody, head: null, bytes: -1, up: null };
+    ex.onClose((finished) => this.#done(x, finished));
     if (!route) {
       this.#reply(x, 404);
       return;
     }
     if (m.sslRedirect && !secure) {
       const port = this.httpsPort === 443 ? '' : `:${this.httpsPort}`;
-      const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-      res.writeHead(308, { location: `https://${host}${port}${url}`, 'content-type': 'text/html', 'content-length': String(redirectBody.length) });
-      res.end(redirectBody);
+      const host = head.host.replace(/:\d+$/, '');
+      x.bytes = redirectBody.length;
+      ex.respond(308, statusReason(308), `location: https://${host}${port}${url}\r\ncontent-type: text/html\r\n`, redirectBody.length);
+      ex.end(redirectBody);
       return;
     }
     let target = route.target;
-    if (route.canary && routeToCanary(route.canary, req.headers, this.#random)) {
+    if (route.canary && routeToCanary(route.canary, headerRecord(head.rawHeaders), this.#random)) {
       target = route.canary.target;
       x.alternative = target.backend?.name ?? '';
     }
@@ -189,8 +184,6 @@ export class IngressProxy {
       this.#reply(x, 503);
       return;
     }
-    x.hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    x.headers = forwardHeaders(req, secure, false);
     this.#attempt(x);
   }
 
@@ -204,42 +197,42 @@ export class IngressProxy {
     x.tried.add(u);
     x.upstreams.push(u.address);
     x.upstreamStarted = performance.now();
-    const { req, res } = x;
+    const { ex } = x;
+    const head = ex.head;
     x.up = this.#upstream.request({
       host: u.host,
       port: u.port,
       address: u.address,
-      head: (x.head ??= requestHead(req.method ?? 'GET', req.url ?? '/', x.headers as string[])),
-      headRequest: req.method === 'HEAD',
-      body: x.hasBody ? req : null,
-      chunked: x.hasBody && req.headers['content-length'] === undefined,
+      head: (x.head ??= requestHead(head.method, head.target, forwardHeaders(head, ex.socket, x.secure, false))),
+      headRequest: head.method === 'HEAD',
+      body: x.hasBody ? ex.body() : null,
+      chunked: head.chunked,
     }, {
-      onHead: (head) => {
-        x.upstreamStatus = head.status;
+      onHead: (up) => {
+        x.upstreamStatus = up.status;
         x.served = u;
-        const cl = headerValue(head.rawHeaders, 'content-length');
-        x.bytes = cl === undefined ? -1 : Number(cl);
-        res.writeHead(head.status, head.statusMessage, responseHeaders(head.rawHeaders));
+        x.bytes = up.contentLength;
+        ex.respond(up.status, up.statusMessage || (STATUS_CODES[up.status] ?? ''), responseHeaderLines(up.rawHeaders), up.contentLength);
       },
       onData: (chunk) => {
-        if (res.write(chunk)) return true;
-        res.once('drain', () => x.up?.resume());
+        if (ex.write(chunk)) return true;
+        ex.onceDrain(() => x.up?.resume());
         return false;
       },
       onEnd: () => {
         x.upstreamSeconds = (performance.now() - x.upstreamStarted) / 1000;
-        res.end();
+        ex.end();
       },
       onError: (err, reused) => {
-        if (res.headersSent) {
-          res.destroy();
+        if (ex.headersSent) {
+          ex.destroy();
           return;
         }
         const code = err.code ?? '';
         const beforeSend = connectErrors.has(code);
         // A kept-alive socket the upstream closed meanwhile fails on first use; a bodiless idempotent request is safe to resend.
-        const staleSocket = reused && !x.hasBody && idempotent.has(req.method ?? '') && (code === 'ECONNRESET' || code === 'EPIPE');
-        if ((beforeSend || staleSocket) && x.upstreams.length < this.#maxTries && !res.destroyed) {
+        const staleSocket = reused && !x.hasBody && idempotent.has(head.method) && (code === 'ECONNRESET' || code === 'EPIPE');
+        if ((beforeSend || staleSocket) && x.upstreams.length < this.#maxTries && !ex.closed) {
           if (staleSocket) x.tried.delete(u);
           this.#attempt(x);
           return;
@@ -250,23 +243,23 @@ export class IngressProxy {
     });
   }
 
-  #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, secure: boolean): void {
+  #onUpgrade(head: RequestHead, socket: Socket, rest: Buffer, secure: boolean): void {
     socket.on('error', () => socket.destroy());
-    const url = req.url ?? '/';
+    const url = head.target;
     const q = url.indexOf('?');
-    const route = this.#table.match(req.headers.host ?? '', q < 0 ? url : url.slice(0, q)).route;
+    const route = this.#table.match(head.host, q < 0 ? url : url.slice(0, q)).route;
     let target = route?.target ?? null;
-    if (route?.canary && routeToCanary(route.canary, req.headers, this.#random)) target = route.canary.target;
+    if (route?.canary && routeToCanary(route.canary, headerRecord(head.rawHeaders), this.#random)) target = route.canary.target;
     const u = target?.backend ? pickUpstream(target.backend) : null;
     if (!u) {
-      socket.end(rawResponse(route ? 503 : 404));
+      socket.end(closingResponse(route ? 503 : 404, this.#http.date()));
       return;
     }
-    const up = http.request({ host: u.host, port: u.port, method: req.method, path: url, headers: forwardHeaders(req, secure, true), agent: false });
+    const up = http.request({ host: u.host, port: u.port, method: head.method, path: url, headers: forwardHeaders(head, socket, secure, true), agent: false });
     up.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
       socket.write(`HTTP/1.1 101 ${upRes.statusMessage ?? 'Switching Protocols'}\r\n${joinRaw(upRes.rawHeaders)}\r\n`);
       if (upHead.length > 0) socket.write(upHead);
-      if (head.length > 0) upSocket.write(head);
+      if (rest.length > 0) upSocket.write(rest);
       upSocket.on('error', () => socket.destroy());
       socket.on('close', () => upSocket.destroy());
       upSocket.on('close', () => socket.destroy());
@@ -275,41 +268,41 @@ export class IngressProxy {
     });
     up.once('response', (upRes: IncomingMessage) => {
       // The upstream declined the upgrade: relay its answer and close.
-      socket.write(`HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage ?? ''}\r\n${joinRaw(responseHeaders(upRes.rawHeaders))}connection: close\r\n\r\n`);
+      socket.write(`HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage ?? ''}\r\n${responseHeaderLines(upRes.rawHeaders)}date: ${this.#http.date()}\r\nconnection: close\r\n\r\n`);
       upRes.pipe(socket);
     });
-    up.once('error', () => socket.end(rawResponse(502)));
+    up.once('error', () => socket.end(closingResponse(502, this.#http.date())));
     up.end();
   }
 
   #reply(x: Exchange, status: number): void {
-    const { res } = x;
-    if (res.headersSent || res.destroyed) return;
-    const body = errorBodies.get(status) ?? '';
+    const { ex } = x;
+    if (ex.headersSent || ex.closed) return;
+    const body = errorPage(status);
     x.bytes = body.length;
-    res.writeHead(status, { 'content-type': 'text/html', 'content-length': String(body.length) });
-    res.end(body);
+    ex.respond(status, statusReason(status), 'content-type: text/html\r\n', body.length);
+    ex.end(body);
   }
 
-  #done(x: Exchange): void {
-    const { res } = x;
+  #done(x: Exchange, finished: boolean): void {
+    const { ex } = x;
     // nginx logs 499 when the client went away before the response was complete.
-    const status = res.writableFinished ? res.statusCode : 499;
-    if (!res.writableFinished) x.up?.abort();
+    const status = finished ? ex.status : 499;
+    if (!finished) x.up?.abort();
     const seconds = (performance.now() - x.started) / 1000;
     this.#metrics?.observe(x.target, status, seconds, x.served === null ? '' : x.served.pod);
     if (this.#accessLog) {
-      const { req } = x;
+      const head = ex.head;
       const backend = x.target?.canary ? '' : (x.target?.backend?.name ?? '');
       this.#accessLog(this.#formatter.format({
-        remoteAddress: req.socket.remoteAddress ?? '-',
-        method: req.method ?? '-',
-        url: req.url ?? '/',
-        httpVersion: req.httpVersion,
+        remoteAddress: ex.socket.remoteAddress ?? '-',
+        method: head.method,
+        url: head.target,
+        httpVersion: head.version,
         status,
         bytesSent: x.bytes,
-        referer: req.headers.referer,
-        userAgent: req.headers['user-agent'],
+        referer: headerValue(head.rawHeaders, 'referer'),
+        userAgent: headerValue(head.rawHeaders, 'user-agent'),
         seconds,
         upstreamName: x.alternative ? '' : backend,
         alternativeUpstreamName: x.alternative,
@@ -321,31 +314,13 @@ export class IngressProxy {
   }
 }
 
-function portOf(s: http.Server): number {
-  const a = s.address();
-  return typeof a === 'object' && a ? a.port : 0;
-}
-
-const statusTexts: Record<number, string> = { 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
-const errorBodies = new Map(Object.entries(statusTexts).map(([code, text]) => [Number(code), `<html>\r\n<head><title>${code} ${text}</title></head>\r\n<body>\r\n<center><h1>${code} ${text}</h1></center>\r\n<hr><center>berth</center>\r\n</body>\r\n</html>\r\n`]));
-const redirectBody = '<html>\r\n<head><title>308 Permanent Redirect</title></head>\r\n<body>\r\n<center><h1>308 Permanent Redirect</h1></center>\r\n<hr><center>berth</center>\r\n</body>\r\n</html>\r\n';
-
-function rawResponse(status: number): string {
-  const body = errorBodies.get(status) ?? '';
-  return `HTTP/1.1 ${status} ${statusTexts[status] ?? ''}\r\ncontent-type: text/html\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`;
-}
+const redirectBody = errorPage(308);
 
 /** requestHead is the upstream request's head without the closing blank line. */
 function requestHead(method: string, url: string, raw: readonly string[]): string {
   let head = `${method} ${url} HTTP/1.1`;
   for (let i = 0; i + 1 < raw.length; i += 2) head += `\r\n${raw[i]}: ${raw[i + 1]}`;
   return head;
-}
-
-/** headerValue finds a header (lower-case name) in a raw list. */
-function headerValue(raw: readonly string[], lower: string): string | undefined {
-  for (let i = 0; i + 1 < raw.length; i += 2) if ((raw[i] as string).length === lower.length && (raw[i] as string).toLowerCase() === lower) return raw[i + 1];
-  return undefined;
 }
 
 function joinRaw(raw: readonly string[]): string {

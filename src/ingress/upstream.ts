@@ -11,12 +11,14 @@ export interface UpstreamHead {
   statusMessage: string;
   /** rawHeaders alternate names and values as received (node:http's rawHeaders). */
   rawHeaders: string[];
+  /** contentLength is the Content-Length of a response not chunked (-1 otherwise), to pass on as it is. */
+  contentLength: number;
 }
 
 /** UpstreamHandlers receive one exchange's outcome: a head, body bytes (de-chunked), and end; or an error. */
 export interface UpstreamHandlers {
   onHead(head: UpstreamHead): void;
-  /** onData gets body bytes; returning false pauses the upstream until resume(). */
+  /** onData gets body bytes, valid only during the call (the read buffer is reused); returning false pauses the upstream until resume(). */
   onData(chunk: Buffer): boolean;
   onEnd(): void;
   /** onError reports a failure before onEnd; reused tells whether the socket had served an earlier request. */
@@ -61,62 +63,123 @@ const maxHeadBytes = 64 * 1024;
 
 /** UpstreamPool keeps idle upstream connections per endpoint and runs exchanges over them. */
 export class UpstreamPool {
-  readonly #opts: UpstreamPoolOptions;
-  readonly #idle = new Map<string, net.Socket[]>();
+  readonly opts: UpstreamPoolOptions;
+  /** readBuffer receives every read of the pool's sockets (onread): each is handled before the next arrives. */
+  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
+  /** tick counts sweeps; a connection notes it at each read or write, so silence is measured without a timer per socket. */
+  tick = 0;
+  readonly #idle = new Map<string, UpstreamConn[]>();
+  readonly #conns = new Set<UpstreamConn>();
+  readonly #sweepMs: number;
+  #sweeper: NodeJS.Timeout | null = null;
   #closed = false;
 
   constructor(opts: UpstreamPoolOptions) {
-    this.#opts = opts;
+    this.opts = opts;
+    this.#sweepMs = Math.max(10, Math.min(1_000, opts.readTimeoutMs / 4));
   }
 
   /** request sends one request and reports its response to handlers; the returned exchange can be aborted. */
   request(r: UpstreamRequest, h: UpstreamHandlers): UpstreamExchange {
-    const idle = this.#idle.get(r.address);
-    const sock = idle?.pop();
-    if (sock) {
-      sock.removeAllListeners('error').removeAllListeners('close').removeAllListeners('data');
-      return new UpstreamExchange(this, this.#opts, sock, true, r, h);
+    let conn = this.#idle.get(r.address)?.pop();
+    if (!conn) {
+      conn = new UpstreamConn(this, r);
+      this.#conns.add(conn);
+      this.#sweeper ??= setInterval(() => this.#sweep(), this.#sweepMs).unref();
     }
-    const fresh = net.connect({ host: r.host, port: r.port, noDelay: true });
-    return new UpstreamExchange(this, this.#opts, fresh, false, r, h);
+    return new UpstreamExchange(this, conn, r, h);
   }
 
-  /** release keeps a socket that finished an exchange cleanly for the next request to its endpoint. */
-  release(address: string, sock: net.Socket): void {
-    let idle = this.#idle.get(address);
-    if (!idle) this.#idle.set(address, (idle = []));
-    if (this.#closed || idle.length >= (this.#opts.maxIdlePerEndpoint ?? 256)) {
-      sock.destroy();
+  /** release keeps a connection that finished an exchange cleanly for the next request to its endpoint. */
+  release(conn: UpstreamConn): void {
+    let idle = this.#idle.get(conn.address);
+    if (!idle) this.#idle.set(conn.address, (idle = []));
+    if (this.#closed || idle.length >= (this.opts.maxIdlePerEndpoint ?? 256)) {
+      conn.sock.destroy();
       return;
     }
-    const list = idle;
-    const drop = (): void => {
-      const i = list.indexOf(sock);
-      if (i >= 0) list.splice(i, 1);
-      sock.destroy();
-    };
-    // An idle socket that errors, closes, or receives anything unasked is of no further use.
-    sock.on('error', drop).on('close', drop).on('data', drop);
-    list.push(sock);
+    conn.served++;
+    idle.push(conn);
+  }
+
+  /** forget drops a connection that closed, or an idle one that failed, went silent or received anything unasked. */
+  forget(conn: UpstreamConn): void {
+    conn.sock.destroy();
+    this.#conns.delete(conn);
+    const list = this.#idle.get(conn.address);
+    const i = list ? list.indexOf(conn) : -1;
+    if (i >= 0) list?.splice(i, 1);
   }
 
   /** close destroys every idle socket; exchanges in flight finish on their own sockets. */
   close(): void {
     this.#closed = true;
-    for (const list of this.#idle.values()) for (const s of list.splice(0)) s.destroy();
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = null;
+    for (const list of this.#idle.values()) for (const c of list.splice(0)) c.sock.destroy();
+  }
+
+  // Silence past the read timeout fails an exchange (504) and closes an idle kept-alive socket (nginx's 60 s).
+  #sweep(): void {
+    this.tick++;
+    const limit = Math.ceil(this.opts.readTimeoutMs / this.#sweepMs);
+    for (const c of this.#conns) {
+      if (this.tick - c.lastTick < limit) continue;
+      if (c.ex) c.ex.fail(new ReadTimeoutError(`upstream ${c.address} timed out`));
+      else this.forget(c);
+    }
+  }
+}
+
+/**
+ * UpstreamConn is one upstream socket with its listeners attached once: reads (into the pool's buffer, without
+ * the stream machinery), errors, close and the read timeout go to the exchange using it, or drop it while idle.
+ */
+class UpstreamConn {
+  readonly sock: net.Socket;
+  readonly address: string;
+  /** served counts the exchanges completed on this socket (reused when above 0). */
+  served = 0;
+  ex: UpstreamExchange | null = null;
+  /** lastTick is the pool's tick at this socket's last read or write. */
+  lastTick: number;
+  readonly #pool: UpstreamPool;
+
+  constructor(pool: UpstreamPool, r: UpstreamRequest) {
+    this.address = r.address;
+    const sock = net.connect({ host: r.host, port: r.port, noDelay: true, onread: { buffer: pool.readBuffer, callback: (n: number, buf: Uint8Array) => this.#onRead(n, buf) } });
+    this.sock = sock;
+    this.lastTick = pool.tick;
+    sock.on('error', (err: NodeJS.ErrnoException) => (this.ex ? this.ex.fail(err) : pool.forget(this)));
+    sock.on('close', () => {
+      this.ex?.closed();
+      pool.forget(this);
+    });
+    this.#pool = pool;
+  }
+
+  #onRead(n: number, buf: Uint8Array): boolean {
+    this.lastTick = this.#pool.tick;
+    if (!this.ex) {
+      this.#pool.forget(this);
+      return false;
+    }
+    return this.ex.received(Buffer.from(buf.buffer, buf.byteOffset, n));
   }
 }
 
 // Body framing states of a response.
 const Framing = { none: 0, length: 1, chunked: 2, close: 3 } as const;
 
-/** UpstreamExchange is one request/response on one upstream socket. */
+/** UpstreamExchange is one request/response on one upstream connection. */
 export class UpstreamExchange {
   readonly reused: boolean;
   readonly #pool: UpstreamPool;
+  readonly #conn: UpstreamConn;
   readonly #sock: net.Socket;
   readonly #r: UpstreamRequest;
   readonly #h: UpstreamHandlers;
+  // Unparsed bytes kept across reads (copies: the read buffer is reused).
   #buf: Buffer | null = null;
   #head: UpstreamHead | null = null;
   #framing = 0;
@@ -124,26 +187,26 @@ export class UpstreamExchange {
   // Chunked decoding: -1 reading a size line, >0 bytes of chunk data left, -2 the CRLF after data, -3 trailers.
   #chunkState = -1;
   #done = false;
+  #paused = false;
   #bodySent: boolean;
   #reusable = true;
   #connectTimer: NodeJS.Timeout | null = null;
 
-  constructor(pool: UpstreamPool, opts: UpstreamPoolOptions, sock: net.Socket, reused: boolean, r: UpstreamRequest, h: UpstreamHandlers) {
+  constructor(pool: UpstreamPool, conn: UpstreamConn, r: UpstreamRequest, h: UpstreamHandlers) {
     this.#pool = pool;
+    this.#conn = conn;
+    const sock = conn.sock;
     this.#sock = sock;
-    this.reused = reused;
+    this.reused = conn.served > 0;
     this.#r = r;
     this.#h = h;
     this.#bodySent = r.body === null;
-    sock.on('data', (d: Buffer) => this.#onData(d));
-    sock.on('error', (err: NodeJS.ErrnoException) => this.#fail(err));
-    sock.on('close', () => this.#onClose());
-    sock.on('timeout', () => this.#fail(new ReadTimeoutError(`upstream ${r.address} timed out`)));
-    sock.setTimeout(opts.readTimeoutMs);
+    conn.ex = this;
+    conn.lastTick = pool.tick;
     // The head goes out at once (queued while connecting); a body only once connected, so a refused connect is retryable.
     sock.write(r.head + '\r\n\r\n', 'latin1');
     if (sock.connecting) {
-      this.#connectTimer = setTimeout(() => this.#fail(new ConnectTimeoutError(`connect to ${r.address} timed out`)), opts.connectTimeoutMs);
+      this.#connectTimer = setTimeout(() => this.fail(new ConnectTimeoutError(`connect to ${r.address} timed out`)), pool.opts.connectTimeoutMs);
       sock.once('connect', () => {
         this.#clearConnectTimer();
         this.#sendBody();
@@ -163,7 +226,15 @@ export class UpstreamExchange {
 
   /** resume continues reading after onData returned false. */
   resume(): void {
+    this.#paused = false;
     this.#sock.resume();
+  }
+
+  /** received takes bytes read from the socket (valid only during the call); false pauses reading. */
+  received(d: Buffer): boolean {
+    this.#onData(d);
+    // A finished exchange leaves the socket reading: it goes back to the pool, or is destroyed.
+    return this.#done || !this.#paused;
   }
 
   #clearConnectTimer(): void {
@@ -178,6 +249,7 @@ export class UpstreamExchange {
     const chunked = this.#r.chunked;
     body.on('data', (c: Buffer) => {
       if (this.#done) return;
+      this.#conn.lastTick = this.#pool.tick;
       const ok = chunked ? (sock.write(`${c.length.toString(16)}\r\n`), sock.write(c), sock.write('\r\n')) : sock.write(c);
       if (!ok) {
         body.pause();
@@ -197,8 +269,8 @@ export class UpstreamExchange {
       const buf = this.#buf ? Buffer.concat([this.#buf, d]) : d;
       const end = buf.indexOf(crlf2);
       if (end < 0) {
-        if (buf.length > maxHeadBytes) this.#fail(Object.assign(new Error('upstream response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
-        else this.#buf = buf;
+        if (buf.length > maxHeadBytes) this.fail(Object.assign(new Error('upstream response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
+        else this.#buf = buf === d ? Buffer.from(d) : buf;
         return;
       }
       this.#buf = null;
@@ -254,14 +326,14 @@ export class UpstreamExchange {
       }
       const eol = d.indexOf('\r\n', i, 'latin1');
       if (eol < 0) {
-        this.#buf = d.subarray(i);
-        if (this.#buf.length > maxHeadBytes) this.#fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
+        this.#buf = Buffer.from(d.subarray(i));
+        if (this.#buf.length > maxHeadBytes) this.fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
         return;
       }
       const line = d.toString('latin1', i, eol);
       i = eol + 2;
       if (this.#chunkState === -2) {
-        if (line !== '') return this.#fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
+        if (line !== '') return this.fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
         this.#chunkState = -1;
       } else if (this.#chunkState === -3) {
         if (line === '') {
@@ -271,14 +343,14 @@ export class UpstreamExchange {
       } else {
         const semi = line.indexOf(';');
         const size = parseInt(semi < 0 ? line : line.slice(0, semi), 16);
-        if (!Number.isFinite(size) || size < 0) return this.#fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
+        if (!Number.isFinite(size) || size < 0) return this.fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
         this.#chunkState = size === 0 ? -3 : size;
       }
     }
   }
 
   #deliver(chunk: Buffer): void {
-    if (!this.#h.onData(chunk)) this.#sock.pause();
+    if (!this.#h.onData(chunk)) this.#paused = true;
   }
 
   #parseHead(text: string): UpstreamHead | null {
@@ -286,7 +358,7 @@ export class UpstreamExchange {
     const statusLine = lines[0] ?? '';
     const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
     if (!m) {
-      this.#fail(Object.assign(new Error(`bad status line from upstream: ${JSON.stringify(statusLine.slice(0, 80))}`), { code: 'HPE_INVALID_CONSTANT' }));
+      this.fail(Object.assign(new Error(`bad status line from upstream: ${JSON.stringify(statusLine.slice(0, 80))}`), { code: 'HPE_INVALID_CONSTANT' }));
       return null;
     }
     const status = Number(m[2]);
@@ -326,36 +398,37 @@ export class UpstreamExchange {
       this.#framing = Framing.close;
       this.#reusable = false;
     }
-    return { status, statusMessage: m[3] ?? '', rawHeaders };
+    const contentLength = !chunked && length >= 0 && Number.isSafeInteger(length) ? length : -1;
+    return { status, statusMessage: m[3] ?? '', rawHeaders, contentLength };
   }
 
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
     const sock = this.#sock;
-    sock.removeAllListeners('data').removeAllListeners('error').removeAllListeners('close').removeAllListeners('timeout').removeAllListeners('drain');
+    if (this.#r.body) sock.removeAllListeners('drain');
     this.#h.onEnd();
+    this.#conn.ex = null;
     if (this.#reusable && this.#bodySent && !sock.destroyed) {
-      sock.setTimeout(0);
       if (sock.isPaused()) sock.resume();
-      this.#pool.release(this.#r.address, sock);
+      this.#pool.release(this.#conn);
     } else {
-      sock.on('error', () => {});
       sock.destroy();
     }
   }
 
-  #onClose(): void {
+  /** closed is told by the connection that the socket closed: the end of a close-delimited body, or a failure. */
+  closed(): void {
     if (this.#done) return;
     if (this.#head && this.#framing === Framing.close) return this.#finish();
-    this.#fail(Object.assign(new Error('upstream closed the connection'), { code: 'ECONNRESET' }));
+    this.fail(Object.assign(new Error('upstream closed the connection'), { code: 'ECONNRESET' }));
   }
 
-  #fail(err: NodeJS.ErrnoException): void {
+  /** fail ends the exchange with an error (reported once) and closes the socket. */
+  fail(err: NodeJS.ErrnoException): void {
     if (this.#done) return;
     this.#done = true;
     this.#clearConnectTimer();
-    this.#sock.on('error', () => {});
     this.#sock.destroy();
     this.#h.onError(err, this.reused);
   }

@@ -127,6 +127,12 @@ export class IngressWorkerPool implements DataPlane {
     }
   }
 
+  /** cpuUsage is the CPU time (user + system, µs) the data-plane threads have used so far (benchmarks divide it by requests). */
+  async cpuUsage(): Promise<number> {
+    const usage = await Promise.all(this.#threads.map((t) => t.worker.cpuUsage()));
+    return usage.reduce((sum, u) => sum + u.user + u.system, 0);
+  }
+
   /** close stops every thread, letting in-flight requests finish for up to graceMs. */
   async close(graceMs = 5_000): Promise<void> {
     for (const t of this.#threads) t.worker.postMessage({ type: 'close', graceMs } satisfies ToWorker);

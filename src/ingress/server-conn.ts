@@ -1,0 +1,425 @@
+import type net from 'node:net';
+import { Readable } from 'node:stream';
+import type { Clock } from '../clock.ts';
+import { closingResponse } from './error-pages.ts';
+import { RequestParser, type RequestHead } from './request-parser.ts';
+
+// The ingress's client side: a lean HTTP/1.1 server over raw (or TLS) sockets instead of node:http's server,
+// whose IncomingMessage/ServerResponse machinery cost the data plane more CPU than the rest of a proxied request.
+// One connection serves its requests in order (pipelined ones wait in the parser's buffer), streams a request
+// body only when asked, and writes each response head together with the first body bytes.
+
+/** HttpListenerOptions say how long idle connections live and who handles requests and upgrades. */
+export interface HttpListenerOptions {
+  /** keepAliveMs closes a connection left waiting for a request this long (nginx keepalive_timeout). */
+  keepAliveMs: number;
+  clock: Clock;
+  onRequest(ex: ServerExchange): void;
+  /** onUpgrade takes over the socket of an Upgrade request; rest is what the client sent after the head. */
+  onUpgrade(head: RequestHead, socket: net.Socket, rest: Buffer): void;
+}
+
+// Buffered request bytes beyond this stop reading from the socket until the connection catches up.
+const highWater = 64 * 1024;
+
+const Body = { none: 0, waiting: 1, streaming: 2, discarding: 3 } as const;
+
+/** HttpListener serves HTTP/1.1 on a net.Server or tls.Server: it accepts connections and closes idle ones. */
+export class HttpListener {
+  readonly server: net.Server;
+  readonly opts: HttpListenerOptions;
+  readonly #conns = new Set<ServerConn>();
+  readonly #upgraded = new Set<net.Socket>();
+  #sweeper: NodeJS.Timeout | null = null;
+  #closing = false;
+  #second = -1;
+  #date = '';
+
+  constructor(server: net.Server, secure: boolean, opts: HttpListenerOptions) {
+    this.server = server;
+    this.opts = opts;
+    server.on(secure ? 'secureConnection' : 'connection', (socket: net.Socket) => this.#accept(socket));
+    if (secure) server.on('tlsClientError', (_err: Error, socket: net.Socket) => socket.destroy());
+  }
+
+  /** closing tells whether the listener is shutting down (responses then end their connections). */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** date is the current time as an HTTP Date header value, rendered once per second. */
+  date(): string {
+    const sec = Math.floor(this.opts.clock.now() / 1000);
+    if (sec !== this.#second) {
+      this.#second = sec;
+      this.#date = new Date(sec * 1000).toUTCString();
+    }
+    return this.#date;
+  }
+
+  /** listen binds the server and starts closing idle connections. */
+  async listen(port: number, host: string, reusePort: boolean): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ port, host, reusePort }, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const every = Math.max(10, Math.min(1_000, this.opts.keepAliveMs / 2));
+    this.#sweeper = setInterval(() => this.#sweep(), every).unref();
+  }
+
+  /** port is the bound port (0 before listen). */
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === 'object' && a ? a.port : 0;
+  }
+
+  /** close stops accepting, closes idle connections at once and the rest after their response or graceMs. */
+  async close(graceMs: number): Promise<void> {
+    this.#closing = true;
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of this.#conns) if (c.idle) c.socket.destroy();
+    const timer = setTimeout(() => {
+      for (const c of this.#conns) c.socket.destroy();
+      for (const s of this.#upgraded) s.destroy();
+    }, graceMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  /** forget drops a connection that closed or was upgraded (then its socket is tracked until it closes). */
+  forget(c: ServerConn, upgraded: boolean): void {
+    this.#conns.delete(c);
+    if (upgraded) {
+      this.#upgraded.add(c.socket);
+      c.socket.once('close', () => this.#upgraded.delete(c.socket));
+    }
+  }
+
+  #accept(socket: net.Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    this.#conns.add(new ServerConn(socket, this));
+  }
+
+  #sweep(): void {
+    const now = this.opts.clock.now();
+    for (const c of this.#conns) if (c.idleSince > 0 && now - c.idleSince >= this.opts.keepAliveMs) c.socket.destroy();
+  }
+}
+
+/** ServerConn is one client connection: it parses requests and runs one ServerExchange at a time. */
+export class ServerConn {
+  readonly socket: net.Socket;
+  /** idleSince is when the connection began waiting on the client (0 while a request is being answered). */
+  idleSince: number;
+  readonly #l: HttpListener;
+  readonly #parser = new RequestParser();
+  #ex: ServerExchange | null = null;
+  #body: Readable | null = null;
+  #bodyMode: number = Body.none;
+  #bodyPaused = false;
+  #driving = false;
+  // closed: the connection serves nothing more (its socket closed, is closing, or was upgraded).
+  #closed = false;
+
+  constructor(socket: net.Socket, l: HttpListener) {
+    this.socket = socket;
+    this.#l = l;
+    this.idleSince = l.opts.clock.now();
+    socket.on('data', (d: Buffer) => this.#onData(d));
+    // A client that shuts down its side has gone away, as node:http and nginx take it (499 for a request in flight).
+    socket.on('end', () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.#onClose());
+  }
+
+  /** idle tells whether no request is being answered and none is partly received. */
+  get idle(): boolean {
+    return this.#ex === null && this.#parser.buffered === 0 && !this.#parser.inBody;
+  }
+
+  /** mayKeepAlive tells whether the connection can serve another request after ex. */
+  mayKeepAlive(ex: ServerExchange): boolean {
+    // A client that expects 100 Continue and never got it may or may not send its body: the stream is ambiguous.
+    const unsentBody = this.#bodyMode === Body.waiting && ex.head.expectContinue;
+    return ex.head.keepAlive && !this.#l.closing && !unsentBody;
+  }
+
+  /** date is the listener's cached Date header value. */
+  date(): string {
+    return this.#l.date();
+  }
+
+  /** requestBody streams the current request's body (asking a 100-continue client for it first). */
+  requestBody(ex: ServerExchange): Readable {
+    if (this.#body) return this.#body;
+    const body = new Readable({
+      read: () => {
+        if (!this.#bodyPaused) return;
+        this.#bodyPaused = false;
+        this.#drive();
+      },
+    });
+    if (this.#ex !== ex || this.#bodyMode !== Body.waiting) {
+      body.push(null);
+      return body;
+    }
+    if (ex.head.expectContinue && !ex.headersSent) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    this.#body = body;
+    this.#bodyMode = Body.streaming;
+    queueMicrotask(() => this.#drive());
+    return body;
+  }
+
+  /** exchangeEnded is told by ex when its response is complete: the connection closes or reads on. */
+  exchangeEnded(ex: ServerExchange): void {
+    if (this.#ex !== ex) return;
+    this.#ex = null;
+    if (!ex.keepAlive || this.#closed) {
+      this.#closeAfterWrites();
+      return;
+    }
+    if (this.#bodyMode === Body.waiting || this.#bodyMode === Body.streaming) {
+      // The rest of an unread body is read and dropped so the next request can follow (nginx discards it too).
+      this.#body?.destroy();
+      this.#body = null;
+      this.#bodyMode = Body.discarding;
+      this.#bodyPaused = false;
+    }
+    this.idleSince = this.#l.opts.clock.now();
+    if (this.#l.closing && this.idle) {
+      this.socket.destroy();
+      return;
+    }
+    this.#drive();
+  }
+
+  #onData(d: Buffer): void {
+    this.#parser.push(d);
+    this.#drive();
+    if (this.#parser.buffered > highWater && !this.socket.isPaused()) this.socket.pause();
+  }
+
+  #drive(): void {
+    if (this.#driving || this.#closed) return;
+    this.#driving = true;
+    try {
+      while (!this.#closed) {
+        const inBody = this.#parser.inBody;
+        if (inBody ? this.#bodyMode === Body.waiting || this.#bodyPaused : this.#ex !== null) break;
+        const ev = this.#parser.next();
+        if (!ev) break;
+        switch (ev.type) {
+          case 'head':
+            this.#start(ev.head);
+            break;
+          case 'data':
+            if (this.#bodyMode === Body.streaming && !(this.#body as Readable).push(ev.chunk)) this.#bodyPaused = true;
+            break;
+          case 'end':
+            if (this.#bodyMode === Body.streaming) (this.#body as Readable).push(null);
+            this.#body = null;
+            this.#bodyMode = Body.none;
+            break;
+          case 'error':
+            this.#refuse(ev.status);
+            return;
+          default: {
+            const never: never = ev;
+            throw new Error(`unexpected parse event ${JSON.stringify(never)}`);
+          }
+        }
+      }
+    } finally {
+      this.#driving = false;
+    }
+    if (this.#parser.buffered <= highWater && this.socket.isPaused() && !this.#closed) this.socket.resume();
+  }
+
+  #start(head: RequestHead): void {
+    if (head.upgrade) {
+      this.#closed = true;
+      this.socket.removeAllListeners('data').removeAllListeners('end').removeAllListeners('error').removeAllListeners('close');
+      this.#l.forget(this, true);
+      // Not flowing until the handler pipes it, so nothing the client sends meanwhile is lost.
+      this.socket.pause();
+      this.#l.opts.onUpgrade(head, this.socket, this.#parser.takeRest());
+      return;
+    }
+    const ex = new ServerExchange(this, head);
+    this.#ex = ex;
+    this.idleSince = 0;
+    this.#bodyMode = head.chunked || head.contentLength > 0 ? Body.waiting : Body.none;
+    this.#l.opts.onRequest(ex);
+  }
+
+  // A malformed request is answered and the connection closed: what follows cannot be framed.
+  #refuse(status: number): void {
+    if (this.#ex) {
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(closingResponse(status, this.#l.date()), 'latin1');
+    this.#closeAfterWrites();
+  }
+
+  #closeAfterWrites(): void {
+    const s = this.socket;
+    this.idleSince = 0;
+    // Whatever the client sent after the last answered request is not served.
+    this.#closed = true;
+    if (s.destroyed) return;
+    s.end();
+    if (s.writableFinished) s.destroy();
+    else s.once('finish', () => s.destroy());
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    this.#l.forget(this, false);
+    this.#body?.destroy();
+    this.#body = null;
+    const ex = this.#ex;
+    this.#ex = null;
+    ex?.abort();
+  }
+}
+
+const Framing = { length: 0, chunked: 1, none: 2, close: 3 } as const;
+
+/** ServerExchange is one request and its response on a ServerConn. */
+export class ServerExchange {
+  readonly head: RequestHead;
+  readonly socket: net.Socket;
+  /** status is the response status once respond() was called. */
+  status = 0;
+  /** keepAlive tells whether the connection serves another request after this response. */
+  keepAlive = true;
+  readonly #conn: ServerConn;
+  #pending: string | null = null;
+  #framing: number = Framing.none;
+  // 0 before respond(), 1 while the body is written, 2 after end(), 3 aborted (the client went away).
+  #state = 0;
+  #onClose: ((finished: boolean) => void) | null = null;
+
+  constructor(conn: ServerConn, head: RequestHead) {
+    this.#conn = conn;
+    this.head = head;
+    this.socket = conn.socket;
+  }
+
+  /** hasBody tells whether the request carries a body. */
+  get hasBody(): boolean {
+    return this.head.chunked || this.head.contentLength > 0;
+  }
+
+  /** headersSent tells whether respond() was called. */
+  get headersSent(): boolean {
+    return this.#state !== 0;
+  }
+
+  /** closed tells whether the exchange is over: answered in full, or the client went away. */
+  get closed(): boolean {
+    return this.#state >= 2;
+  }
+
+  /** onClose registers the one callback told when the exchange is over: finished, or false when the client left first. */
+  onClose(cb: (finished: boolean) => void): void {
+    this.#onClose = cb;
+  }
+
+  /** body streams the request body (an ended stream when there is none). */
+  body(): Readable {
+    return this.#conn.requestBody(this);
+  }
+
+  /**
+   * respond starts the response: status, reason, header lines ("name: value\r\n" each, without framing, Date or
+   * Connection) and the body's length (-1 unknown: chunked, or close-delimited for HTTP/1.0). The head is held
+   * until the first body bytes or end(), so both leave in one write.
+   */
+  respond(status: number, reason: string, lines: string, length: number): void {
+    if (this.#state !== 0) return;
+    this.#state = 1;
+    this.status = status;
+    const h = this.head;
+    let framing = '';
+    if (h.method === 'HEAD' || status === 204 || status === 304 || status < 200) {
+      this.#framing = Framing.none;
+      if (length >= 0 && status !== 204) framing = `content-length: ${length}\r\n`;
+    } else if (length >= 0) {
+      this.#framing = Framing.length;
+      framing = `content-length: ${length}\r\n`;
+    } else if (h.version === '1.1') {
+      this.#framing = Framing.chunked;
+      framing = 'transfer-encoding: chunked\r\n';
+    } else {
+      this.#framing = Framing.close;
+    }
+    this.keepAlive = this.#framing !== Framing.close && this.#conn.mayKeepAlive(this);
+    const connection = !this.keepAlive ? 'connection: close\r\n' : h.version === '1.0' ? 'connection: keep-alive\r\n' : '';
+    this.#pending = `HTTP/1.1 ${status} ${reason}\r\n${lines}date: ${this.#conn.date()}\r\n${framing}${connection}\r\n`;
+  }
+
+  /** write sends body bytes (copied: the caller may reuse chunk); false means the socket's buffer is full (wait for onceDrain). */
+  write(chunk: Buffer): boolean {
+    if (this.#state !== 1 || this.#framing === Framing.none || chunk.length === 0) return true;
+    let pre = this.#pending ?? '';
+    this.#pending = null;
+    if (this.#framing === Framing.chunked) pre += `${chunk.length.toString(16)}\r\n`;
+    return this.#send(pre, chunk, this.#framing === Framing.chunked ? '\r\n' : '');
+  }
+
+  /** onceDrain calls cb once the socket can take more. */
+  onceDrain(cb: () => void): void {
+    this.socket.once('drain', cb);
+  }
+
+  /** end completes the response, with a last piece of body if given. */
+  end(last?: string): void {
+    if (this.#state !== 1) return;
+    let out = this.#pending ?? '';
+    this.#pending = null;
+    if (last && this.#framing !== Framing.none) out += this.#framing === Framing.chunked ? `${last.length.toString(16)}\r\n${last}\r\n` : last;
+    if (this.#framing === Framing.chunked) out += '0\r\n\r\n';
+    if (out && !this.socket.destroyed) this.socket.write(out, 'latin1');
+    this.#state = 2;
+    const cb = this.#onClose;
+    this.#onClose = null;
+    cb?.(true);
+    this.#conn.exchangeEnded(this);
+  }
+
+  /** destroy drops the connection mid-response (the upstream failed after the head was sent). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** abort is told by the connection that the client went away before the response was complete. */
+  abort(): void {
+    if (this.#state >= 2) return;
+    this.#state = 3;
+    const cb = this.#onClose;
+    this.#onClose = null;
+    cb?.(false);
+  }
+
+  // One write per piece of body, the head (or chunk framing) copied in with it; the copy also frees the caller's
+  // buffer for reuse (the upstream client reads into one buffer).
+  #send(pre: string, chunk: Buffer, post: string): boolean {
+    const s = this.socket;
+    if (s.destroyed) return true;
+    const b = Buffer.allocUnsafe(pre.length + chunk.length + post.length);
+    b.write(pre, 0, 'latin1');
+    chunk.copy(b, pre.length);
+    if (post) b.write(post, pre.length + chunk.length, 'latin1');
+    return s.write(b);
+  }
+}
