@@ -2,9 +2,9 @@
 // process, as the scheduler and controllers of `berth server` use it: create, get, merge patch, and per
 // watch event delivered. CPU time (process.cpuUsage), not wall time: it includes the server's work for
 // the call, and varies far less than rates on a shared machine.
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
 import { Client, inProcessTransport } from '../src/client/index.ts';
+import type { PodObject as Pod } from '../src/controllers/podutil/pods.ts';
 import { admin, startTestApi } from '../src/testing/apiserver.ts';
 
 function pod(name: string): Pod {
