@@ -108,9 +108,9 @@ function watcherCounts(registry: ResourceRegistry): WatcherCount[] {
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 /**
- * ApiServer answers Kubernetes REST requests: handle(Request) → Response, with Web-standard types, for
- * in-process clients and tests, and respond(ApiRequest) → ApiResponse, the same function without the
- * Web types' cost, for the HTTPS adapter.
+ * ApiServer answers Kubernetes REST requests: respond(ApiRequest) → ApiResponse for the HTTPS adapter and
+ * in-process clients, and handle(Request) → Response, the same function with Web-standard types, for tests
+ * and for upgrade requests that are answered rather than upgraded.
  */
 export class ApiServer {
   readonly metrics = new ApiMetrics();
