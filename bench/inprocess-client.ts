@@ -2,6 +2,8 @@
 // process, as the scheduler and controllers of `berth server` use it: create, get, merge patch, and per
 // watch event delivered. CPU time (process.cpuUsage), not wall time: it includes the server's work for
 // the call, and varies far less than rates on a shared machine.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { toWebResponse, type ApiResponse } from '../src/apiserver/message.ts';
 import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
 import { Client, inProcessTransport } from '../src/client/index.ts';
@@ -29,8 +31,15 @@ async function runPool(workers: number, total: number, task: (i: number) => Prom
   );
 }
 
+// A full collection before each measurement, so that one phase's garbage is not collected in the next.
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
 /** cpuPerOp is the process's CPU microseconds per operation while run does ops operations. */
 async function cpuPerOp(ops: number, run: () => Promise<unknown>): Promise<number> {
+  // Work the previous phase left queued (cache fan-out, timers) finishes before the clock starts.
+  await new Promise((r) => setTimeout(r, 20));
+  collect();
   const c0 = process.cpuUsage();
   await run();
   const c = process.cpuUsage(c0);
