@@ -33,16 +33,16 @@ export class ApiMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [this.registry],
     });
-    const metrics = this;
     this.watchers = new Gauge({
       name: 'apiserver_registered_watchers',
       help: 'Open watches by group and resource.',
       labelNames: ['group', 'resource'],
       registers: [this.registry],
-      collect() {
-        if (!metrics.#watcherSource) return;
-        this.reset();
-        for (const w of metrics.#watcherSource()) this.set({ group: w.group, resource: w.resource }, w.count);
+      collect: () => {
+        const source = this.#watcherSource;
+        if (!source) return;
+        this.watchers.reset();
+        for (const w of source()) this.watchers.set({ group: w.group, resource: w.resource }, w.count);
       },
     });
   }

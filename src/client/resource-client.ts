@@ -66,7 +66,6 @@ export async function errorFromResponse(res: ClientResponse): Promise<ApiError> 
   }
 }
 
-/** ResourceClient is a typed client for one resource: CRUD, patch, watch and subresources. */
 // Request headers by content type, built once: every call of every client sends one of these few.
 const headersByType = new Map<string, Readonly<Record<string, string>>>();
 
