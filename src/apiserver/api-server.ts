@@ -24,7 +24,7 @@ import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
 import { isConnectSubresource, podConnectLocation } from './handlers/pod-connect.ts';
 import type { KubeletClient } from './kubelet-client.ts';
-import { ApiMetrics, instrumentStore } from './metrics.ts';
+import { ApiMetrics, instrumentStore, type WatcherCount } from './metrics.ts';
 import { parseAccept } from './negotiate.ts';
 import { builtinDefs } from './registry/builtin.ts';
 import type { RegistryDeps } from './registry/store.ts';
@@ -34,7 +34,7 @@ import type { StrategyParts } from './registry/strategy.ts';
 import { bytesResponse, fromWebResponse, jsonResponse, plainTextResponse, toWebResponse, type ApiRequest, type ApiResponse } from './message.ts';
 import { statusResponse } from './render.ts';
 import { parseRequestInfo } from './request-info.ts';
-import { CacheHub } from './watchcache/index.ts';
+import { CacheHub, type ResourceCache } from './watchcache/index.ts';
 
 /** OpenApiSource serves /openapi/v2 and /openapi/v3 (undefined: no such document). */
 export interface OpenApiSource {
@@ -93,12 +93,24 @@ async function ensureCreated(served: ServedResource | undefined, objects: readon
   }
 }
 
+/** watcherCounts counts open watches per resource; the versions of a resource share one cache. */
+function watcherCounts(registry: ResourceRegistry): WatcherCount[] {
+  const seen = new Set<ResourceCache>();
+  const out: WatcherCount[] = [];
+  for (const { def, cache } of registry.all()) {
+    if (seen.has(cache)) continue;
+    seen.add(cache);
+    out.push({ group: def.info.group, resource: def.info.resource, count: cache.watcherCount });
+  }
+  return out;
+}
+
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 /**
- * ApiServer answers Kubernetes REST requests: handle(Request) → Response, with Web-standard types, for
- * in-process clients and tests, and respond(ApiRequest) → ApiResponse, the same function without the
- * Web types' cost, for the HTTPS adapter.
+ * ApiServer answers Kubernetes REST requests: respond(ApiRequest) → ApiResponse for the HTTPS adapter and
+ * in-process clients, and handle(Request) → Response, the same function with Web-standard types, for tests
+ * and for upgrade requests that are answered rather than upgraded.
  */
 export class ApiServer {
   readonly metrics = new ApiMetrics();
@@ -129,6 +141,7 @@ export class ApiServer {
       validateMeta: opts.validateMeta ?? (() => []),
     };
     this.registry = new ResourceRegistry(deps, this.#hub);
+    this.metrics.countWatchers(() => watcherCounts(this.registry));
     this.#ctx = {
       registry: this.registry,
       hub: this.#hub,

@@ -1,7 +1,7 @@
-// The request and response types the handlers work with. A Web Request is an ApiRequest, so tests and
-// in-process clients pass one unchanged; the HTTPS adapter passes a lighter one over Node's request, because
-// building a WHATWG Request and Response (header objects, body streams, copies) cost more than serving a
-// small create or get.
+// The request and response types the handlers work with. The HTTPS adapter and the in-process client
+// transport pass light ones of their own, because building a WHATWG Request and Response (header objects,
+// body streams, copies) cost more than serving a small create or get; a Web Request is an ApiRequest too,
+// so tests may pass one.
 
 /** HeaderReader is the part of Web Headers the handlers read: a case-insensitive lookup. */
 export interface HeaderReader {

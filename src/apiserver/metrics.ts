@@ -1,6 +1,13 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../storage/index.ts';
 
+/** WatcherCount is the number of open watches of one resource. */
+export interface WatcherCount {
+  group: string;
+  resource: string;
+  count: number;
+}
+
 /** ApiMetrics are the API server's Prometheus metrics, in a registry of their own (no global state). */
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -8,6 +15,7 @@ export class ApiMetrics {
   readonly latency: Histogram<'verb' | 'group' | 'resource'>;
   readonly watchers: Gauge<'group' | 'resource'>;
   readonly storeLatency: Histogram<'operation'>;
+  #watcherSource: (() => Iterable<WatcherCount>) | undefined;
 
   constructor() {
     this.requests = new Counter({ name: 'apiserver_request_total', help: 'Requests by verb, group, resource and HTTP code.', labelNames: ['verb', 'group', 'resource', 'code'], registers: [this.registry] });
@@ -25,7 +33,23 @@ export class ApiMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [this.registry],
     });
-    this.watchers = new Gauge({ name: 'apiserver_registered_watchers', help: 'Open watches by group and resource.', labelNames: ['group', 'resource'], registers: [this.registry] });
+    this.watchers = new Gauge({
+      name: 'apiserver_registered_watchers',
+      help: 'Open watches by group and resource.',
+      labelNames: ['group', 'resource'],
+      registers: [this.registry],
+      collect: () => {
+        const source = this.#watcherSource;
+        if (!source) return;
+        this.watchers.reset();
+        for (const w of source()) this.watchers.set({ group: w.group, resource: w.resource }, w.count);
+      },
+    });
+  }
+
+  /** countWatchers makes the watchers gauge report, at each scrape, what source counts. */
+  countWatchers(source: () => Iterable<WatcherCount>): void {
+    this.#watcherSource = source;
   }
 }
 

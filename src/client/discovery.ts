@@ -32,7 +32,7 @@ export class RestMapper {
   async refresh(): Promise<DiscoveredResource[]> {
     const out: DiscoveredResource[] = [];
     for (const path of ['/api', '/apis']) {
-      const res = await this.#transport(new Request(`https://berth.local${path}`, { headers: { accept: aggregatedAccept } }));
+      const res = await this.#transport({ method: 'GET', path, headers: { accept: aggregatedAccept } });
       if (!res.ok) throw await errorFromResponse(res);
       const doc = (await res.json()) as AggregatedList;
       for (const g of doc.items ?? []) {

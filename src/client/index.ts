@@ -1,6 +1,7 @@
 export { Client, builtinRef } from './client.ts';
 export { ResourceClient, errorFromResponse, type ClientWatchEvent, type ClientWriteOptions, type List, type ListOptions, type PatchKind, type ResourceRef } from './resource-client.ts';
 export { httpsTransport, inProcessTransport, type HttpsConfig, type Transport } from './transport.ts';
+export { ClientResponse, headerReader, type BodyReader, type ClientRequest, type HeaderReader } from './message.ts';
 export { Informer, type EventHandler, type InformerOptions } from './informer.ts';
 export { InformerFactory } from './informer-factory.ts';
 export { Indexer, byNamespace, type IndexFunc } from './indexer.ts';

@@ -1,6 +1,7 @@
 import { ApiError, type StatusReason } from '../api/errors.ts';
 import { apiVersionOf } from '../api/kinds.ts';
 import type { ApiObject } from '../api/object.ts';
+import type { ClientRequest, ClientResponse } from './message.ts';
 import type { Transport } from './transport.ts';
 
 /** ResourceRef names a resource to a client. */
@@ -55,7 +56,7 @@ const patchContentTypes: Record<PatchKind, string> = {
 };
 
 /** errorFromResponse turns a non-2xx response into the ApiError its Status describes. */
-export async function errorFromResponse(res: Response): Promise<ApiError> {
+export async function errorFromResponse(res: ClientResponse): Promise<ApiError> {
   const text = await res.text();
   try {
     const status = JSON.parse(text) as { reason?: StatusReason; message?: string; details?: ApiError['details'] };
@@ -65,16 +66,41 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   }
 }
 
+// Request headers by content type, built once: every call of every client sends one of these few.
+const headersByType = new Map<string, Readonly<Record<string, string>>>();
+
+function requestHeaders(contentType: string): Readonly<Record<string, string>> {
+  let h = headersByType.get(contentType);
+  if (!h) {
+    h = Object.freeze({ accept: 'application/json', 'content-type': contentType });
+    headersByType.set(contentType, h);
+  }
+  return h;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** target is a path with its query string; undefined and false parameters are left out. */
+function target(path: string, query: Query): string {
+  let out = path;
+  let sep = '?';
+  for (const k in query) {
+    const v = query[k];
+    if (v === undefined || v === false) continue;
+    out += `${sep}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
+    sep = '&';
+  }
+  return out;
+}
+
 /** ResourceClient is a typed client for one resource: CRUD, patch, watch and subresources. */
 export class ResourceClient<T extends ApiObject = ApiObject> {
   readonly ref: ResourceRef;
   readonly #transport: Transport;
-  readonly #base: string;
 
-  constructor(transport: Transport, ref: ResourceRef, base = 'https://berth.local') {
+  constructor(transport: Transport, ref: ResourceRef) {
     this.ref = ref;
     this.#transport = transport;
-    this.#base = base;
   }
 
   /** path builds the URL path of the collection, an object, or a subresource. */
@@ -88,18 +114,20 @@ export class ResourceClient<T extends ApiObject = ApiObject> {
     return p;
   }
 
-  async #send(method: string, path: string, query: Record<string, string | number | boolean | undefined>, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<Response> {
-    const url = new URL(path, this.#base);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== false) url.searchParams.set(k, String(v));
-    const init: RequestInit = { method, headers: { accept: 'application/json', 'content-type': contentType } };
-    if (body !== undefined) init.body = JSON.stringify(body);
-    if (signal) init.signal = signal;
-    const res = await this.#transport(new Request(url, init));
+  async #send(method: string, path: string, query: Query, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<ClientResponse> {
+    const req: ClientRequest = {
+      method,
+      path: target(path, query),
+      headers: requestHeaders(contentType),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    const res = await this.#transport(req);
     if (!res.ok) throw await errorFromResponse(res);
     return res;
   }
 
-  async #json<R>(method: string, path: string, query: Record<string, string | number | boolean | undefined>, body?: unknown, contentType?: string): Promise<R> {
+  async #json<R>(method: string, path: string, query: Query, body?: unknown, contentType?: string): Promise<R> {
     const res = await this.#send(method, path, query, body, contentType);
     return (await res.json()) as R;
   }
@@ -131,24 +159,24 @@ export class ResourceClient<T extends ApiObject = ApiObject> {
   async *watch(namespace: string | undefined, opts: ListOptions & { signal?: AbortSignal } = {}): AsyncGenerator<ClientWatchEvent<T>> {
     const { signal, ...query } = opts;
     const res = await this.#send('GET', this.path(namespace), { ...query, watch: true }, undefined, 'application/json', signal);
-    if (!res.body) return;
-    const reader = res.body.getReader();
+    const reader = res.reader();
     const decoder = new TextDecoder();
+    // Events are newline-delimited JSON; a read may hold several, or part of one.
     let buf = '';
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buf += decoder.decode(value, { stream: true });
+      for (let chunk = await reader.read(); chunk !== null; chunk = await reader.read()) {
+        buf += decoder.decode(chunk, { stream: true });
+        let start = 0;
         let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
+        while ((nl = buf.indexOf('\n', start)) >= 0) {
+          const line = buf.slice(start, nl);
+          start = nl + 1;
           if (line.trim()) yield JSON.parse(line) as ClientWatchEvent<T>;
         }
+        buf = start === buf.length ? '' : buf.slice(start);
       }
     } finally {
-      await reader.cancel().catch(() => {});
+      reader.cancel();
     }
   }
 
@@ -198,7 +226,7 @@ export class ResourceClient<T extends ApiObject = ApiObject> {
   }
 
   /** log reads a pod's log as text (follow streams it). */
-  async log(namespace: string, name: string, opts: { container?: string; follow?: boolean; tailLines?: number; previous?: boolean } = {}): Promise<Response> {
+  async log(namespace: string, name: string, opts: { container?: string; follow?: boolean; tailLines?: number; previous?: boolean } = {}): Promise<ClientResponse> {
     return this.#send('GET', this.path(namespace, name, 'log'), { ...opts }, undefined, 'text/plain');
   }
 

@@ -1,19 +1,109 @@
+import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent } from 'node:https';
 import { createSecureContext } from 'node:tls';
-import { Readable } from 'node:stream';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
+import type { ApiRequest, ApiResponse } from '../apiserver/message.ts';
+import { ClientResponse, headerReader, type BodyReader, type ClientRequest } from './message.ts';
 
 /** Transport sends one API request; the HTTPS and in-process transports behave identically. */
-export type Transport = (req: Request) => Promise<Response>;
+export type Transport = (req: ClientRequest) => Promise<ClientResponse>;
 
-/** Handler is what the in-process transport calls: the API server's handle function. */
+/** Handler is what the in-process transport calls: the API server's respond function. */
 export interface Handler {
-  handle(req: Request, user: RequestUser | null): Promise<Response>;
+  respond(req: ApiRequest, user: RequestUser | null): Promise<ApiResponse>;
 }
 
-/** inProcessTransport calls an ApiServer in the same process as the given user, with no sockets or TLS. */
+// Handlers parse absolute URLs, as a Web Request carries them.
+const inProcessOrigin = 'https://berth.local';
+const encoder = new TextEncoder();
+const empty = new Uint8Array(0);
+
+/**
+ * inProcessTransport calls an ApiServer in the same process as the given user, with no sockets or TLS:
+ * the request and answer are handed over as they are, and a streamed answer (a watch) is read from the
+ * server's stream chunk by chunk, ending the server's side when the caller cancels or aborts.
+ */
 export function inProcessTransport(api: Handler, user: RequestUser): Transport {
-  return (req) => api.handle(req, user);
+  return async (req) => {
+    const signal = req.signal;
+    if (signal?.aborted) throw signal.reason;
+    const pending = api.respond(apiRequest(req), user);
+    const res = signal ? await unlessAborted(pending, signal) : await pending;
+    let body = res.body;
+    // A streamed answer to a request that cannot have a body is given up at once.
+    if (res.status === 204 || res.status === 304 || req.method === 'HEAD') {
+      if (body !== null && !(body instanceof Uint8Array)) body.cancel().catch(() => {});
+      body = null;
+    }
+    return new ClientResponse(res.status, headerReader(res.headers), body === null || body instanceof Uint8Array ? body : streamReader(body, signal));
+  };
+}
+
+function apiRequest(req: ClientRequest): ApiRequest {
+  const body = req.body;
+  let bytes: Uint8Array | undefined;
+  return {
+    method: req.method,
+    url: inProcessOrigin + req.path,
+    headers: headerReader(req.headers),
+    bytes: () => Promise.resolve((bytes ??= body === undefined ? empty : typeof body === 'string' ? encoder.encode(body) : body)),
+  };
+}
+
+/** unlessAborted is the server's answer, or the signal's reason when it aborts first (a late stream is then cancelled). */
+function unlessAborted(pending: Promise<ApiResponse>, signal: AbortSignal): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (res) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!signal.aborted) resolve(res);
+        else if (res.body !== null && !(res.body instanceof Uint8Array)) res.body.cancel().catch(() => {});
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** streamReader reads a server's stream; aborting the request's signal cancels the stream, which ends a watch. */
+function streamReader(stream: ReadableStream<Uint8Array>, signal: AbortSignal | undefined): BodyReader {
+  const reader = stream.getReader();
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    signal?.removeEventListener('abort', finish);
+    reader.cancel().catch(() => {});
+  };
+  signal?.addEventListener('abort', finish, { once: true });
+  return {
+    async read() {
+      if (signal?.aborted) {
+        finish();
+        throw signal.reason;
+      }
+      if (done) return null;
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch (err) {
+        finish();
+        throw err;
+      }
+      // A cancel while the read waited resolves it as done; an abort is an error, as over HTTPS.
+      if (signal?.aborted) throw signal.reason;
+      if (next.done) {
+        finish();
+        return null;
+      }
+      return next.value;
+    },
+    cancel: finish,
+  };
 }
 
 /** HttpsConfig is where the server is and how to prove who we are. */
@@ -39,37 +129,47 @@ export function httpsTransport(cfg: HttpsConfig): Transport {
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 256, secureContext, rejectUnauthorized: !cfg.insecure });
   const base = new URL(cfg.server);
-  return async (req) => {
-    const url = new URL(req.url);
-    const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
+  const userAgent = cfg.userAgent ?? 'berth/v0.1.0';
+  return (req) => {
+    const headers: Record<string, string> = { ...req.headers };
     if (cfg.token) headers.authorization = `Bearer ${cfg.token}`;
-    headers['user-agent'] ??= cfg.userAgent ?? 'berth/v0.1.0';
-    const body = req.body ? Buffer.from(await req.arrayBuffer()) : null;
-    if (body) headers['content-length'] = String(body.length);
-    return new Promise<Response>((resolve, reject) => {
+    headers['user-agent'] ??= userAgent;
+    const body = req.body;
+    if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    const signal = req.signal;
+    return new Promise<ClientResponse>((resolve, reject) => {
       const r = httpsRequest(
-        { protocol: 'https:', hostname: base.hostname, port: base.port || 443, path: url.pathname + url.search, method: req.method, headers, agent, signal: req.signal },
+        { protocol: 'https:', hostname: base.hostname, port: base.port || 443, path: req.path, method: req.method, headers, agent, ...(signal ? { signal } : {}) },
         (res) => {
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v === undefined) continue;
-            if (Array.isArray(v)) for (const x of v) h.append(k, x);
-            else h.set(k, v);
-          }
-          // undici links the caller's signal to req.signal only while the Request lives; keep it alive
-          // until the response ends so aborting a long watch still reaches the connection.
-          res.once('close', () => void req);
           const status = res.statusCode ?? 500;
-          const noBody = status === 204 || status === 304 || req.method === 'HEAD';
-          resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: h }));
+          if (status === 204 || status === 304 || req.method === 'HEAD') {
+            res.resume();
+            resolve(new ClientResponse(status, res.headers, null));
+            return;
+          }
+          resolve(new ClientResponse(status, res.headers, nodeBodyReader(res, signal)));
         },
       );
       r.on('error', reject);
-      if (body) r.end(body);
-      else r.end();
+      r.end(body);
     });
+  };
+}
+
+/** nodeBodyReader reads a Node response; an aborted request fails with the signal's reason, as in process. */
+function nodeBodyReader(res: IncomingMessage, signal: AbortSignal | undefined): BodyReader {
+  const chunks = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    async read() {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (err) {
+        throw signal?.aborted ? signal.reason : err;
+      }
+      return next.done ? null : next.value;
+    },
+    // Destroying the response ends a pending read at once, where the iterator's return would wait for it.
+    cancel: () => res.destroy(),
   };
 }

@@ -61,7 +61,7 @@ describe('joining a node to berth server', () => {
     const res = await fetch(`${server}/berth/v1/node-credentials`, { method: 'POST', body: '{}' }).catch((e: unknown) => e);
     assert.ok(res instanceof Error, 'an untrusted TLS connection fails');
     const client = new Client(httpsTransport({ server, ca: creds.caPem, cert: creds.clientCertPem, key: creds.clientKeyPem }));
-    const send = (nodeName: string) => client.transport(new Request(`${server}/berth/v1/node-credentials`, { method: 'POST', body: JSON.stringify({ nodeName }), headers: { 'content-type': 'application/json' } }));
+    const send = (nodeName: string) => client.transport({ method: 'POST', path: '/berth/v1/node-credentials', body: JSON.stringify({ nodeName }), headers: { 'content-type': 'application/json' } });
     assert.equal((await send('node-d')).status, 200);
     const denied = await send('node-e');
     assert.equal(denied.status, 403);

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { createCaCertificate, generateEcKeyPem, signLeafCertificate } from '../apiserver/auth/certs.ts';
 import { Client } from '../client/client.ts';
+import { ClientResponse } from '../client/message.ts';
 import { formatResourceMetrics } from './resource-metrics.ts';
 import { groupByEndpoint, MetricsScraper, nodeEndpoint } from './scraper.ts';
 import { MetricsStorage } from './storage.ts';
@@ -58,7 +59,7 @@ describe('MetricsScraper.scrape', () => {
       const storage = new MetricsStorage({ resolutionMs: 1000 });
       const logs: string[] = [];
       // The CA verifies the endpoints' serving certificates; nothing is sent to an unverified endpoint.
-      const scraper = new MetricsScraper({ client: new Client(async () => new Response('{}')), storage, tls: { ca: ca.certPem }, log: (m) => logs.push(m) });
+      const scraper = new MetricsScraper({ client: new Client(async () => ClientResponse.json(200, {})), storage, tls: { ca: ca.certPem }, log: (m) => logs.push(m) });
       const nodes = [node('a', [['InternalIP', '127.0.0.1']], port), node('b', [['InternalIP', '127.0.0.1']], port), node('c', [['InternalIP', '127.0.0.1']], (closed.address() as AddressInfo).port)];
       const r1 = await scraper.scrape(nodes);
       assert.deepEqual(r1, { endpoints: 2, failed: 1, nodes: 2, pods: 0 });

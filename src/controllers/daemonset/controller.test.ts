@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Event, Node, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
 import type { DaemonSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
 import type { ApiObject } from '../../api/object.ts';
-import { Client, type Informer, type ResourceClient, type Transport } from '../../client/index.ts';
+import { Client, ClientResponse, type Informer, type ResourceClient, type Transport } from '../../client/index.ts';
 import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
 import type { RevisionObject } from '../history/index.ts';
 import type { PodObject } from '../podutil/index.ts';
@@ -287,10 +287,10 @@ describe('DaemonSetController.reconcile', () => {
     for (const n of ['j1', 'j2', 'j3']) await addNode(n, 'quota');
     let creates = 0;
     const refusing: Transport = async (req) => {
-      if (req.method === 'POST' && new URL(req.url).pathname === '/api/v1/namespaces/default/pods') {
+      if (req.method === 'POST' && req.path.split('?')[0] === '/api/v1/namespaces/default/pods') {
         creates++;
         const body = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'pods "quota-" is forbidden: exceeded quota: pods' };
-        return new Response(JSON.stringify(body), { status: 403, headers: { 'content-type': 'application/json' } });
+        return ClientResponse.json(403, body);
       }
       return env.client.transport(req);
     };

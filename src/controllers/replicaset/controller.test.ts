@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, type ResourceClient, type Transport } from '../../client/index.ts';
+import { Client, ClientResponse, type ResourceClient, type Transport } from '../../client/index.ts';
 import type { Informer } from '../../client/index.ts';
 import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
 import type { PodObject } from '../podutil/index.ts';
@@ -129,10 +129,10 @@ describe('ReplicaSetController.reconcile', () => {
     // A transport that refuses pod creates as a quota admission would: a second controller sees the cluster through it.
     let creates = 0;
     const refusing: Transport = async (req) => {
-      if (req.method === 'POST' && new URL(req.url).pathname === '/api/v1/namespaces/default/pods') {
+      if (req.method === 'POST' && req.path.split('?')[0] === '/api/v1/namespaces/default/pods') {
         creates++;
         const status = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'pods "quota-" is forbidden: exceeded quota: pods' };
-        return new Response(JSON.stringify(status), { status: 403, headers: { 'content-type': 'application/json' } });
+        return ClientResponse.json(403, status);
       }
       return env.client.transport(req);
     };
