@@ -10,6 +10,7 @@ import { reserveAgentRuntime, type AgentTestRuntime } from '../../src/testing/co
 import { netnsAvailable } from '../../src/testing/netns.ts';
 import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
 import { startUnderlay, type Underlay } from '../../src/testing/underlay.ts';
+import { pollUntil } from '../../src/testing/poll.ts';
 
 const kubectl = kubectlPath(32);
 const busybox = 'localhost/busybox:1.35';
@@ -53,18 +54,7 @@ describe('two nodes: pod network, Services and NetworkPolicy across nodes', { sk
     return r.stdout;
   };
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await probe();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline) assert.fail(`${what}: timed out${last ? ` (${String(last)})` : ''}\nserver:\n${server?.output().slice(-3000)}\nagent:\n${agent?.output().slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    return pollUntil(what, probe, { timeoutMs, context: () => `server:\n${server?.output().slice(-3000)}\nagent:\n${agent?.output().slice(-3000)}` });
   }
   /** fetch runs wget inside a pod and returns the body, or "ERR <exit code>". */
   async function fetch(from: string, url: string): Promise<string> {

@@ -9,6 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startAgentProcess, type AgentProcess } from '../../src/testing/agent-process.ts';
 import { reserveAgentRuntime, type AgentTestRuntime } from '../../src/testing/containerd.ts';
 import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
+import { pollUntil } from '../../src/testing/poll.ts';
 
 // What a user does to a running pod, on real containers: `berth server` proxies kubectl's logs, exec, cp,
 // port-forward and top to a `berth agent` on a private containerd, which serves them from CRI (exec and
@@ -44,18 +45,7 @@ describe('kubectl logs, exec, cp, port-forward and top on real pods', { skip: mi
     return r.stdout;
   };
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 90_000;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await probe();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline) assert.fail(`${what}: timed out${last ? ` (${String(last)})` : ''}\nagent output:\n${agent.output().slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    return pollUntil(what, probe, { context: () => `agent output:\n${agent.output().slice(-3000)}` });
   }
   const podPhase = async (name: string): Promise<string> => ((JSON.parse(await ok(['get', 'pod', name, '-o', 'json'])) as Pod).status?.phase ?? '');
   const createPod = async (name: string, command: string, extra: Record<string, unknown> = {}): Promise<void> => {

@@ -11,6 +11,7 @@ import { CriClient } from '../../src/kubelet/cri/client.ts';
 import { startAgentProcess, type AgentProcess } from '../../src/testing/agent-process.ts';
 import { reserveAgentRuntime, type AgentTestRuntime } from '../../src/testing/containerd.ts';
 import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
+import { pollUntil } from '../../src/testing/poll.ts';
 
 const kubectl = kubectlPath(32);
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -53,18 +54,7 @@ describe('pods on the node agent', { skip: kubectl ? false : 'kubectl.1.32 is no
   };
   const getPod = async (name: string): Promise<Pod> => JSON.parse(await ok(['get', 'pod', name, '-o', 'json'])) as Pod;
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await probe();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline) assert.fail(`${what}: timed out${last ? ` (${String(last)})` : ''}\nagent output:\n${agent.output().slice(-4000)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    return pollUntil(what, probe, { timeoutMs, context: () => `agent output:\n${agent.output().slice(-4000)}` });
   }
   const podWhere = (name: string, pred: (p: Pod) => boolean, timeoutMs?: number) => waitFor(`pod ${name}`, async () => {
     const p = await getPod(name);

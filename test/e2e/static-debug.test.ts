@@ -11,6 +11,7 @@ import { parsePrometheusText } from '../../src/metrics/prometheus.ts';
 import { startAgentProcess, type AgentProcess } from '../../src/testing/agent-process.ts';
 import { reserveAgentRuntime, type AgentTestRuntime } from '../../src/testing/containerd.ts';
 import { kubectlPath, runKubectlPatiently, startServer, type ServerProcess } from '../../src/testing/server-process.ts';
+import { pollUntil } from '../../src/testing/poll.ts';
 
 // Static pods and `kubectl debug` on real containers: `berth server` (no embedded agent) and one
 // `berth agent --pod-manifest-path` on a private containerd, driven with kubectl 1.33 (and 1.27 for debug).
@@ -40,18 +41,7 @@ describe('static pods and ephemeral containers on the node agent', { skip: newes
     return JSON.parse(r.stdout) as Pod;
   };
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await probe();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline) assert.fail(`${what}: timed out${last ? ` (${String(last)})` : ''}\nagent output:\n${agent.output().slice(-4000)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    return pollUntil(what, probe, { timeoutMs, context: () => `agent output:\n${agent.output().slice(-4000)}` });
   }
   const podWhere = (name: string, pred: (p: Pod) => boolean) => waitFor(`pod ${name}`, async () => {
     const p = await getPod(name);
