@@ -1,19 +1,13 @@
 import net from 'node:net';
+import { Framing, parseResponseHead, type UpstreamHead } from './response-head.ts';
+
+export type { UpstreamHead };
 
 // A lean HTTP/1.1 client for the ingress's upstream side: kept-alive sockets per endpoint (reused LIFO), the request
 // head written as one string, and the response parsed here (status line, headers, Content-Length / chunked /
 // close-delimited framing) instead of through http.request, ClientRequest, IncomingMessage and the agent's
 // bookkeeping, which cost the data plane about as much as the rest of a proxied request.
 
-/** UpstreamHead is a parsed response head. */
-export interface UpstreamHead {
-  status: number;
-  statusMessage: string;
-  /** rawHeaders alternate names and values as received (node:http's rawHeaders). */
-  rawHeaders: string[];
-  /** contentLength is the Content-Length of a response not chunked (-1 otherwise), to pass on as it is. */
-  contentLength: number;
-}
 
 /** UpstreamHandlers receive one exchange's outcome: a head, body bytes (de-chunked), and end; or an error. */
 export interface UpstreamHandlers {
@@ -169,7 +163,6 @@ class UpstreamConn {
 }
 
 // Body framing states of a response.
-const Framing = { none: 0, length: 1, chunked: 2, close: 3 } as const;
 
 /** UpstreamExchange is one request/response on one upstream connection. */
 export class UpstreamExchange {
@@ -354,52 +347,15 @@ export class UpstreamExchange {
   }
 
   #parseHead(text: string): UpstreamHead | null {
-    const lines = text.split('\r\n');
-    const statusLine = lines[0] ?? '';
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
-    if (!m) {
-      this.fail(Object.assign(new Error(`bad status line from upstream: ${JSON.stringify(statusLine.slice(0, 80))}`), { code: 'HPE_INVALID_CONSTANT' }));
+    const parsed = parseResponseHead(text, this.#r.headRequest);
+    if ('error' in parsed) {
+      this.fail(Object.assign(new Error(parsed.error), { code: 'HPE_INVALID_CONSTANT' }));
       return null;
     }
-    const status = Number(m[2]);
-    const rawHeaders: string[] = [];
-    let length = -1;
-    let chunked = false;
-    let close = m[1] === '0';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon);
-      const value = line.slice(colon + 1).trim();
-      rawHeaders.push(name, value);
-      switch (name.toLowerCase()) {
-        case 'content-length':
-          length = Number(value);
-          break;
-        case 'transfer-encoding':
-          chunked = value.toLowerCase().split(',').some((t) => t.trim() === 'chunked');
-          break;
-        case 'connection': {
-          const tokens = value.toLowerCase();
-          if (tokens.includes('close')) close = true;
-          else if (m[1] === '0' && tokens.includes('keep-alive')) close = false;
-          break;
-        }
-      }
-    }
-    if (close) this.#reusable = false;
-    if (this.#r.headRequest || status === 204 || status === 304 || (status >= 100 && status < 200)) this.#framing = Framing.none;
-    else if (chunked) this.#framing = Framing.chunked;
-    else if (length >= 0 && Number.isSafeInteger(length)) {
-      this.#framing = length === 0 ? Framing.none : Framing.length;
-      this.#remaining = length;
-    } else {
-      this.#framing = Framing.close;
-      this.#reusable = false;
-    }
-    const contentLength = !chunked && length >= 0 && Number.isSafeInteger(length) ? length : -1;
-    return { status, statusMessage: m[3] ?? '', rawHeaders, contentLength };
+    this.#framing = parsed.framing;
+    this.#remaining = parsed.remaining;
+    if (!parsed.reusable) this.#reusable = false;
+    return parsed.head;
   }
 
   #finish(): void {

@@ -1,0 +1,74 @@
+// The response head of an upstream HTTP/1.1 answer: status line, headers, and how its body is framed
+// (RFC 9112 section 6.3), parsed from the text before the blank line. Kept apart from the connection code in
+// upstream.ts, as request-parser.ts is for the client side.
+
+/** UpstreamHead is a parsed response head. */
+export interface UpstreamHead {
+  status: number;
+  statusMessage: string;
+  /** rawHeaders alternate names and values as received (node:http's rawHeaders). */
+  rawHeaders: string[];
+  /** contentLength is the Content-Length of a response not chunked (-1 otherwise), to pass on as it is. */
+  contentLength: number;
+}
+
+/** Framing says how a response body ends: none, after Content-Length bytes, at the last chunk, or at close. */
+export const Framing = { none: 0, length: 1, chunked: 2, close: 3 } as const;
+
+/** ParsedHead is a head and its body framing; reusable is false when the connection must not carry another exchange. */
+export interface ParsedHead {
+  head: UpstreamHead;
+  framing: number;
+  /** remaining is the Content-Length for length framing. */
+  remaining: number;
+  reusable: boolean;
+}
+
+/** parseResponseHead parses a head (without the blank line); headRequest: the answer to HEAD has no body. */
+export function parseResponseHead(text: string, headRequest: boolean): ParsedHead | { error: string } {
+  const lines = text.split('\r\n');
+  const statusLine = lines[0] ?? '';
+  const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
+  if (!m) return { error: `bad status line from upstream: ${JSON.stringify(statusLine.slice(0, 80))}` };
+  const status = Number(m[2]);
+  const rawHeaders: string[] = [];
+  let length = -1;
+  let chunked = false;
+  let close = m[1] === '0';
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    rawHeaders.push(name, value);
+    switch (name.toLowerCase()) {
+      case 'content-length':
+        length = Number(value);
+        break;
+      case 'transfer-encoding':
+        chunked = value.toLowerCase().split(',').some((t) => t.trim() === 'chunked');
+        break;
+      case 'connection': {
+        const tokens = value.toLowerCase();
+        if (tokens.includes('close')) close = true;
+        else if (m[1] === '0' && tokens.includes('keep-alive')) close = false;
+        break;
+      }
+    }
+  }
+  let reusable = !close;
+  let framing: number;
+  let remaining = 0;
+  if (headRequest || status === 204 || status === 304 || (status >= 100 && status < 200)) framing = Framing.none;
+  else if (chunked) framing = Framing.chunked;
+  else if (length >= 0 && Number.isSafeInteger(length)) {
+    framing = length === 0 ? Framing.none : Framing.length;
+    remaining = length;
+  } else {
+    framing = Framing.close;
+    reusable = false;
+  }
+  const contentLength = !chunked && length >= 0 && Number.isSafeInteger(length) ? length : -1;
+  return { head: { status, statusMessage: m[3] ?? '', rawHeaders, contentLength }, framing, remaining, reusable };
+}
