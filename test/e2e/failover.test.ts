@@ -57,12 +57,13 @@ describe('node failure: pods move to healthy nodes', { skip: kubectl ? false : '
     return r.stdout;
   };
   const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await ok([...args, '-o', 'json'])) as T;
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  // `seen` describes the last probe's state, so a timeout says what the cluster looked like.
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, seen: () => string = () => '', timeoutMs = 90_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = await probe();
       if (v !== undefined) return v;
-      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+      assert.ok(Date.now() < deadline, `timed out waiting for ${what}; last seen: ${seen()}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -101,11 +102,16 @@ describe('node failure: pods move to healthy nodes', { skip: kubectl ? false : '
     assert.equal(ready?.reason, 'NodeStatusUnknown');
     assert.equal(ready?.message, 'Kubelet stopped posting node status.');
 
+    let last: Pod[] = [];
+    const describePods = (): string =>
+      last.map((p) => `${p.metadata?.name} node=${p.spec?.nodeName ?? '-'} phase=${p.status?.phase} ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '-'}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`).join('; ') +
+      `\nserver output (tail):\n${server.output().slice(-4000)}`;
     const placed = await until('ten ready pods on the healthy nodes', async () => {
-      const pods = (await getJson<{ items: Pod[] }>(['get', 'pods', '-l', 'app=web'])).items.filter((p) => !p.metadata?.deletionTimestamp);
+      last = (await getJson<{ items: Pod[] }>(['get', 'pods', '-l', 'app=web'])).items;
+      const pods = last.filter((p) => !p.metadata?.deletionTimestamp);
       const good = pods.filter((p) => p.spec?.nodeName?.startsWith('keep-') && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
       return pods.length === 10 && good.length === 10 ? pods : undefined;
-    });
+    }, describePods);
     assert.equal(placed.length, 10);
     await ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
     // The evicted pods stay Terminating (no kubelet confirms), flagged as disrupted by the taint manager.

@@ -114,4 +114,24 @@ describe('TaintEvictionController.reconcile', () => {
     assert.equal(await deleting('forever'), false);
     assert.ok((await reasons('reprieved')).includes('TaintManagerEviction: Cancelling deletion of Pod default/reprieved'));
   });
+
+  it('arms its timer again when it fires before the clock says the eviction is due', async () => {
+    const stop = new AbortController();
+    const running = tec.start(stop.signal);
+    try {
+      await setTaints('t4', [unreachable]);
+      const key = await pod('early', 't4', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }]);
+      await tec.reconcile(key);
+      const due = tec.scheduledAt(key);
+      // The real timer fires after a second while the fake clock stands still: an early wake-up.
+      await new Promise((r) => setTimeout(r, 1_300));
+      assert.equal(await deleting('early'), false);
+      clock.step(1_000);
+      await waitFor('the eviction after the early wake-up', async () => ((await deleting('early')) ? true : undefined), 5_000);
+      assert.ok(due !== undefined && clock.now() >= due);
+    } finally {
+      stop.abort();
+      await running;
+    }
+  });
 });

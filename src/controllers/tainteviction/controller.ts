@@ -134,12 +134,18 @@ export class TaintEvictionController implements Controller {
       await this.#evict(pod);
       return;
     }
-    if (existing && existing.fireAt === fireAt) return;
+    if (existing?.fireAt === fireAt && existing.timer !== undefined) return;
     if (existing) clearTimeout(existing.timer);
-    // The timer only wakes the pod up; reconcile decides again on the clock it is given.
-    const timer = setTimeout(() => this.queue.add(key), fireAt - now);
-    timer.unref();
-    this.#scheduled.set(key, { createdAt, fireAt, timer });
+    // The timer only wakes the pod up; reconcile decides again on the clock it is given. A timer may fire before
+    // the clock reaches fireAt (libuv counts from the start of the loop turn that set it, and the clock may be
+    // another one), so a fired timer is forgotten and the next reconcile arms a new one for what is left.
+    const scheduled: ScheduledEviction = { createdAt, fireAt, timer: undefined };
+    scheduled.timer = setTimeout(() => {
+      scheduled.timer = undefined;
+      this.queue.add(key);
+    }, fireAt - now);
+    scheduled.timer.unref();
+    this.#scheduled.set(key, scheduled);
   }
 
   #cancel(key: string, withEvent: boolean): void {
