@@ -2,6 +2,7 @@ import type { Job, JobCondition, JobStatus } from 'kubernetes-types/batch/v1.js'
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isApiError } from '../../api/errors.ts';
 import { deepEqualJson, type ApiObject } from '../../api/object.ts';
+import { olderResourceVersion } from '../../api/resource-version.ts';
 import { runWorkers, WorkQueue, type Informer } from '../../client/index.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Controller, ControllerDeps } from '../controller.ts';
@@ -94,7 +95,7 @@ export class JobController implements Controller {
       return;
     }
     // Our last status write is still on its way to the cache; its watch event queues the Job again.
-    if (isOlder(cached.metadata?.resourceVersion, this.#written.get(key))) return;
+    if (olderResourceVersion(cached.metadata?.resourceVersion, this.#written.get(key))) return;
     this.#written.delete(key);
     let job = structuredClone(cached);
     const uid = job.metadata?.uid ?? '';
@@ -352,10 +353,4 @@ export class JobController implements Controller {
       if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
     }
   }
-}
-
-// isOlder compares resourceVersions; Berth's are store revisions, so numeric order holds (anything else is never "older").
-function isOlder(rv: string | undefined, than: string | undefined): boolean {
-  if (!rv || !than || !/^\d+$/.test(rv) || !/^\d+$/.test(than)) return false;
-  return BigInt(rv) < BigInt(than);
 }
