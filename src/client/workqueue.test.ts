@@ -62,6 +62,20 @@ describe('WorkQueue', () => {
     await done;
   });
 
+  it('lets the earliest of several delayed adds of one key win', async () => {
+    const queue = new WorkQueue<string>();
+    const { seen, done } = reconciles(queue, 1);
+    // A requeue far in the future (a CronJob's next minute) must not hold back a retry due sooner.
+    queue.addAfter('k', 60_000);
+    queue.addAfter('k', 20);
+    queue.addAfter('k', 30_000);
+    const deadline = Date.now() + 10_000;
+    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(seen, ['k']);
+    queue.shutDown();
+    await done;
+  });
+
   it('gives a queued key to get at once and undefined after shutDown', async () => {
     const queue = new WorkQueue<string>();
     queue.add('x');

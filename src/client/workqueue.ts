@@ -33,7 +33,7 @@ export class WorkQueue<K = string> {
   readonly #dirty = new Set<K>();
   readonly #processing = new Set<K>();
   readonly #waiters: ((k: K | undefined) => void)[] = [];
-  readonly #timers = new Map<K, NodeJS.Timeout>();
+  readonly #timers = new Map<K, { at: number; timer: NodeJS.Timeout }>();
   readonly #limiter: RateLimiter<K>;
   #shuttingDown = false;
   #wakeScheduled = false;
@@ -70,20 +70,23 @@ export class WorkQueue<K = string> {
     });
   }
 
-  /** addAfter queues a key after a delay; an earlier pending delay for it wins. */
+  /** addAfter queues a key after a delay; of several pending delays for one key, the one ending first wins (client-go's delaying queue). */
   addAfter(key: K, ms: number): void {
     if (this.#shuttingDown) return;
     if (ms <= 0) {
       this.add(key);
       return;
     }
-    if (this.#timers.has(key)) return;
-    const t = setTimeout(() => {
+    const at = performance.now() + ms;
+    const pending = this.#timers.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
       this.#timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref();
-    this.#timers.set(key, t);
+    timer.unref();
+    this.#timers.set(key, { at, timer });
   }
 
   /** addRateLimited queues a failed key after its backoff. */
@@ -130,7 +133,7 @@ export class WorkQueue<K = string> {
   /** shutDown stops the queue: waiting workers get undefined. */
   shutDown(): void {
     this.#shuttingDown = true;
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const t of this.#timers.values()) clearTimeout(t.timer);
     this.#timers.clear();
     for (const w of this.#waiters.splice(0)) w(undefined);
   }
