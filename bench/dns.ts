@@ -13,7 +13,7 @@ import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
 import { Client, httpsTransport } from '../src/client/index.ts';
 import { decodeMessage, encodeMessage, rcodeOf } from '../src/dns/packet.ts';
 import { newService, newSlice, queryMessage } from '../src/dns/testing.ts';
-import { waitFor } from '../src/testing/controller-env.ts';
+import { waitFor } from '../src/testing/controller-harness.ts';
 import { freePort } from '../src/testing/etcd.ts';
 import { startServer } from '../src/testing/server-process.ts';
 import { percentile } from './stats.ts';

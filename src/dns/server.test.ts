@@ -5,7 +5,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { ApiObject } from '../api/object.ts';
 import { Client, InformerFactory, inProcessTransport } from '../client/index.ts';
 import { admin, startTestApi, type TestApi } from '../testing/apiserver.ts';
-import { waitFor } from '../testing/controller-env.ts';
+import { waitFor } from '../testing/controller-harness.ts';
 import { addressRecord, flagBits, rcodeOf, type Message } from './packet.ts';
 import { DnsServer } from './server.ts';
 import { newService, newSlice, query, resolve, startFakeUpstream, summarize, type FakeUpstream } from './testing.ts';

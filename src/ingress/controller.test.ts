@@ -11,7 +11,7 @@ import { createCaCertificate, generateEcKeyPem, signLeafCertificate } from '../a
 import { Client, inProcessTransport } from '../client/index.ts';
 import { ControlPlane } from '../server/control-plane.ts';
 import { admin } from '../testing/apiserver.ts';
-import { waitFor } from '../testing/controller-env.ts';
+import { waitFor } from '../testing/controller-harness.ts';
 import type { IngressObject, SliceObject } from './build.ts';
 import type { IngressClassObject } from './class.ts';
 

@@ -8,9 +8,12 @@ import { Client, httpsTransport, InformerFactory, RestMapper } from '../client/i
 import type { Clock } from '../clock.ts';
 import { ControlPlane, type ControlPlaneOptions } from '../server/control-plane.ts';
 import type { Controller, ControllerDeps } from '../controllers/controller.ts';
+import type { PodObject } from '../controllers/podutil/pods.ts';
+import { ApiError } from '../api/errors.ts';
+import { formatTime } from '../api/time.ts';
 
-// A test harness for controller tests: an in-process control plane, and the ControllerDeps a controller
-// manager would hand out, with a clock the test moves. (It belongs in src/testing/ once that may be edited.)
+// The test harness for controller tests: an in-process control plane, and the ControllerDeps a controller
+// manager would hand out, with a clock the test moves.
 
 /** FakeClock is a Clock the test sets or advances. */
 export class FakeClock implements Clock {
@@ -32,16 +35,20 @@ export interface ControllerHarness {
   client: Client;
   deps: ControllerDeps;
   events: EventBroadcaster;
-  /** run starts controllers and then the informers. */
+  /** run starts controllers (none: reconcile is called by hand) and then the shared informers. */
   run(...controllers: Controller[]): void;
   stop(): Promise<void>;
 }
 
-/** startHarness starts a control plane in a temporary directory and builds deps on the given clock; `server` adds control-plane options (more components to disable, a metrics source). */
+/**
+ * startHarness starts a control plane in a temporary directory and builds deps on the given clock; `server` adds
+ * control-plane options: the server's own copies of the controllers under test to disable (the workload controllers
+ * that tests drive by hand are always off), a metrics source.
+ */
 export async function startHarness(clock: Clock, server: Pick<ControlPlaneOptions, 'disable' | 'resourceMetrics' | 'customMetrics'> = {}): Promise<ControllerHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-ctrl-'));
   // The controllers under test run here with test settings; the server's own copies must not race them.
-  const disable = ['job', 'cronjob', 'endpoints', 'endpointslice', 'nodeipam', ...(server.disable ?? [])];
+  const disable = ['job', 'cronjob', 'deployment', 'replicaset', 'endpoints', 'endpointslice', 'nodeipam', ...(server.disable ?? [])];
   const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable, log: () => {}, ...(server.resourceMetrics ? { resourceMetrics: server.resourceMetrics } : {}), ...(server.customMetrics ? { customMetrics: server.customMetrics } : {}) });
   await cp.start();
   const kc = await readKubeconfig(cp.kubeconfigPath);
@@ -76,4 +83,20 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 50));
   }
   return assert.fail(`timed out waiting for ${what}`);
+}
+
+/** markPodReady sets a pod Running and Ready, as a node agent would. */
+export async function markPodReady(client: Client, pod: PodObject, readySinceMs = Date.now()): Promise<void> {
+  const t = formatTime(readySinceMs);
+  const pods = client.resource<PodObject>('v1', 'pods');
+  // Controllers under test may write the pod meanwhile; a kubelet retries such a conflict on the fresh pod.
+  for (let attempt = 1, p = pod; ; attempt++) {
+    try {
+      await pods.updateStatus({ ...p, status: { ...p.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] } });
+      return;
+    } catch (err) {
+      if (attempt >= 10 || !(err instanceof ApiError) || err.reason !== 'Conflict') throw err;
+      p = await pods.get(p.metadata?.namespace, p.metadata?.name ?? '');
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { readKubeconfig } from '../../src/apiserver/auth/index.ts';
 import { Client, httpsTransport } from '../../src/client/index.ts';
 import { rcodeOf } from '../../src/dns/packet.ts';
 import { newService, newSlice, query, startFakeUpstream, summarize, type FakeUpstream } from '../../src/dns/testing.ts';
-import { waitFor } from '../../src/testing/controller-env.ts';
+import { waitFor } from '../../src/testing/controller-harness.ts';
 import { freePort } from '../../src/testing/etcd.ts';
 import { startServer, type ServerProcess } from '../../src/testing/server-process.ts';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../src/testing/controller-env.ts';
+import { waitFor } from '../../src/testing/controller-harness.ts';
 import { netnsAvailable, startNetnsLab, type NetnsLab } from '../../src/testing/netns.ts';
 
 // `berth server` runs the Service proxy for its own machine. The server here runs inside a scratch network

@@ -4,7 +4,7 @@ import type { Event, Node, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
 import type { DaemonSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
 import type { ApiObject } from '../../api/object.ts';
 import { Client, ClientResponse, type Informer, type ResourceClient, type Transport } from '../../client/index.ts';
-import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
+import { markPodReady, startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import type { RevisionObject } from '../history/index.ts';
 import type { PodObject } from '../podutil/index.ts';
 import { DaemonSetController } from './controller.ts';
@@ -16,7 +16,7 @@ type NodeObject = Node & ApiObject;
 // Each test works on its own nodes, labelled group=<test>, and a DaemonSet selecting that label, so tests sharing
 // the control plane do not see each other's nodes.
 describe('DaemonSetController.reconcile', () => {
-  let env: ControllerTestEnv;
+  let env: ControllerHarness;
   let dsc: DaemonSetController;
   let dsApi: ResourceClient<DaemonSetObject>;
   let podApi: ResourceClient<PodObject>;
@@ -30,7 +30,7 @@ describe('DaemonSetController.reconcile', () => {
   const clock = { now: () => Date.now() + offset };
 
   before(async () => {
-    env = await startControllerTestEnv(clock, ['daemonset', 'scheduler']);
+    env = await startHarness(clock, { disable: ['daemonset', 'scheduler'] });
     dsc = new DaemonSetController(env.deps, { failedPodBackoffMs: 60_000, failedPodBackoffMaxMs: 600_000 });
     dsApi = env.client.resource<DaemonSetObject>('apps/v1', 'daemonsets');
     podApi = env.client.resource<PodObject>('v1', 'pods');
@@ -39,7 +39,7 @@ describe('DaemonSetController.reconcile', () => {
     podCache = env.deps.informers.informer<PodObject>('v1', 'pods');
     dsCache = env.deps.informers.informer<DaemonSetObject>('apps/v1', 'daemonsets');
     nodeCache = env.deps.informers.informer<NodeObject>('v1', 'nodes');
-    env.startInformers();
+    env.run();
     await dsc.synced;
   });
   after(async () => {

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Informer, ResourceClient } from '../../client/index.ts';
 import { controllerRefOf } from '../podutil/index.ts';
-import { startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
+import { startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import type { ReplicaSetObject } from '../replicaset/status.ts';
 import { DeploymentController } from './controller.ts';
 import { computeHash, equalIgnoreHash } from './hash.ts';
 import { resolveFenceposts, type DeploymentObject } from './replicasets.ts';
+import { systemClock } from '../../clock.ts';
 
 function newDeployment(name: string, replicas: number, extra: Partial<NonNullable<DeploymentObject['spec']>> = {}): DeploymentObject {
   return {
@@ -61,7 +62,7 @@ describe('computeHash', () => {
 });
 
 describe('DeploymentController.reconcile', () => {
-  let env: ControllerTestEnv;
+  let env: ControllerHarness;
   let dc: DeploymentController;
   let deployments: ResourceClient<DeploymentObject>;
   let replicaSets: ResourceClient<ReplicaSetObject>;
@@ -94,13 +95,13 @@ describe('DeploymentController.reconcile', () => {
   const sizes = (name: string) => rssOf(name).map((rs) => [rs.spec?.template?.spec?.containers[0]?.image, rs.spec?.replicas]).sort();
 
   before(async () => {
-    env = await startControllerTestEnv();
+    env = await startHarness(systemClock);
     dc = new DeploymentController(env.deps);
     deployments = env.client.resource<DeploymentObject>('apps/v1', 'deployments');
     replicaSets = env.client.resource<ReplicaSetObject>('apps/v1', 'replicasets');
     dCache = env.deps.informers.informer<DeploymentObject>('apps/v1', 'deployments');
     rsCache = env.deps.informers.informer<ReplicaSetObject>('apps/v1', 'replicasets');
-    env.startInformers();
+    env.run();
     await dc.synced;
   });
   after(async () => {

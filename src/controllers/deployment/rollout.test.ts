@@ -1,10 +1,11 @@
 // An end-to-end rollout against an in-process control plane; it belongs in test/e2e/ once the controllers are registered.
+import { systemClock } from '../../clock.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Event } from 'kubernetes-types/core/v1.js';
 import type { Informer, ResourceClient } from '../../client/index.ts';
 import { controllerRefOf, isPodReady, type PodObject } from '../podutil/index.ts';
-import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
+import { markPodReady, startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import { ReplicaSetController } from '../replicaset/controller.ts';
 import type { ReplicaSetObject } from '../replicaset/status.ts';
 import { DeploymentController } from './controller.ts';
@@ -23,7 +24,7 @@ const web: DeploymentObject = {
 };
 
 describe('Deployment rollout (deployment + replicaset controllers)', () => {
-  let env: ControllerTestEnv;
+  let env: ControllerHarness;
   let deployments: ResourceClient<DeploymentObject>;
   let replicaSets: ResourceClient<ReplicaSetObject>;
   let pods: Informer<PodObject>;
@@ -40,7 +41,7 @@ describe('Deployment rollout (deployment + replicaset controllers)', () => {
   const cond = (d: DeploymentObject, type: string) => d.status?.conditions?.find((c) => c.type === type);
 
   before(async () => {
-    env = await startControllerTestEnv();
+    env = await startHarness(systemClock);
     deployments = env.client.resource<DeploymentObject>('apps/v1', 'deployments');
     replicaSets = env.client.resource<ReplicaSetObject>('apps/v1', 'replicasets');
     const rsc = new ReplicaSetController(env.deps);
@@ -59,9 +60,7 @@ describe('Deployment rollout (deployment + replicaset controllers)', () => {
       }
     };
     pods.addHandler({ onAdd: observe, onUpdate: (_o, p) => observe(p), onDelete: observe });
-    void rsc.start(env.abort.signal);
-    void dc.start(env.abort.signal);
-    env.startInformers();
+    env.run(rsc, dc);
   });
   after(async () => {
     await env.stop();

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, ClientResponse, type ResourceClient, type Transport } from '../../client/index.ts';
 import type { Informer } from '../../client/index.ts';
-import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
+import { markPodReady, startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import type { PodObject } from '../podutil/index.ts';
 import { ReplicaSetController } from './controller.ts';
 import type { ReplicaSetObject } from './status.ts';
+import { systemClock } from '../../clock.ts';
 
 function newReplicaSet(name: string, replicas: number, extra: { minReadySeconds?: number } = {}): ReplicaSetObject {
   return {
@@ -22,7 +23,7 @@ function newReplicaSet(name: string, replicas: number, extra: { minReadySeconds?
 }
 
 describe('ReplicaSetController.reconcile', () => {
-  let env: ControllerTestEnv;
+  let env: ControllerHarness;
   let rsc: ReplicaSetController;
   let rsClient: ResourceClient<ReplicaSetObject>;
   let podClient: ResourceClient<PodObject>;
@@ -41,13 +42,13 @@ describe('ReplicaSetController.reconcile', () => {
   before(async () => {
     // reconcile is called by hand and its writes checked; the scheduler would race them by writing pod status
     // (PodScheduled=False: there are no nodes), turning an adoption's precondition into a 409.
-    env = await startControllerTestEnv(undefined, ['scheduler']);
+    env = await startHarness(systemClock, { disable: ['scheduler'] });
     rsc = new ReplicaSetController(env.deps);
     rsClient = env.client.resource<ReplicaSetObject>('apps/v1', 'replicasets');
     podClient = env.client.resource<PodObject>('v1', 'pods');
     podCache = env.deps.informers.informer<PodObject>('v1', 'pods');
     rsCache = env.deps.informers.informer<ReplicaSetObject>('apps/v1', 'replicasets');
-    env.startInformers();
+    env.run();
     await rsc.synced;
   });
   after(async () => {

@@ -3,18 +3,18 @@ import { after, before, describe, it } from 'node:test';
 import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { isApiError } from '../../api/errors.ts';
 import type { ApiObject } from '../../api/object.ts';
-import { startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
+import { startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import { ResourceQuotaController } from './controller.ts';
+import { systemClock } from '../../clock.ts';
 
 describe('ResourceQuotaController against a control plane', () => {
-  let env: ControllerTestEnv;
+  let env: ControllerHarness;
   const ns = 'quota-test';
 
   before(async () => {
-    env = await startControllerTestEnv(undefined, ['resourcequota', 'root-ca-cert-publisher']);
+    env = await startHarness(systemClock, { disable: ['resourcequota', 'root-ca-cert-publisher'] });
     const ctrl = new ResourceQuotaController(env.deps, { resyncPeriodMs: 60_000 });
-    void ctrl.start(env.abort.signal);
-    env.startInformers();
+    env.run(ctrl);
     await env.client.resource('v1', 'namespaces').create({ metadata: { name: ns } });
   });
   after(async () => env.stop());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { markPodReady, waitFor } from '../../testing/controller-env.ts';
+import { markPodReady, waitFor } from '../../testing/controller-harness.ts';
 import { eventMessages, livePods, names, newStatefulSet, readyAll, runUntil, settle, startStsEnv, step, type StsEnv } from './fixtures.ts';
 
 describe('StatefulSetController.reconcile: scaling, identity and claims', () => {

@@ -3,7 +3,7 @@ import type { Event } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../../api/object.ts';
 import type { ResourceClient } from '../../client/index.ts';
 import type { Informer } from '../../client/index.ts';
-import { markPodReady, startControllerTestEnv, waitFor, type ControllerTestEnv } from '../../testing/controller-env.ts';
+import { markPodReady, startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import type { RevisionObject } from '../history/index.ts';
 import type { PodObject } from '../podutil/index.ts';
 import { StatefulSetController } from './controller.ts';
@@ -48,7 +48,7 @@ export function newStatefulSet(name: string, o: SetOptions = {}): StatefulSetObj
 
 /** StsEnv is a control plane plus our controller and its caches. */
 export interface StsEnv {
-  env: ControllerTestEnv;
+  env: ControllerHarness;
   ctrl: StatefulSetController;
   sets: ResourceClient<StatefulSetObject>;
   pods: ResourceClient<PodObject>;
@@ -62,7 +62,7 @@ export interface StsEnv {
 
 /** startStsEnv starts a control plane and our controller (not its workers) on the given clock. */
 export async function startStsEnv(clock: { now(): number } = { now: () => Date.now() }): Promise<StsEnv> {
-  const env = await startControllerTestEnv(clock, ['statefulset']);
+  const env = await startHarness(clock, { disable: ['statefulset'] });
   const ctrl = new StatefulSetController(env.deps);
   const inf = env.deps.informers;
   const e: StsEnv = {
@@ -76,7 +76,7 @@ export async function startStsEnv(clock: { now(): number } = { now: () => Date.n
     claimCache: inf.informer<ClaimObject>('v1', 'persistentvolumeclaims'),
     revCache: inf.informer<RevisionObject>('apps/v1', 'controllerrevisions'),
   };
-  env.startInformers();
+  env.run();
   await ctrl.synced;
   return e;
 }

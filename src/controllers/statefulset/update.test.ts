@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../testing/controller-env.ts';
+import { waitFor } from '../../testing/controller-harness.ts';
 import { controllerRevisionHashLabel } from '../history/index.ts';
 import type { PodObject } from '../podutil/index.ts';
 import { eventMessages, livePods, newStatefulSet, runUntil, startStsEnv, step, type SetOptions, type StsEnv } from './fixtures.ts';

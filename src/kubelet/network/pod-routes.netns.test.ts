@@ -4,7 +4,7 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../../api/object.ts';
 import { Client, inProcessTransport } from '../../client/index.ts';
 import { admin, startTestApi, type TestApi } from '../../testing/apiserver.ts';
-import { waitFor } from '../../testing/controller-env.ts';
+import { waitFor } from '../../testing/controller-harness.ts';
 import { netnsAvailable, startNetnsLab, type LabPod, type NetnsLab } from '../../testing/netns.ts';
 import { guardTable, renderEgressGuard } from '../runtime/network.ts';
 import { PodRoutes } from './pod-routes.ts';
