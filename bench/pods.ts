@@ -14,7 +14,7 @@ import type { PodObject } from '../src/kubelet/agent.ts';
 import { startAgentProcess } from '../src/testing/agent-process.ts';
 import { reserveAgentRuntime, startTestContainerd } from '../src/testing/containerd.ts';
 import { startServer } from '../src/testing/server-process.ts';
-import { measureCriFloor } from './cri-floor.ts';
+import { measureCriBurst, measureCriFloor } from './cri-floor.ts';
 import { measureRollout } from './deployment-rollout.ts';
 import { peerFigures } from './peers.ts';
 import { percentile } from './stats.ts';
@@ -106,12 +106,14 @@ export default async function pods(opts: BenchOptions): Promise<BenchReport> {
     await agent.stop();
     agent = undefined;
 
-    opts.log('CRI floor: the same pods straight through CRI on a private containerd');
+    opts.log(`CRI floor: the same pods straight through CRI on a private containerd, one at a time and ${burst} at once`);
     const ctrd = await startTestContainerd();
     let floor;
+    let burstFloor;
     try {
       await measureCriFloor({ cri: ctrd.cri, pods: 1, sandboxConfig: ctrd.sandboxConfig });
       floor = await measureCriFloor({ cri: ctrd.cri, pods: singles, sandboxConfig: ctrd.sandboxConfig });
+      burstFloor = await measureCriBurst({ cri: ctrd.cri, pods: burst, sandboxConfig: ctrd.sandboxConfig });
     } finally {
       await ctrd.teardown();
     }
@@ -135,6 +137,9 @@ export default async function pods(opts: BenchOptions): Promise<BenchReport> {
         { name: `create -> Ready p99, ${burst} at once`, value: burstReadyP99, unit: 'ms' },
         { name: 'CRI floor p50 (RunPodSandbox -> StartContainer)', value: floor.p50Ms, unit: 'ms' },
         { name: 'ratio p50 / CRI floor', value: startP50 / floor.p50Ms, unit: 'x' },
+        { name: `CRI floor p50, ${burst} at once`, value: burstFloor.p50Ms, unit: 'ms' },
+        { name: `CRI floor p99, ${burst} at once`, value: burstFloor.p99Ms, unit: 'ms', note: `all ${burst} started after ${Math.round(burstFloor.totalMs)} ms` },
+        { name: `ratio p99 / CRI floor, ${burst} at once`, value: burstP99 / burstFloor.p99Ms, unit: 'x' },
         { name: 'agent RSS after the burst', value: agentMem.rss, unit: 'MB', note: 'goal <= 60 MB' },
         { name: 'agent PSS / anonymous after the burst', value: agentMem.pss, unit: 'MB', note: `anonymous ${agentMem.anon} MB; the rest of RSS is the node binary, shared` },
         { name: `Deployment ${replicas} replicas: create -> all Running`, value: round(rollout.createRunningS), unit: 's', note: peerNote(p.swarm_50_ready_s, 's (Swarm, 50)') },
@@ -156,6 +161,10 @@ export default async function pods(opts: BenchOptions): Promise<BenchReport> {
         burst_pods: burst,
         cri_floor_p50_ms: Math.round(floor.p50Ms),
         ratio_p50: round(startP50 / floor.p50Ms),
+        cri_floor_50pods_p50_ms: Math.round(burstFloor.p50Ms),
+        cri_floor_50pods_p99_ms: Math.round(burstFloor.p99Ms),
+        cri_floor_50pods_total_ms: Math.round(burstFloor.totalMs),
+        ratio_p99_50pods: round(burstP99 / burstFloor.p99Ms),
         agent_rss_mb: agentMem.rss,
         agent_pss_mb: agentMem.pss,
         agent_anon_mb: agentMem.anon,

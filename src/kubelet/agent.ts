@@ -30,6 +30,7 @@ import { podRef } from './pods/labels.ts';
 import { ContainerRunner } from './pods/containers.ts';
 import { ImagePuller } from './pods/images.ts';
 import { Pleg } from './pods/pleg.ts';
+import { needsSync } from './pods/pod-update.ts';
 import { RuntimeReader } from './pods/runtime-state.ts';
 import { PodWorker } from './pods/worker.ts';
 import { ProbeManager } from './prober/manager.ts';
@@ -223,9 +224,9 @@ export class Agent {
         byUid.set(p.metadata?.uid ?? '', p);
         enqueue(p.metadata?.uid ?? '');
       },
-      onUpdate: (_old, p) => {
+      onUpdate: (old, p) => {
         byUid.set(p.metadata?.uid ?? '', p);
-        enqueue(p.metadata?.uid ?? '');
+        if (needsSync(old, p)) enqueue(p.metadata?.uid ?? '');
       },
       onDelete: (p) => {
         byUid.delete(p.metadata?.uid ?? '');
