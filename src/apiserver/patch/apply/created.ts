@@ -105,12 +105,12 @@ function listKids(r: readonly unknown[], shape: ListSchema): Kid[] | null {
 // elements, without the members of strip and the children that leaves empty, as FieldSet.difference and
 // toFieldsV1 do; null when no kid is left.
 function emit(kids: Kid[], self: boolean, strip: FieldSet | undefined): FieldsV1 | null {
-  if (kids.length > 1) kids.sort(compareKids);
+  sortKids(kids);
   const out: FieldsV1 = {};
   if (self) out['.'] = {};
   let any = false;
   for (const kid of kids) {
-    const id = kid.pe ? kid.pe.id : `f:${kid.name}`;
+    const id = kid.pe ? kid.pe.id : fieldId(kid.name);
     const member = kid.node.member && !strip?.members.has(id);
     const sub = kid.node.kids ? emit(kid.node.kids, member, strip?.children.get(id)?.set) : null;
     if (sub) out[id] = sub;
@@ -119,6 +119,35 @@ function emit(kids: Kid[], self: boolean, strip: FieldSet | undefined): FieldsV1
     any = true;
   }
   return any ? out : null;
+}
+
+// Field ids are property names of the output, and a name V8 has seen before is stored faster than a new string.
+const fieldIds = new Map<string, string>();
+
+function fieldId(name: string): string {
+  let id = fieldIds.get(name);
+  if (id === undefined) {
+    // Bounded: map keys (labels, data) are the user's.
+    if (fieldIds.size >= 4096) fieldIds.clear();
+    id = `f:${name}`;
+    fieldIds.set(name, id);
+  }
+  return id;
+}
+
+// sortKids sorts in place; by insertion when short, which most are, as Array.prototype.sort's set-up for a
+// handful of items cost more than the walk itself.
+function sortKids(kids: Kid[]): void {
+  if (kids.length > 16) {
+    kids.sort(compareKids);
+    return;
+  }
+  for (let i = 1; i < kids.length; i++) {
+    const k = kids[i] as Kid;
+    let j = i - 1;
+    for (; j >= 0 && compareKids(kids[j] as Kid, k) > 0; j--) kids[j + 1] = kids[j] as Kid;
+    kids[j + 1] = k;
+  }
 }
 
 function compareKids(a: Kid, b: Kid): number {
