@@ -4,7 +4,7 @@
 import type { FieldSet, FieldsV1 } from './fieldset.ts';
 import { deepEqual, isEmptyContainer, type JsonObject } from './json.ts';
 import { stripMetaFields } from './managed.ts';
-import { comparePathElements, type PathElement } from './pathelement.ts';
+import { comparePathElements, sortInPlace, type PathElement } from './pathelement.ts';
 import { childSchema, deducedSchema, listItemElement, shapeOf, type ListSchema, type MapSchema, type Schema } from './schema.ts';
 
 // One path's result: whether the path itself is a member, and the children that lead to members below it.
@@ -105,7 +105,7 @@ function listKids(r: readonly unknown[], shape: ListSchema): Kid[] | null {
 // elements, without the members of strip and the children that leaves empty, as FieldSet.difference and
 // toFieldsV1 do; null when no kid is left.
 function emit(kids: Kid[], self: boolean, strip: FieldSet | undefined): FieldsV1 | null {
-  sortKids(kids);
+  sortInPlace(kids, compareKids);
   const out: FieldsV1 = {};
   if (self) out['.'] = {};
   let any = false;
@@ -133,21 +133,6 @@ function fieldId(name: string): string {
     fieldIds.set(name, id);
   }
   return id;
-}
-
-// sortKids sorts in place; by insertion when short, which most are, as Array.prototype.sort's set-up for a
-// handful of items cost more than the walk itself.
-function sortKids(kids: Kid[]): void {
-  if (kids.length > 16) {
-    kids.sort(compareKids);
-    return;
-  }
-  for (let i = 1; i < kids.length; i++) {
-    const k = kids[i] as Kid;
-    let j = i - 1;
-    for (; j >= 0 && compareKids(kids[j] as Kid, k) > 0; j--) kids[j + 1] = kids[j] as Kid;
-    kids[j + 1] = k;
-  }
 }
 
 function compareKids(a: Kid, b: Kid): number {
