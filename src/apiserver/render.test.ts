@@ -31,6 +31,20 @@ describe('renderList', () => {
     });
   }
 
+  it('streams a large list in pieces that join to the same JSON', async () => {
+    // Items of odd sizes, so pieces end inside items and inside multi-byte characters.
+    const items = Array.from({ length: 300 }, (_, i) => {
+      const o = cached(`n${i}`, i + 1);
+      (o.obj as { data: Record<string, string> }).data.big = '✓'.repeat(1000 + i);
+      return { ...o, bytes: Buffer.from(JSON.stringify(o.obj)) };
+    });
+    const res = renderList(items, info, json);
+    assert.ok(res.body instanceof ReadableStream, 'a list this large is streamed');
+    const body = Buffer.from(await new Response(res.body).arrayBuffer());
+    assert.equal(res.headers['content-length'], String(body.byteLength));
+    assert.deepEqual(JSON.parse(body.toString()), { kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '42' }, items: items.map((o) => o.obj) });
+  });
+
   it('renders YAML from the same bytes', () => {
     const res = renderList([cached('a', 1)], info, { encoding: 'yaml', as: 'object', pretty: false });
     assert.match(Buffer.from(res.body as Uint8Array).toString(), /kind: ConfigMapList\n[\s\S]*name: a/);

@@ -29,9 +29,15 @@ export function definitionName(group: string, version: string, kind: string): st
   return `io.k8s.api.${g}.${version}.${kind}`;
 }
 
+// A definition's $ref chain resolved once: a create walks the same few hundred definitions every time.
+const resolved = new WeakMap<Definition, Definition | null>();
+
 function resolve(d: Definition): Definition | undefined {
+  const hit = resolved.get(d);
+  if (hit !== undefined) return hit ?? undefined;
   let cur: Definition | undefined = d;
   for (let i = 0; cur?.$ref && i < 10; i++) cur = load()[cur.$ref.replace('#/definitions/', '')];
+  resolved.set(d, cur ?? null);
   return cur;
 }
 
@@ -44,26 +50,40 @@ export function unknownFieldsOf(group: string, version: string, kind: string, ob
   const root = load()[definitionName(group, version, kind)];
   if (!root) return [];
   const out: string[] = [];
-  walk(root, obj, '', out);
+  walk(root, obj, [], out);
   return out;
 }
 
-function walk(def: Definition, value: unknown, path: string, out: string[]): void {
+// pathString renders the segments walk keeps (field names and list indices) as "spec.containers[0].foo"; walk
+// builds it only for an unknown field, as nearly every field is known.
+function pathString(path: readonly (string | number)[]): string {
+  let s = '';
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
+  return s;
+}
+
+function walk(def: Definition, value: unknown, path: (string | number)[], out: string[]): void {
   const d = resolve(def);
   if (!d || d['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
-    if (d.items) value.forEach((v, i) => walk(d.items as Definition, v, `${path}[${i}]`, out));
+    const items = d.items;
+    if (!items) return;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walk(items, value[i], path, out);
+      path.pop();
+    }
     return;
   }
   if (!isPlainObject(value)) return;
-  if (d.properties) {
-    for (const [k, v] of Object.entries(value)) {
-      const child = d.properties[k];
-      const p = path ? `${path}.${k}` : k;
-      if (!child) out.push(p);
-      else walk(child, v, p, out);
-    }
-  } else if (isPlainObject(d.additionalProperties)) {
-    for (const [k, v] of Object.entries(value)) walk(d.additionalProperties as Definition, v, path ? `${path}.${k}` : k, out);
+  const props = d.properties;
+  const extra = !props && isPlainObject(d.additionalProperties) ? (d.additionalProperties as Definition) : undefined;
+  if (!props && !extra) return;
+  for (const k of Object.keys(value)) {
+    const child = props ? props[k] : extra;
+    path.push(k);
+    if (!child) out.push(pathString(path));
+    else walk(child, (value as Record<string, unknown>)[k], path, out);
+    path.pop();
   }
 }

@@ -8,7 +8,8 @@ export interface EngineLink {
   /** revision and compactRevision are the file's, as opened. */
   readonly revision: number;
   readonly compactRevision: number;
-  post(req: Request): void;
+  /** post sends a request; `transfer` moves buffers to the engine's thread instead of copying them. */
+  post(req: Request, transfer?: ArrayBuffer[]): void;
   /** busy says whether replies are awaited (a worker then keeps the process alive). */
   busy(yes: boolean): void;
   /** closed resolves when the engine is gone and the file's lock released (after a 'close' request). */
@@ -69,7 +70,7 @@ export function workerLink(path: string, on: LinkEvents): EngineLink {
   return {
     revision: answer.revision,
     compactRevision: answer.compactRevision,
-    post: (req) => worker.postMessage(req),
+    post: (req, transfer) => worker.postMessage(req, transfer),
     busy: (yes) => (yes ? worker.ref() : worker.unref()),
     closed: () => {
       // Hold the process until the thread is gone, so the file's lock is released when this resolves.

@@ -4,6 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { compacted, keyExists, keyNotFound, revisionMismatch, StorageError } from '../errors.ts';
 import type { KeyValue, WatchEvent } from '../types.ts';
 import { prepareSchema } from './schema.ts';
+import { unpackWrites } from './pack.ts';
 import type { Request } from './protocol.ts';
 import { Statements } from './statements.ts';
 
@@ -230,7 +231,7 @@ export class SqliteEngine {
 export function serve(e: SqliteEngine, req: Request): unknown {
   switch (req.op) {
     case 'commit':
-      return e.commit(req.writes);
+      return e.commit(unpackWrites(req.packed));
     case 'get':
       return e.get(req.key, req.revision);
     case 'list':

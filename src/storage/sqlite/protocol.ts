@@ -1,7 +1,7 @@
 // The messages between SqliteStore (any thread) and its engine's worker thread.
 import type { MessagePort } from 'node:worker_threads';
 import type { KeyValue, WatchEvent } from '../types.ts';
-import type { BatchOutcome, Write } from './engine.ts';
+import type { BatchOutcome } from './engine.ts';
 
 /** WorkerInit is the worker's workerData: the file, and where to answer the synchronous open. */
 export interface WorkerInit {
@@ -15,9 +15,9 @@ export interface WorkerInit {
 /** OpenReply answers the open: the file's revisions, or why it was refused. */
 export type OpenReply = { ok: true; revision: number; compactRevision: number } | { ok: false; error: WireError };
 
-/** Request is one call into the engine; replies carry the same id. */
+/** Request is one call into the engine; replies carry the same id. A commit's writes are packed (pack.ts). */
 export type Request = { id: number } & (
-  | { op: 'commit'; writes: Write[] }
+  | { op: 'commit'; packed: ArrayBuffer }
   | { op: 'get'; key: string; revision: number }
   | { op: 'list'; start: string; end: string; revision: number; limit: number }
   | { op: 'events'; after: number; until: number; start: string; end: string }

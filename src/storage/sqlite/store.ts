@@ -6,6 +6,7 @@ import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchEvent, Write
 import { WatchHub } from '../watch-hub.ts';
 import type { Applied, BatchOutcome, Write } from './engine.ts';
 import { fromWire, inlineLink, workerLink, type EngineLink } from './engine-link.ts';
+import { packWrites } from './pack.ts';
 import type { Reply, Request, Results } from './protocol.ts';
 
 /** SqliteStoreOptions configures the embedded SQLite backend. */
@@ -190,12 +191,12 @@ export class SqliteStore implements Store {
   }
 
   /** #call sends one request to the worker and resolves with its reply. */
-  #call<O extends Op>(op: O, req: RequestOf<O>): Promise<Results[O]> {
+  #call<O extends Op>(op: O, req: RequestOf<O>, transfer?: ArrayBuffer[]): Promise<Results[O]> {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
       if (this.#calls.size === 0) this.#link.busy(true);
       this.#calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.#link.post({ ...req, id, op } as Request);
+      this.#link.post({ ...req, id, op } as Request, transfer);
     });
   }
 
@@ -252,7 +253,8 @@ export class SqliteStore implements Store {
   async #commit(batch: Pending[]): Promise<void> {
     let outcome: BatchOutcome;
     try {
-      outcome = await this.#call('commit', { op: 'commit', writes: batch.map((p) => p.write) });
+      const packed = packWrites(batch.map((p) => p.write));
+      outcome = await this.#call('commit', { op: 'commit', packed }, [packed]);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;

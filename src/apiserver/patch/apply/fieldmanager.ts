@@ -7,6 +7,7 @@ import type { FieldSet } from './fieldset.ts';
 import { cloneJson, deepEqual, isObject, type JsonObject } from './json.ts';
 import { allowedConflicts, buildLastApplied, hasLastApplied, setLastApplied } from './lastapplied.ts';
 import { conflictError } from './conflict.ts';
+import { createdFieldsV1 } from './created.ts';
 import { formatTime } from '../../../api/time.ts';
 import {
   capUpdateManagers,
@@ -242,6 +243,16 @@ export function serverSideApply<T extends object = JsonObject>(opts: ApplyOption
   return { object: object as T, managedFields, changed };
 }
 
+// createdEntries is what recordUpdate and encodeManagedFields make of a create with no managers yet: one Update
+// entry holding every field of the new object, or none when no field may be owned.
+function createdEntries(updated: JsonObject, opts: UpdateOptions<object>, apiVersion: string): ManagedFieldsEntry[] {
+  const fieldsV1 = createdFieldsV1(updated, opts.schema);
+  if (!fieldsV1) return [];
+  const entry: ManagedFieldsEntry = { manager: opts.manager || 'unknown', operation: 'Update', apiVersion, time: formatTime(opts.now), fieldsType: 'FieldsV1', fieldsV1 };
+  if (opts.subresource) entry.subresource = opts.subresource;
+  return [entry];
+}
+
 // decodeLiveOrNew picks the ownership a write starts from: the request's managedFields when it sends usable ones
 // (so users can edit them), none when it asks for a reset, the live object's otherwise, and always the live
 // object's on a subresource.
@@ -283,6 +294,11 @@ export function updateManagedFields<T extends object>(opts: UpdateOptions<T>): M
   // Skip-non-applied: an existing object (it has a uid) with no managers is not tracked by plain writes.
   if (state.fields.size === 0 && liveIn && str(metadataOf(liveIn)?.uid) !== '') {
     return { object: updated as T, managedFields: [], changed };
+  }
+  if (!liveIn && state.fields.size === 0 && !opts.resetFields) {
+    const managedFields = createdEntries(updated, opts, apiVersion);
+    setManagedFields(updated, managedFields);
+    return { object: updated as T, managedFields, changed };
   }
   const ctx: UpdaterContext = { schema: opts.schema, ignored: opts.resetFields };
   const id = managerIdentifier({ manager: opts.manager || 'unknown', operation: 'Update', apiVersion, subresource: opts.subresource });

@@ -1,5 +1,5 @@
 import { isObject } from './json.ts';
-import { comparePathElements, fieldElement, parsePathElement, pathString, type FieldPath, type PathElement } from './pathelement.ts';
+import { comparePathElements, fieldElement, parsePathElement, pathString, sortInPlace, type FieldPath, type PathElement } from './pathelement.ts';
 
 /** FieldsV1 is the wire form of a field set: nested objects keyed by path elements, "." marking the node itself. */
 export interface FieldsV1 {
@@ -218,7 +218,7 @@ function emitFieldsV1(set: FieldSet, includeSelf: boolean): FieldsV1 {
   if (includeSelf) out['.'] = {};
   const pes: PathElement[] = [...set.members.values()];
   for (const [id, c] of set.children) if (!set.members.has(id)) pes.push(c.pe);
-  if (pes.length > 1) pes.sort(comparePathElements);
+  sortInPlace(pes, comparePathElements);
   for (const pe of pes) {
     const child = set.children.get(pe.id);
     out[pe.id] = child ? emitFieldsV1(child.set, set.members.has(pe.id)) : {};

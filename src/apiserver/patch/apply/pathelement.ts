@@ -61,6 +61,23 @@ export function parsePathElement(s: string): PathElement | null {
   }
 }
 
+/**
+ * sortInPlace sorts by insertion when the array is short, as most of a field set's nodes are: for a handful of
+ * items Array.prototype.sort's set-up costs more than the comparisons (managedFields are rendered on every write).
+ */
+export function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): void {
+  if (items.length > 16) {
+    items.sort(compare);
+    return;
+  }
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i] as T;
+    let j = i - 1;
+    for (; j >= 0 && compare(items[j] as T, item) > 0; j--) items[j + 1] = items[j] as T;
+    items[j + 1] = item;
+  }
+}
+
 const kindRank = { field: 0, key: 1, value: 2, index: 3 } as const;
 
 /** comparePathElements orders elements as upstream: fields, then keys, then values, then indices. */
