@@ -6,6 +6,7 @@ import { NodeProxy, PodRoutes } from '../kubelet/network/index.ts';
 import { defaultNetwork } from '../kubelet/runtime/containerd.ts';
 import { agentFlags, agentFlagUsage, agentOptionsFrom } from './agent-flags.ts';
 import { parseFlags, UsageError } from './args.ts';
+import { armShutdownDeadline } from './shutdown-deadline.ts';
 
 const usage = `Usage: berth agent --server URL --token TOKEN [flags]
 
@@ -58,7 +59,10 @@ export async function runAgent(args: string[]): Promise<void> {
   if (!disabled.has('proxy')) extensions.push(new NodeProxy({ nodeIPs: [options.nodeIP ?? defaultNodeIP()], clusterCidr: values['cluster-cidr'], networkPolicy: !disabled.has('network-policy') }));
   const stop = new AbortController();
   const agent = new Agent({ ...options, extensions, server: values.server, token, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
-  const onSignal = (): void => stop.abort();
+  const onSignal = (): void => {
+    armShutdownDeadline('berth agent', 30_000);
+    stop.abort();
+  };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   const running = agent.start(stop.signal);

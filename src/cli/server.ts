@@ -11,6 +11,7 @@ import { parseDuration } from '../sim/options.ts';
 import { defaultClusterDns, defaultClusterDomain, parseUpstream } from '../dns/index.ts';
 import { defaultIngressWorkers } from '../ingress/workers.ts';
 import { parseCidr } from '../controllers/nodeipam/cidr-set.ts';
+import { armShutdownDeadline } from './shutdown-deadline.ts';
 
 const usage = `Usage: berth server [flags]
 
@@ -193,6 +194,8 @@ export async function runServer(args: string[]): Promise<void> {
     process.once('SIGINT', resolve);
   });
   process.stdout.write('berth server: shutting down\n');
+  // In-flight requests get their time to finish (cp.stop); a step that never ends must not keep the server alive.
+  armShutdownDeadline('berth server', 60_000);
   stopAgent.abort();
   await agentRun?.catch((err: unknown) => process.stderr.write(`berth server: node agent: ${err instanceof Error ? err.message : String(err)}\n`));
   await cp.stop();
