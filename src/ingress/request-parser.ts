@@ -51,6 +51,8 @@ const State = { head: 0, length: 1, lengthEnd: 2, size: 3, data: 4, dataEnd: 5, 
 /** RequestParser turns a connection's bytes into request events; push() adds bytes, next() takes one event. */
 export class RequestParser {
   #buf: Buffer = empty;
+  // borrowed: #buf is (a part of) the caller's last pushed buffer, which the caller may reuse after keep().
+  #borrowed = false;
   #state: number = State.head;
   #remaining = 0;
   // Where the search for the end of a head resumes, so a head arriving byte by byte is scanned once.
@@ -58,7 +60,14 @@ export class RequestParser {
 
   /** push appends received bytes. */
   push(d: Buffer): void {
-    this.#buf = this.#buf.length === 0 ? d : Buffer.concat([this.#buf, d]);
+    this.#borrowed = this.#buf.length === 0;
+    this.#buf = this.#borrowed ? d : Buffer.concat([this.#buf, d]);
+  }
+
+  /** keep copies the bytes not consumed yet out of the buffer pushed last, so its owner can reuse it. */
+  keep(): void {
+    if (this.#borrowed && this.#buf.length > 0) this.#buf = Buffer.from(this.#buf);
+    this.#borrowed = false;
   }
 
   /** buffered is how many received bytes no event has consumed yet. */

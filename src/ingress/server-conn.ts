@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { Clock } from '../clock.ts';
 import { closingResponse } from './error-pages.ts';
 import { RequestParser, type RequestHead } from './request-parser.ts';
+import { readInto, streamReads } from './socket-reads.ts';
 
 // The ingress's client side: a lean HTTP/1.1 server over raw (or TLS) sockets instead of node:http's server,
 // whose IncomingMessage/ServerResponse machinery cost the data plane more CPU than the rest of a proxied request.
@@ -28,6 +29,8 @@ const Body = { none: 0, waiting: 1, streaming: 2, discarding: 3 } as const;
 export class HttpListener {
   readonly server: net.Server;
   readonly opts: HttpListenerOptions;
+  /** readBuffer receives the reads of every plain connection (socket-reads.ts): each is parsed before the next arrives. */
+  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
   readonly #conns = new Set<ServerConn>();
   readonly #upgraded = new Set<net.Socket>();
   #sweeper: NodeJS.Timeout | null = null;
@@ -126,6 +129,8 @@ export class ServerConn {
   #bodyMode: number = Body.none;
   #bodyPaused = false;
   #driving = false;
+  // shared: reads arrive in the listener's readBuffer, so bytes kept past a read are copies.
+  readonly #shared: boolean;
   // closed: the connection serves nothing more (its socket closed, is closing, or was upgraded).
   #closed = false;
 
@@ -133,7 +138,8 @@ export class ServerConn {
     this.socket = socket;
     this.#l = l;
     this.idleSince = l.opts.clock.now();
-    socket.on('data', (d: Buffer) => this.#onData(d));
+    this.#shared = readInto(socket, l.readBuffer, (d) => this.#onData(d));
+    if (!this.#shared) socket.on('data', (d: Buffer) => this.#onData(d));
     // A client that shuts down its side has gone away, as node:http and nginx take it (499 for a request in flight).
     socket.on('end', () => socket.destroy());
     socket.on('error', () => socket.destroy());
@@ -204,6 +210,7 @@ export class ServerConn {
   #onData(d: Buffer): void {
     this.#parser.push(d);
     this.#drive();
+    if (this.#shared) this.#parser.keep();
     if (this.#parser.buffered > highWater && !this.socket.isPaused()) this.socket.pause();
   }
 
@@ -221,7 +228,7 @@ export class ServerConn {
             this.#start(ev.head);
             break;
           case 'data':
-            if (this.#bodyMode === Body.streaming && !(this.#body as Readable).push(ev.chunk)) this.#bodyPaused = true;
+            if (this.#bodyMode === Body.streaming && !(this.#body as Readable).push(this.#shared ? Buffer.from(ev.chunk) : ev.chunk)) this.#bodyPaused = true;
             break;
           case 'end':
             if (this.#bodyMode === Body.streaming) (this.#body as Readable).push(null);
@@ -250,7 +257,9 @@ export class ServerConn {
       this.#l.forget(this, true);
       // Not flowing until the handler pipes it, so nothing the client sends meanwhile is lost.
       this.socket.pause();
-      this.#l.opts.onUpgrade(head, this.socket, this.#parser.takeRest());
+      if (this.#shared) streamReads(this.socket, this.#l.readBuffer);
+      const rest = this.#parser.takeRest();
+      this.#l.opts.onUpgrade(head, this.socket, this.#shared ? Buffer.from(rest) : rest);
       return;
     }
     const ex = new ServerExchange(this, head);
