@@ -212,7 +212,7 @@ export class IngressProxy {
         x.upstreamStatus = up.status;
         x.served = u;
         x.bytes = up.contentLength;
-        ex.respond(up.status, up.statusMessage || (STATUS_CODES[up.status] ?? ''), responseHeaderLines(up.rawHeaders), up.contentLength);
+        ex.respond(up.status, up.statusMessage || (STATUS_CODES[up.status] ?? ''), up.lines, up.contentLength);
       },
       onData: (chunk) => {
         if (ex.write(chunk)) return true;
