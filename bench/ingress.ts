@@ -206,6 +206,8 @@ export default async function bench(opts: BenchOptions): Promise<BenchReport> {
     connections: Number(env('BERTH_BENCH_CONNECTIONS') ?? 32),
     ingressWorkers: Number(env('BERTH_BENCH_INGRESS_WORKERS') ?? 1),
     nginxWorkers: env('BERTH_BENCH_NGINX_WORKERS') ?? '1',
+    // BERTH_BENCH_ROUNDS alternates the ingress and nginx phases (as `berth bench network` does twice) on a busy machine.
+    rounds: Number(env('BERTH_BENCH_ROUNDS') ?? 1),
     log: opts.log,
   });
   const bad = (l: LoadResult): string => {

@@ -43,12 +43,17 @@ export function forwardHeaders(req: RequestHead, conn: ClientAddress, secure: bo
   return out;
 }
 
+/** forwardedResponseHeader tells whether a response header (lower-case name) is passed on to the client. */
+export function forwardedResponseHeader(lower: string): boolean {
+  return !dropResponse.has(lower);
+}
+
 /** responseHeaderLines renders an upstream response's raw list as "name: value\r\n" lines without hop-by-hop headers, framing or Date. */
 export function responseHeaderLines(raw: readonly string[]): string {
   let out = '';
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (dropResponse.has(name.toLowerCase())) continue;
+    if (!forwardedResponseHeader(name.toLowerCase())) continue;
     out += `${name}: ${raw[i + 1] as string}\r\n`;
   }
   return out;

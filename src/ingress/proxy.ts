@@ -10,7 +10,8 @@ import { forwardHeaders, headerRecord, headerValue, responseHeaderLines } from '
 import type { RequestObserver } from './metrics.ts';
 import type { RequestHead } from './request-parser.ts';
 import { pickUpstream, routeToCanary, RoutingTable, type Target, type Upstream } from './routing.ts';
-import { HttpListener, type HttpListenerOptions, type ServerExchange } from './server-conn.ts';
+import { HttpListener, type HttpListenerOptions } from './server-conn.ts';
+import type { ServerExchange } from './server-exchange.ts';
 import { SniContexts, type KeyPair } from './tls.ts';
 import { ReadTimeoutError, UpstreamPool, type UpstreamExchange } from './upstream.ts';
 
@@ -212,7 +213,7 @@ export class IngressProxy {
         x.upstreamStatus = up.status;
         x.served = u;
         x.bytes = up.contentLength;
-        ex.respond(up.status, up.statusMessage || (STATUS_CODES[up.status] ?? ''), responseHeaderLines(up.rawHeaders), up.contentLength);
+        ex.respond(up.status, up.statusMessage || (STATUS_CODES[up.status] ?? ''), up.lines, up.contentLength);
       },
       onData: (chunk) => {
         if (ex.write(chunk)) return true;

@@ -3,6 +3,8 @@
 // Content-Length or chunked encoding, then the next pipelined request. The caller pulls one event at a time, so
 // it decides when to read a body and when to start the next request.
 
+import { Chunk, ChunkedDecoder } from './chunked.ts';
+
 /** RequestHead is one request's line and header section. */
 export interface RequestHead {
   method: string;
@@ -44,21 +46,31 @@ const badValueRe = /[\x00-\x08\x0a-\x1f\x7f]/;
 const targetRe = /^[\x21-\x7e\x80-\xff]+$/;
 const requestLineRe = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d)\.(\d)$/;
 
-// Parser states: a head, a body of known length, its end, a chunk-size line, chunk data, the CRLF after it,
-// trailers; failed after a malformed request or an upgrade (the rest of the bytes are not HTTP).
-const State = { head: 0, length: 1, lengthEnd: 2, size: 3, data: 4, dataEnd: 5, trailers: 6, failed: 7 } as const;
+// Parser states: a head, a body of known length, its end, a chunked body; failed after a malformed request or
+// an upgrade (the rest of the bytes are not HTTP).
+const State = { head: 0, length: 1, lengthEnd: 2, chunked: 3, failed: 4 } as const;
 
 /** RequestParser turns a connection's bytes into request events; push() adds bytes, next() takes one event. */
 export class RequestParser {
   #buf: Buffer = empty;
+  // borrowed: #buf is (a part of) the caller's last pushed buffer, which the caller may reuse after keep().
+  #borrowed = false;
   #state: number = State.head;
   #remaining = 0;
+  readonly #chunks = new ChunkedDecoder();
   // Where the search for the end of a head resumes, so a head arriving byte by byte is scanned once.
   #scanned = 0;
 
   /** push appends received bytes. */
   push(d: Buffer): void {
-    this.#buf = this.#buf.length === 0 ? d : Buffer.concat([this.#buf, d]);
+    this.#borrowed = this.#buf.length === 0;
+    this.#buf = this.#borrowed ? d : Buffer.concat([this.#buf, d]);
+  }
+
+  /** keep copies the bytes not consumed yet out of the buffer pushed last, so its owner can reuse it. */
+  keep(): void {
+    if (this.#borrowed && this.#buf.length > 0) this.#buf = Buffer.from(this.#buf);
+    this.#borrowed = false;
   }
 
   /** buffered is how many received bytes no event has consumed yet. */
@@ -140,7 +152,10 @@ export class RequestParser {
     this.#buf = end + 4 === buf.length ? empty : buf.subarray(end + 4);
     const head = parseHead(text);
     if (typeof head === 'number') return this.#fail(head);
-    if (head.chunked) this.#state = State.size;
+    if (head.chunked) {
+      this.#state = State.chunked;
+      this.#chunks.reset();
+    }
     else if (head.contentLength > 0) {
       this.#state = State.length;
       this.#remaining = head.contentLength;
@@ -149,43 +164,16 @@ export class RequestParser {
   }
 
   #chunked(): ParseEvent | null {
-    for (;;) {
-      const buf = this.#buf;
-      if (this.#state === State.data) {
-        if (buf.length === 0) return null;
-        const take = Math.min(buf.length, this.#remaining);
-        this.#remaining -= take;
-        if (this.#remaining === 0) this.#state = State.dataEnd;
-        return { type: 'data', chunk: this.#take(take) };
-      }
-      const eol = buf.indexOf('\r\n', 0, 'latin1');
-      if (eol < 0) {
-        if (buf.length > maxLineBytes) return this.#fail(400);
-        return null;
-      }
-      if (eol > maxLineBytes) return this.#fail(400);
-      const line = buf.toString('latin1', 0, eol);
-      this.#buf = buf.subarray(eol + 2);
-      if (this.#state === State.dataEnd) {
-        if (line !== '') return this.#fail(400);
-        this.#state = State.size;
-      } else if (this.#state === State.trailers) {
-        // Trailer fields end at the proxy (nginx drops them too).
-        if (line === '') {
-          this.#state = State.head;
-          return { type: 'end' };
-        }
-      } else {
-        const m = /^([0-9a-fA-F]{1,13})[ \t]*(?:;.*)?$/.exec(line);
-        if (!m) return this.#fail(400);
-        const size = parseInt(m[1] as string, 16);
-        if (size === 0) this.#state = State.trailers;
-        else {
-          this.#state = State.data;
-          this.#remaining = size;
-        }
-      }
-    }
+    const buf = this.#buf;
+    const found = this.#chunks.step(buf, 0);
+    if (found === Chunk.error) return this.#fail(400);
+    const chunk = found === Chunk.data ? buf.subarray(this.#chunks.start, this.#chunks.end) : null;
+    const rest = this.#chunks.offset;
+    this.#buf = rest === buf.length ? empty : buf.subarray(rest);
+    if (chunk) return { type: 'data', chunk };
+    if (found === Chunk.more) return null;
+    this.#state = State.head;
+    return { type: 'end' };
   }
 }
 

@@ -1,13 +1,14 @@
 // The response head of an upstream HTTP/1.1 answer: status line, headers, and how its body is framed
 // (RFC 9112 section 6.3), parsed from the text before the blank line. Kept apart from the connection code in
 // upstream.ts, as request-parser.ts is for the client side.
+import { forwardedResponseHeader } from './headers.ts';
 
 /** UpstreamHead is a parsed response head. */
 export interface UpstreamHead {
   status: number;
   statusMessage: string;
-  /** rawHeaders alternate names and values as received (node:http's rawHeaders). */
-  rawHeaders: string[];
+  /** lines are the headers passed on to the client, "name: value\r\n" each as received, without hop-by-hop ones, framing or Date (headers.ts). */
+  lines: string;
   /** contentLength is the Content-Length of a response not chunked (-1 otherwise), to pass on as it is. */
   contentLength: number;
 }
@@ -26,23 +27,25 @@ export interface ParsedHead {
 
 /** parseResponseHead parses a head (without the blank line); headRequest: the answer to HEAD has no body. */
 export function parseResponseHead(text: string, headRequest: boolean): ParsedHead | { error: string } {
-  const lines = text.split('\r\n');
-  const statusLine = lines[0] ?? '';
+  const rows = text.split('\r\n');
+  const statusLine = rows[0] ?? '';
   const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
   if (!m) return { error: `bad status line from upstream: ${JSON.stringify(statusLine.slice(0, 80))}` };
   const status = Number(m[2]);
-  const rawHeaders: string[] = [];
+  // Rendered in the same pass as the framing headers are read: the proxy forwards this string as it is.
+  let lines = '';
   let length = -1;
   let chunked = false;
   let close = m[1] === '0';
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
+  for (let i = 1; i < rows.length; i++) {
+    const line = rows[i] as string;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon);
     const value = line.slice(colon + 1).trim();
-    rawHeaders.push(name, value);
-    switch (name.toLowerCase()) {
+    const lower = name.toLowerCase();
+    if (forwardedResponseHeader(lower)) lines += `${name}: ${value}\r\n`;
+    switch (lower) {
       case 'content-length':
         length = Number(value);
         break;
@@ -70,5 +73,5 @@ export function parseResponseHead(text: string, headRequest: boolean): ParsedHea
     reusable = false;
   }
   const contentLength = !chunked && length >= 0 && Number.isSafeInteger(length) ? length : -1;
-  return { head: { status, statusMessage: m[3] ?? '', rawHeaders, contentLength }, framing, remaining, reusable };
+  return { head: { status, statusMessage: m[3] ?? '', lines, contentLength }, framing, remaining, reusable };
 }

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../clock.ts';
-import { HttpListener, type ServerExchange } from './server-conn.ts';
+import { HttpListener } from './server-conn.ts';
+import type { ServerExchange } from './server-exchange.ts';
 
 // The client-side HTTP/1.1 server over real loopback sockets: keep-alive, pipelining, bodies, framing of the
 // answers, 100-continue, malformed requests, the idle timeout, clients that leave, and upgrades.

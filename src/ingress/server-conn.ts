@@ -3,11 +3,13 @@ import { Readable } from 'node:stream';
 import type { Clock } from '../clock.ts';
 import { closingResponse } from './error-pages.ts';
 import { RequestParser, type RequestHead } from './request-parser.ts';
+import { ServerExchange, type ExchangeConn } from './server-exchange.ts';
+import { readInto, streamReads } from './socket-reads.ts';
 
 // The ingress's client side: a lean HTTP/1.1 server over raw (or TLS) sockets instead of node:http's server,
 // whose IncomingMessage/ServerResponse machinery cost the data plane more CPU than the rest of a proxied request.
 // One connection serves its requests in order (pipelined ones wait in the parser's buffer), streams a request
-// body only when asked, and writes each response head together with the first body bytes.
+// body only when asked; each exchange's response framing and writes are in server-exchange.ts.
 
 /** HttpListenerOptions say how long idle connections live and who handles requests and upgrades. */
 export interface HttpListenerOptions {
@@ -28,6 +30,8 @@ const Body = { none: 0, waiting: 1, streaming: 2, discarding: 3 } as const;
 export class HttpListener {
   readonly server: net.Server;
   readonly opts: HttpListenerOptions;
+  /** readBuffer receives the reads of every plain connection (socket-reads.ts): each is parsed before the next arrives. */
+  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
   readonly #conns = new Set<ServerConn>();
   readonly #upgraded = new Set<net.Socket>();
   #sweeper: NodeJS.Timeout | null = null;
@@ -115,7 +119,7 @@ export class HttpListener {
 }
 
 /** ServerConn is one client connection: it parses requests and runs one ServerExchange at a time. */
-export class ServerConn {
+export class ServerConn implements ExchangeConn {
   readonly socket: net.Socket;
   /** idleSince is when the connection began waiting on the client (0 while a request is being answered). */
   idleSince: number;
@@ -126,6 +130,8 @@ export class ServerConn {
   #bodyMode: number = Body.none;
   #bodyPaused = false;
   #driving = false;
+  // shared: reads arrive in the listener's readBuffer, so bytes kept past a read are copies.
+  readonly #shared: boolean;
   // closed: the connection serves nothing more (its socket closed, is closing, or was upgraded).
   #closed = false;
 
@@ -133,7 +139,8 @@ export class ServerConn {
     this.socket = socket;
     this.#l = l;
     this.idleSince = l.opts.clock.now();
-    socket.on('data', (d: Buffer) => this.#onData(d));
+    this.#shared = readInto(socket, l.readBuffer, (d) => this.#onData(d));
+    if (!this.#shared) socket.on('data', (d: Buffer) => this.#onData(d));
     // A client that shuts down its side has gone away, as node:http and nginx take it (499 for a request in flight).
     socket.on('end', () => socket.destroy());
     socket.on('error', () => socket.destroy());
@@ -204,6 +211,7 @@ export class ServerConn {
   #onData(d: Buffer): void {
     this.#parser.push(d);
     this.#drive();
+    if (this.#shared) this.#parser.keep();
     if (this.#parser.buffered > highWater && !this.socket.isPaused()) this.socket.pause();
   }
 
@@ -221,7 +229,7 @@ export class ServerConn {
             this.#start(ev.head);
             break;
           case 'data':
-            if (this.#bodyMode === Body.streaming && !(this.#body as Readable).push(ev.chunk)) this.#bodyPaused = true;
+            if (this.#bodyMode === Body.streaming && !(this.#body as Readable).push(this.#shared ? Buffer.from(ev.chunk) : ev.chunk)) this.#bodyPaused = true;
             break;
           case 'end':
             if (this.#bodyMode === Body.streaming) (this.#body as Readable).push(null);
@@ -250,7 +258,9 @@ export class ServerConn {
       this.#l.forget(this, true);
       // Not flowing until the handler pipes it, so nothing the client sends meanwhile is lost.
       this.socket.pause();
-      this.#l.opts.onUpgrade(head, this.socket, this.#parser.takeRest());
+      if (this.#shared) streamReads(this.socket, this.#l.readBuffer);
+      const rest = this.#parser.takeRest();
+      this.#l.opts.onUpgrade(head, this.socket, this.#shared ? Buffer.from(rest) : rest);
       return;
     }
     const ex = new ServerExchange(this, head);
@@ -289,137 +299,5 @@ export class ServerConn {
     const ex = this.#ex;
     this.#ex = null;
     ex?.abort();
-  }
-}
-
-const Framing = { length: 0, chunked: 1, none: 2, close: 3 } as const;
-
-/** ServerExchange is one request and its response on a ServerConn. */
-export class ServerExchange {
-  readonly head: RequestHead;
-  readonly socket: net.Socket;
-  /** status is the response status once respond() was called. */
-  status = 0;
-  /** keepAlive tells whether the connection serves another request after this response. */
-  keepAlive = true;
-  readonly #conn: ServerConn;
-  #pending: string | null = null;
-  #framing: number = Framing.none;
-  // 0 before respond(), 1 while the body is written, 2 after end(), 3 aborted (the client went away).
-  #state = 0;
-  #onClose: ((finished: boolean) => void) | null = null;
-
-  constructor(conn: ServerConn, head: RequestHead) {
-    this.#conn = conn;
-    this.head = head;
-    this.socket = conn.socket;
-  }
-
-  /** hasBody tells whether the request carries a body. */
-  get hasBody(): boolean {
-    return this.head.chunked || this.head.contentLength > 0;
-  }
-
-  /** headersSent tells whether respond() was called. */
-  get headersSent(): boolean {
-    return this.#state !== 0;
-  }
-
-  /** closed tells whether the exchange is over: answered in full, or the client went away. */
-  get closed(): boolean {
-    return this.#state >= 2;
-  }
-
-  /** onClose registers the one callback told when the exchange is over: finished, or false when the client left first. */
-  onClose(cb: (finished: boolean) => void): void {
-    this.#onClose = cb;
-  }
-
-  /** body streams the request body (an ended stream when there is none). */
-  body(): Readable {
-    return this.#conn.requestBody(this);
-  }
-
-  /**
-   * respond starts the response: status, reason, header lines ("name: value\r\n" each, without framing, Date or
-   * Connection) and the body's length (-1 unknown: chunked, or close-delimited for HTTP/1.0). The head is held
-   * until the first body bytes or end(), so both leave in one write.
-   */
-  respond(status: number, reason: string, lines: string, length: number): void {
-    if (this.#state !== 0) return;
-    this.#state = 1;
-    this.status = status;
-    const h = this.head;
-    let framing = '';
-    if (h.method === 'HEAD' || status === 204 || status === 304 || status < 200) {
-      this.#framing = Framing.none;
-      if (length >= 0 && status !== 204) framing = `content-length: ${length}\r\n`;
-    } else if (length >= 0) {
-      this.#framing = Framing.length;
-      framing = `content-length: ${length}\r\n`;
-    } else if (h.version === '1.1') {
-      this.#framing = Framing.chunked;
-      framing = 'transfer-encoding: chunked\r\n';
-    } else {
-      this.#framing = Framing.close;
-    }
-    this.keepAlive = this.#framing !== Framing.close && this.#conn.mayKeepAlive(this);
-    const connection = !this.keepAlive ? 'connection: close\r\n' : h.version === '1.0' ? 'connection: keep-alive\r\n' : '';
-    this.#pending = `HTTP/1.1 ${status} ${reason}\r\n${lines}date: ${this.#conn.date()}\r\n${framing}${connection}\r\n`;
-  }
-
-  /** write sends body bytes (copied: the caller may reuse chunk); false means the socket's buffer is full (wait for onceDrain). */
-  write(chunk: Buffer): boolean {
-    if (this.#state !== 1 || this.#framing === Framing.none || chunk.length === 0) return true;
-    let pre = this.#pending ?? '';
-    this.#pending = null;
-    if (this.#framing === Framing.chunked) pre += `${chunk.length.toString(16)}\r\n`;
-    return this.#send(pre, chunk, this.#framing === Framing.chunked ? '\r\n' : '');
-  }
-
-  /** onceDrain calls cb once the socket can take more. */
-  onceDrain(cb: () => void): void {
-    this.socket.once('drain', cb);
-  }
-
-  /** end completes the response, with a last piece of body if given. */
-  end(last?: string): void {
-    if (this.#state !== 1) return;
-    let out = this.#pending ?? '';
-    this.#pending = null;
-    if (last && this.#framing !== Framing.none) out += this.#framing === Framing.chunked ? `${last.length.toString(16)}\r\n${last}\r\n` : last;
-    if (this.#framing === Framing.chunked) out += '0\r\n\r\n';
-    if (out && !this.socket.destroyed) this.socket.write(out, 'latin1');
-    this.#state = 2;
-    const cb = this.#onClose;
-    this.#onClose = null;
-    cb?.(true);
-    this.#conn.exchangeEnded(this);
-  }
-
-  /** destroy drops the connection mid-response (the upstream failed after the head was sent). */
-  destroy(): void {
-    this.socket.destroy();
-  }
-
-  /** abort is told by the connection that the client went away before the response was complete. */
-  abort(): void {
-    if (this.#state >= 2) return;
-    this.#state = 3;
-    const cb = this.#onClose;
-    this.#onClose = null;
-    cb?.(false);
-  }
-
-  // One write per piece of body, the head (or chunk framing) copied in with it; the copy also frees the caller's
-  // buffer for reuse (the upstream client reads into one buffer).
-  #send(pre: string, chunk: Buffer, post: string): boolean {
-    const s = this.socket;
-    if (s.destroyed) return true;
-    const b = Buffer.allocUnsafe(pre.length + chunk.length + post.length);
-    b.write(pre, 0, 'latin1');
-    chunk.copy(b, pre.length);
-    if (post) b.write(post, pre.length + chunk.length, 'latin1');
-    return s.write(b);
   }
 }

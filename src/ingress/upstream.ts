@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Chunk, ChunkedDecoder } from './chunked.ts';
 import { Framing, parseResponseHead, type UpstreamHead } from './response-head.ts';
 
 export type { UpstreamHead };
@@ -177,8 +178,7 @@ export class UpstreamExchange {
   #head: UpstreamHead | null = null;
   #framing = 0;
   #remaining = 0;
-  // Chunked decoding: -1 reading a size line, >0 bytes of chunk data left, -2 the CRLF after data, -3 trailers.
-  #chunkState = -1;
+  #chunks: ChunkedDecoder | null = null;
   #done = false;
   #paused = false;
   #bodySent: boolean;
@@ -307,37 +307,22 @@ export class UpstreamExchange {
   #chunked(input: Buffer): void {
     const d = this.#buf ? Buffer.concat([this.#buf, input]) : input;
     this.#buf = null;
+    const chunks = (this.#chunks ??= new ChunkedDecoder());
     let i = 0;
-    while (i < d.length && !this.#done) {
-      if (this.#chunkState > 0) {
-        const take = Math.min(d.length - i, this.#chunkState);
-        this.#deliver(d.subarray(i, i + take));
-        this.#chunkState -= take;
-        i += take;
-        if (this.#chunkState === 0) this.#chunkState = -2;
-        continue;
-      }
-      const eol = d.indexOf('\r\n', i, 'latin1');
-      if (eol < 0) {
-        this.#buf = Buffer.from(d.subarray(i));
-        if (this.#buf.length > maxHeadBytes) this.fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
+    while (!this.#done) {
+      const found = chunks.step(d, i);
+      i = chunks.offset;
+      if (found === Chunk.data) {
+        this.#deliver(d.subarray(chunks.start, chunks.end));
+      } else if (found === Chunk.more) {
+        // Copied: the read buffer is reused.
+        if (i < d.length) this.#buf = Buffer.from(d.subarray(i));
         return;
-      }
-      const line = d.toString('latin1', i, eol);
-      i = eol + 2;
-      if (this.#chunkState === -2) {
-        if (line !== '') return this.fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
-        this.#chunkState = -1;
-      } else if (this.#chunkState === -3) {
-        if (line === '') {
-          if (i < d.length) this.#reusable = false;
-          return this.#finish();
-        }
+      } else if (found === Chunk.end) {
+        if (i < d.length) this.#reusable = false;
+        return this.#finish();
       } else {
-        const semi = line.indexOf(';');
-        const size = parseInt(semi < 0 ? line : line.slice(0, semi), 16);
-        if (!Number.isFinite(size) || size < 0) return this.fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
-        this.#chunkState = size === 0 ? -3 : size;
+        return this.fail(Object.assign(new Error('bad chunked encoding from upstream'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
       }
     }
   }
