@@ -5,7 +5,7 @@ import { readKubeconfig } from '../src/apiserver/auth/index.ts';
 import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
 import { startServer } from '../src/testing/server-process.ts';
 import { H2Client } from './h2client.ts';
-import { percentile } from './stats.ts';
+import { percentile, processCpuSeconds } from './stats.ts';
 
 export interface Round {
   nodes: number;
@@ -41,7 +41,9 @@ async function pool(workers: number, total: number, task: (i: number) => Promise
 
 /** runRound starts a fresh server, registers nodes, creates pods and times each one's binding. */
 export async function runRound(r: Round, log: (l: string) => void): Promise<{ podsPerS: number; p50: number; p99: number }> {
-  const server = await startServer(['--disable', 'garbagecollector', '--disable', 'namespace', '--disable', 'serviceaccount']);
+  // Simulated nodes need no pod CIDRs, and the default cluster CIDR has room for 256 nodes: node IPAM would retry,
+  // log and record an event for each of the others all through the round.
+  const server = await startServer(['--disable', 'garbagecollector', '--disable', 'namespace', '--disable', 'serviceaccount', '--disable', 'nodeipam']);
   try {
     const kc = await readKubeconfig(server.kubeconfig);
     const h2 = new H2Client(kc.server, { ca: kc.caPem ?? '', cert: kc.clientCertPem ?? '', key: kc.clientKeyPem ?? '' }, 4);
@@ -98,17 +100,22 @@ export async function runRound(r: Round, log: (l: string) => void): Promise<{ po
       })();
     });
     const t0 = performance.now();
+    // CPU per pod (server and this load generator) reads through a busy machine better than the rate does.
+    const cpu0 = { server: processCpuSeconds(server.pid), bench: process.cpuUsage() };
     await pool(64, r.pods, async (i) => {
       created.set(`p${i}`, performance.now());
       await ok('POST', '/api/v1/namespaces/load/pods', pod(`p${i}`, 'load', r.affinity));
     });
     await Promise.race([allBound, new Promise((res) => setTimeout(res, Number(process.env.BERTH_BENCH_ROUND_MS ?? 600_000)).unref())]);
     if (bound < r.pods) log(`  only ${bound} of ${r.pods} pods bound; server log tail:\n${server.output().slice(-3000)}`);
+    const serverCpu = processCpuSeconds(server.pid) - cpu0.server;
+    const benchUsage = process.cpuUsage(cpu0.bench);
+    const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
     abort.abort();
     h2.close();
     const seconds = ((lastBound || performance.now()) - t0) / 1000;
     const podsPerS = bound / seconds;
-    log(`  ${r.nodes} nodes, ${r.pods} ${r.affinity ? 'affinity+spread' : 'plain'} pods: ${podsPerS.toFixed(0)} pods/s, p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms (${bound} bound)`);
+    log(`  ${r.nodes} nodes, ${r.pods} ${r.affinity ? 'affinity+spread' : 'plain'} pods: ${podsPerS.toFixed(0)} pods/s, p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms (${bound} bound); CPU per pod: server ${((serverCpu / r.pods) * 1000).toFixed(2)} ms, load generator ${((benchCpu / r.pods) * 1000).toFixed(2)} ms`);
     return { podsPerS, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   } finally {
     await server.stop();
