@@ -150,9 +150,9 @@ class LazyNodeScores implements NodePluginScores {
   readonly #index: number;
   readonly #names: readonly string[];
   readonly #weights: readonly number[];
-  readonly #perPlugin: readonly Float64Array[];
+  readonly #perPlugin: readonly (readonly number[])[];
 
-  constructor(name: string, totalScore: number, index: number, names: readonly string[], weights: readonly number[], perPlugin: readonly Float64Array[]) {
+  constructor(name: string, totalScore: number, index: number, names: readonly string[], weights: readonly number[], perPlugin: readonly (readonly number[])[]) {
     this.name = name;
     this.totalScore = totalScore;
     this.#index = index;
@@ -173,12 +173,12 @@ class LazyNodeScores implements NodePluginScores {
 /** runScorePlugins scores every node with every active plugin, normalizes, checks the 0..100 range and applies weights. */
 export function runScorePlugins(fw: Framework, state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): NodePluginScores[] | Status {
   const active = fw.scorePlugins.filter((w) => !state.skipScorePlugins.has(w.plugin.name));
-  // Raw scores go straight into a typed array; only plugins that normalize get the NodeScore objects they rewrite.
-  const perPlugin: Float64Array[] = [];
+  // Raw scores go into an array of numbers; only plugins that normalize get the NodeScore objects they rewrite.
+  const perPlugin: number[][] = [];
   for (const { plugin } of active) {
-    const scores = new Float64Array(nodes.length);
+    const scores: number[] = [];
     const score = plugin.score;
-    if (score) for (let i = 0; i < nodes.length; i++) scores[i] = score.call(plugin, state, pod, nodes[i] as NodeInfo);
+    for (let i = 0; i < nodes.length; i++) scores.push(score ? score.call(plugin, state, pod, nodes[i] as NodeInfo) : 0);
     if (plugin.normalizeScore) {
       const list: NodeScore[] = new Array<NodeScore>(nodes.length);
       for (let i = 0; i < nodes.length; i++) list[i] = { name: (nodes[i] as NodeInfo).name, score: scores[i] as number };
@@ -199,7 +199,7 @@ export function runScorePlugins(fw: Framework, state: CycleState, pod: Pod, node
   const out: NodePluginScores[] = new Array<NodePluginScores>(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
     let total = 0;
-    for (let j = 0; j < perPlugin.length; j++) total += ((perPlugin[j] as Float64Array)[i] as number) * (weights[j] ?? 1);
+    for (let j = 0; j < perPlugin.length; j++) total += ((perPlugin[j] as number[])[i] as number) * (weights[j] ?? 1);
     out[i] = new LazyNodeScores((nodes[i] as NodeInfo).name, total, i, names, weights, perPlugin);
   }
   return out;
