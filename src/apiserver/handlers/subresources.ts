@@ -88,13 +88,13 @@ export async function handleBinding(ctx: HandlerContext, served: ServedResource,
     const spec = (current.spec ?? {}) as { nodeName?: string };
     if (current.metadata?.deletionTimestamp) throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is being deleted, cannot be assigned to a host`);
     if (spec.nodeName) throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${spec.nodeName}"`);
-    spec.nodeName = target.name;
-    current.spec = spec;
+    // The store hands a trusted subresource the cached pod with only its top level and metadata copied: replace
+    // spec and status rather than change them.
+    current.spec = { ...spec, nodeName: target.name };
     const status = (current.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
     const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(ctx.clock.now()) });
-    status.conditions = conditions;
-    current.status = status;
+    current.status = { ...status, conditions };
     delete metaOf(current).resourceVersion;
     return current;
   }, { subresource: 'binding', trustedSubresource: true });

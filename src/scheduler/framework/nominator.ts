@@ -33,6 +33,8 @@ export class Nominator {
 
   /** nominatedPodsForNode lists the pods nominated to a node. */
   nominatedPodsForNode(nodeName: string): PodInfo[] {
+    // Filters ask once per node and cycle; with no nominations at all (the common case) skip the lookup.
+    if (this.#byNode.size === 0) return [];
     const m = this.#byNode.get(nodeName);
     return m ? [...m.values()] : [];
   }

@@ -150,9 +150,9 @@ class LazyNodeScores implements NodePluginScores {
   readonly #index: number;
   readonly #names: readonly string[];
   readonly #weights: readonly number[];
-  readonly #perPlugin: readonly (readonly NodeScore[])[];
+  readonly #perPlugin: readonly (readonly number[])[];
 
-  constructor(name: string, totalScore: number, index: number, names: readonly string[], weights: readonly number[], perPlugin: readonly (readonly NodeScore[])[]) {
+  constructor(name: string, totalScore: number, index: number, names: readonly string[], weights: readonly number[], perPlugin: readonly (readonly number[])[]) {
     this.name = name;
     this.totalScore = totalScore;
     this.#index = index;
@@ -162,7 +162,7 @@ class LazyNodeScores implements NodePluginScores {
   }
 
   get scores(): readonly PluginScore[] {
-    return this.#names.map((plugin, j) => ({ plugin, score: (this.#perPlugin[j]?.[this.#index]?.score ?? 0) * (this.#weights[j] ?? 1) }));
+    return this.#names.map((plugin, j) => ({ plugin, score: (this.#perPlugin[j]?.[this.#index] ?? 0) * (this.#weights[j] ?? 1) }));
   }
 
   toJSON(): { name: string; totalScore: number; scores: readonly PluginScore[] } {
@@ -173,31 +173,33 @@ class LazyNodeScores implements NodePluginScores {
 /** runScorePlugins scores every node with every active plugin, normalizes, checks the 0..100 range and applies weights. */
 export function runScorePlugins(fw: Framework, state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): NodePluginScores[] | Status {
   const active = fw.scorePlugins.filter((w) => !state.skipScorePlugins.has(w.plugin.name));
-  const perPlugin: NodeScore[][] = [];
+  // Raw scores go into an array of numbers; only plugins that normalize get the NodeScore objects they rewrite.
+  const perPlugin: number[][] = [];
   for (const { plugin } of active) {
-    const list: NodeScore[] = new Array<NodeScore>(nodes.length);
+    const scores: number[] = [];
     const score = plugin.score;
-    for (let i = 0; i < nodes.length; i++) {
-      const ni = nodes[i] as NodeInfo;
-      list[i] = { name: ni.name, score: score ? score.call(plugin, state, pod, ni) : 0 };
-    }
+    for (let i = 0; i < nodes.length; i++) scores.push(score ? score.call(plugin, state, pod, nodes[i] as NodeInfo) : 0);
     if (plugin.normalizeScore) {
+      const list: NodeScore[] = new Array<NodeScore>(nodes.length);
+      for (let i = 0; i < nodes.length; i++) list[i] = { name: (nodes[i] as NodeInfo).name, score: scores[i] as number };
       const s = plugin.normalizeScore(state, pod, list);
       if (!isSuccess(s)) return withPlugin(errorStatus(`running Normalize on Score plugin "${plugin.name}": ${statusMessage(s)}`), plugin.name);
+      for (let i = 0; i < nodes.length; i++) scores[i] = (list[i] as NodeScore).score;
     }
-    for (const ns of list) {
-      if (!(ns.score >= 0 && ns.score <= maxNodeScore)) {
-        return withPlugin(errorStatus(`plugin "${plugin.name}" returns an invalid score ${ns.score}, it should in the range of [0, ${maxNodeScore}] after normalizing`), plugin.name);
+    for (let i = 0; i < scores.length; i++) {
+      const v = scores[i] as number;
+      if (!(v >= 0 && v <= maxNodeScore)) {
+        return withPlugin(errorStatus(`plugin "${plugin.name}" returns an invalid score ${v}, it should in the range of [0, ${maxNodeScore}] after normalizing`), plugin.name);
       }
     }
-    perPlugin.push(list);
+    perPlugin.push(scores);
   }
   const names = active.map((w) => w.plugin.name);
   const weights = active.map((w) => w.weight);
   const out: NodePluginScores[] = new Array<NodePluginScores>(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
     let total = 0;
-    for (let j = 0; j < perPlugin.length; j++) total += ((perPlugin[j] as NodeScore[])[i] as NodeScore).score * (weights[j] ?? 1);
+    for (let j = 0; j < perPlugin.length; j++) total += ((perPlugin[j] as number[])[i] as number) * (weights[j] ?? 1);
     out[i] = new LazyNodeScores((nodes[i] as NodeInfo).name, total, i, names, weights, perPlugin);
   }
   return out;
