@@ -42,7 +42,6 @@ export function minTolerationMs(tolerations: readonly Toleration[]): number {
 interface ScheduledEviction {
   createdAt: number;
   fireAt: number;
-  timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -87,10 +86,7 @@ export class TaintEvictionController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    signal.addEventListener('abort', () => {
-      this.queue.shutDown();
-      for (const s of this.#scheduled.values()) clearTimeout(s.timer);
-    }, { once: true });
+    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
     await this.synced;
     await runWorkers(this.queue, 8, (key) => this.reconcile(key), (key, err) => this.#deps.log(`tainteviction ${key}: ${err instanceof Error ? err.message : String(err)}`));
   }
@@ -134,25 +130,16 @@ export class TaintEvictionController implements Controller {
       await this.#evict(pod);
       return;
     }
-    if (existing?.fireAt === fireAt && existing.timer !== undefined) return;
-    if (existing) clearTimeout(existing.timer);
-    // The timer only wakes the pod up; reconcile decides again on the clock it is given. A timer may fire before
-    // the clock reaches fireAt (libuv counts from the start of the loop turn that set it, and the clock may be
-    // another one), so a fired timer is forgotten and the next reconcile arms a new one for what is left.
-    const scheduled: ScheduledEviction = { createdAt, fireAt, timer: undefined };
-    scheduled.timer = setTimeout(() => {
-      scheduled.timer = undefined;
-      this.queue.add(key);
-    }, fireAt - now);
-    scheduled.timer.unref();
-    this.#scheduled.set(key, scheduled);
+    this.#scheduled.set(key, { createdAt, fireAt });
+    // The queue's delayed add only wakes the pod up; reconcile decides again on the clock it is given, and arms
+    // the wake-up again when it came before the clock reached fireAt (libuv counts from the start of the loop
+    // turn that set it, and the clock may be another one). A pending earlier wake-up is kept.
+    this.queue.addAfter(key, fireAt - now);
   }
 
   #cancel(key: string, withEvent: boolean): void {
-    const s = this.#scheduled.get(key);
-    if (!s) return;
-    clearTimeout(s.timer);
-    this.#scheduled.delete(key);
+    // A wake-up still pending in the queue only has the pod reconciled once more.
+    if (!this.#scheduled.delete(key)) return;
     if (withEvent) this.#recorder.event(podRef(key), 'Normal', 'TaintManagerEviction', `Cancelling deletion of Pod ${key}`);
   }
 
