@@ -3,10 +3,10 @@ import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { isValidTimeZone } from '../../api/batch/index.ts';
 import { isApiError } from '../../api/errors.ts';
 import { deepEqualJson, type ApiObject } from '../../api/object.ts';
-import { olderResourceVersion } from '../../api/resource-version.ts';
 import { runWorkers, WorkQueue, type Informer } from '../../client/index.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Controller, ControllerDeps } from '../controller.ts';
+import { LastWrites } from '../last-writes.ts';
 import { formatInZone, jobNameFor, mostRecentScheduleTime, nextRequeueMs, parseSchedule } from './schedule.ts';
 
 /** scheduledTimestampAnnotation records on a Job the time it was scheduled for. */
@@ -23,8 +23,8 @@ export class CronJobController implements Controller {
   readonly #recorder: EventRecorder;
   #cronJobs!: Informer<CronJobObj>;
   #jobs!: Informer<JobObj>;
-  /** written holds the resourceVersion of each CronJob's last status write until the cache has caught up with it. */
-  readonly #written = new Map<string, string>();
+  /** written holds each CronJob's last status write until the cache has caught up with it. */
+  readonly #written = new LastWrites();
 
   constructor(deps: ControllerDeps) {
     this.#deps = deps;
@@ -50,13 +50,12 @@ export class CronJobController implements Controller {
   async reconcile(key: string): Promise<void> {
     const cached = this.#cronJobs.store.get(key);
     if (!cached) {
-      this.#written.delete(key);
+      this.#written.forget(key);
       return;
     }
     // A status older than our last write would repeat what that write recorded (a second Job for the same time, a
     // Replace of the Job just started); the write's watch event queues the CronJob again.
-    if (olderResourceVersion(cached.metadata?.resourceVersion, this.#written.get(key))) return;
-    this.#written.delete(key);
+    if (this.#written.behind(key, cached)) return;
     const cj = structuredClone(cached);
     const uid = cj.metadata?.uid ?? '';
     const children = this.#jobs.store.byIndex('cronjob', key).filter((j) => controllerUid(j) === uid);
@@ -99,8 +98,7 @@ export class CronJobController implements Controller {
     if (!cj.metadata?.deletionTimestamp) await this.#cleanupFinishedJobs(cj, children);
     const requeue = cj.metadata?.deletionTimestamp || cj.spec?.suspend ? undefined : await this.#scheduleJob(cj, status);
     if (!deepEqualJson(before, status)) {
-      const written = await this.#deps.client.resource<CronJobObj>('batch/v1', 'cronjobs').updateStatus({ ...cj, status });
-      if (written.metadata?.resourceVersion) this.#written.set(key, written.metadata.resourceVersion);
+      this.#written.record(key, await this.#deps.client.resource<CronJobObj>('batch/v1', 'cronjobs').updateStatus({ ...cj, status }));
     }
     if (requeue !== undefined) this.queue.addAfter(key, requeue);
   }

@@ -2,10 +2,10 @@ import type { Job, JobCondition, JobStatus } from 'kubernetes-types/batch/v1.js'
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isApiError } from '../../api/errors.ts';
 import { deepEqualJson, type ApiObject } from '../../api/object.ts';
-import { olderResourceVersion } from '../../api/resource-version.ts';
 import { runWorkers, WorkQueue, type Informer } from '../../client/index.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Controller, ControllerDeps } from '../controller.ts';
+import { LastWrites } from '../last-writes.ts';
 import {
   completionIndexOf, findCondition, formatIndexes, hasTrackingFinalizer, isJobFinished, isPodActive, isPodFinished,
   isPodReady, jobTrackingFinalizer, matchPodFailurePolicy, parseIndexes, podFinishTime, remainingBackoff, type BackoffRecord,
@@ -38,8 +38,8 @@ export class JobController implements Controller {
   readonly #backoff = new Map<string, BackoffRecord>();
   // Pods whose finalizer removal the cache has not shown yet: counting them again would count them twice.
   readonly #releasing = new Set<string>();
-  // The resourceVersion of our last status write per Job: a cache showing an older one is stale.
-  readonly #written = new Map<string, string>();
+  // Our last status write per Job: a cache showing an older one is stale.
+  readonly #written = new LastWrites();
   #jobs!: Informer<JobObj>;
   #pods!: Informer<PodObj>;
 
@@ -91,12 +91,11 @@ export class JobController implements Controller {
       await this.#removeFinalizers(pods.filter(hasTrackingFinalizer));
       this.#expectations.delete(key);
       this.#backoff.delete(key);
-      this.#written.delete(key);
+      this.#written.forget(key);
       return;
     }
     // Our last status write is still on its way to the cache; its watch event queues the Job again.
-    if (olderResourceVersion(cached.metadata?.resourceVersion, this.#written.get(key))) return;
-    this.#written.delete(key);
+    if (this.#written.behind(key, cached)) return;
     let job = structuredClone(cached);
     const uid = job.metadata?.uid ?? '';
     const owned = pods.filter((p) => controllerUid(p) === uid);
@@ -332,7 +331,7 @@ export class JobController implements Controller {
     if (deepEqualJson(job.status ?? {}, status)) return job;
     const key = `${job.metadata?.namespace ?? ''}/${job.metadata?.name ?? ''}`;
     const written = (await this.#deps.client.resource<JobObj>('batch/v1', 'jobs').updateStatus({ ...job, status })) as JobObj;
-    if (written.metadata?.resourceVersion) this.#written.set(key, written.metadata.resourceVersion);
+    this.#written.record(key, written);
     return written;
   }
 
