@@ -31,15 +31,16 @@ async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> 
 }
 
 /**
- * sharedInFlight lets callers that ask for the same key while a read of it runs share that read; the next call
- * after it settled reads again, so nothing is cached and no answer is older than a read the caller overlapped.
+ * sharedInFlight lets callers that ask for the same namespaced object while a read of it runs share that read; the
+ * next call after it settled reads again, so nothing is cached and no answer is older than a read the caller overlapped.
  */
-export function sharedInFlight<T>(read: (key: string) => Promise<T>): (key: string) => Promise<T> {
+export function sharedInFlight<T>(read: (ns: string, name: string) => Promise<T>): (ns: string, name: string) => Promise<T> {
   const running = new Map<string, Promise<T>>();
-  return (key) => {
+  return (ns, name) => {
+    const key = `${ns}/${name}`;
     let p = running.get(key);
     if (!p) {
-      p = read(key);
+      p = read(ns, name);
       running.set(key, p);
       const done = (): void => {
         running.delete(key);
@@ -57,13 +58,9 @@ export function sharedInFlight<T>(read: (key: string) => Promise<T>): (key: stri
  * reads the kube-root-ca.crt ConfigMap of its namespace).
  */
 export function clientVolumeSources(client: Client): VolumeSources {
-  const key = (ns: string, name: string): string => `${ns}/${name}`;
-  const split = (k: string): [string, string] => [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)];
-  const configMap = sharedInFlight((k) => getOrUndefined(() => client.resource<ConfigMap & ApiObject>('v1', 'configmaps').get(...split(k))));
-  const secret = sharedInFlight((k) => getOrUndefined(() => client.resource<Secret & ApiObject>('v1', 'secrets').get(...split(k))));
   return {
-    configMap: (ns, name) => configMap(key(ns, name)),
-    secret: (ns, name) => secret(key(ns, name)),
+    configMap: sharedInFlight((ns, name) => getOrUndefined(() => client.resource<ConfigMap & ApiObject>('v1', 'configmaps').get(ns, name))),
+    secret: sharedInFlight((ns, name) => getOrUndefined(() => client.resource<Secret & ApiObject>('v1', 'secrets').get(ns, name))),
     claim: (ns, name) => getOrUndefined(() => client.resource<PersistentVolumeClaim & ApiObject>('v1', 'persistentvolumeclaims').get(ns, name)),
     volume: (name) => getOrUndefined(() => client.resource<PersistentVolume & ApiObject>('v1', 'persistentvolumes').get(undefined, name)),
     async requestToken(ns, sa, spec) {
