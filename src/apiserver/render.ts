@@ -112,11 +112,16 @@ function chunkCursor(parts: readonly Uint8Array[], size: number, chunk: number):
   };
 }
 
+/** joinParts copies parts into one buffer of `size` bytes. */
+function joinParts(parts: readonly Uint8Array[], size: number): Buffer {
+  return chunkCursor(parts, size, size)() ?? Buffer.alloc(0);
+}
+
 /** listBody is a spliced JSON list: one buffer when small, else a stream of chunks produced as they are read. */
 function listBody(head: Uint8Array, items: readonly CachedObject[], type: string, warnings: string[] | undefined): ApiResponse {
   const { parts, size } = listParts(head, items);
   const headers = headersWith(type, warnings);
-  if (size <= 4 * chunkBytes) return bytesResponse(200, chunkCursor(parts, size, size)() ?? new Uint8Array(0), headers);
+  if (size <= 4 * chunkBytes) return bytesResponse(200, joinParts(parts, size), headers);
   const next = chunkCursor(parts, size, chunkBytes);
   const body = new ReadableStream<Uint8Array>(
     {
@@ -161,7 +166,7 @@ export function renderList(items: readonly CachedObject[], info: ListInfo, neg: 
   const head = `{"kind":${JSON.stringify(info.listKind)},"apiVersion":${JSON.stringify(info.apiVersion)},"metadata":${JSON.stringify(listMeta)},"items":[`;
   if (neg.encoding === 'yaml') {
     const { parts, size } = listParts(Buffer.from(head), items);
-    return textResponse(200, (chunkCursor(parts, size, size)() ?? Buffer.alloc(0)).toString(), neg, opts.warnings);
+    return textResponse(200, joinParts(parts, size).toString(), neg, opts.warnings);
   }
   return listBody(Buffer.from(head), items, jsonType, opts.warnings);
 }

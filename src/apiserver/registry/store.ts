@@ -178,30 +178,29 @@ export class RegistryStore {
       const read = await this.#read(key, fromCache);
       const cached = fromCache && read.cached;
       fromCache = false;
-      const current = read.object;
-      const kv = read.rev === 0 ? null : { modRevision: read.rev };
+      const { object: current, rev } = read;
       if (!current && !opts.allowCreate) throw this.#notFound(name);
       const trusted = opts.trustedSubresource === true;
       // Cloning a whole pod per binding was most of the binding's cost; a trusted handler copies what it changes.
       const base = !current ? null : trusted ? { ...current, metadata: { ...current.metadata } } : structuredClone(current);
-      const desired = checkBody(await fn(base), info, subresource === 'status' ? [] : []);
+      const desired = checkBody(await fn(base), info);
       const meta = metaOf(desired);
       if (meta.name !== undefined && meta.name !== name) {
         throw new ApiError('BadRequest', `the name of the object (${meta.name}) does not match the name on the URL (${name})`);
       }
       meta.name = name;
       setNamespace(desired, info, namespace);
-      if (!current || !kv) {
+      if (!current || rev === 0) {
         const created = await this.create(namespace, desired, opts);
         return { object: created, created: true };
       }
       const wantRv = meta.resourceVersion;
-      if (wantRv && wantRv !== String(kv.modRevision)) {
+      if (wantRv && wantRv !== String(rev)) {
         if (cached) continue;
         throw conflict(info, name, staleObjectMessage);
       }
       // An unconditional write (no resourceVersion) is made against the version just read.
-      meta.resourceVersion = String(kv.modRevision);
+      meta.resourceVersion = String(rev);
       const ctx = this.#ctx(subresource);
       carryUpdateMeta(desired, current);
       // Trusted subresources (binding) write exactly what their handler decided, spec and status alike.
@@ -229,7 +228,7 @@ export class RegistryStore {
       ) {
         if (opts.dryRun) return { object: desired, created: false };
         try {
-          await this.#deps.store.delete(key, kv.modRevision);
+          await this.#deps.store.delete(key, rev);
           await this.def.hooks?.afterWrite(null, current);
           return { object: desired, created: false };
         } catch (err) {
@@ -247,7 +246,7 @@ export class RegistryStore {
       }
       try {
         const enc = this.#encode(desired);
-        const next = await this.#deps.store.update(key, enc.bytes, kv.modRevision);
+        const next = await this.#deps.store.update(key, enc.bytes, rev);
         await this.def.hooks?.afterWrite(desired, current);
         return { object: this.#written(desired, enc, next.modRevision), created: false };
       } catch (err) {
