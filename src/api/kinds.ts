@@ -59,7 +59,7 @@ const builtins: Record<string, Entry[]> = {
     { kind: 'Endpoints', resource: 'endpoints', namespaced: true, shortNames: ['ep'] },
     { kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] },
     { kind: 'Secret', namespaced: true },
-    { kind: 'Node', namespaced: false, shortNames: ['no'], sub: ['status'] },
+    { kind: 'Node', namespaced: false, shortNames: ['no'], sub: ['status', 'proxy'] },
     { kind: 'Event', namespaced: true, shortNames: ['ev'] },
     { kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], sub: ['token'] },
     { kind: 'PersistentVolume', namespaced: false, shortNames: ['pv'], sub: ['status'] },

@@ -73,6 +73,11 @@ class NodeRequest implements ApiRequest {
         if (v === undefined) return null;
         return Array.isArray(v) ? v.join(', ') : v;
       },
+      forEach(visit) {
+        for (const [name, v] of Object.entries(h)) {
+          if (v !== undefined && !name.startsWith(':')) visit(Array.isArray(v) ? v.join(', ') : String(v), name);
+        }
+      },
     };
   }
 

@@ -3,9 +3,11 @@
 // body streams, copies) cost more than serving a small create or get; a Web Request is an ApiRequest too,
 // so tests may pass one.
 
-/** HeaderReader is the part of Web Headers the handlers read: a case-insensitive lookup. */
+/** HeaderReader is the part of Web Headers the handlers read: a case-insensitive lookup, and every header for proxies. */
 export interface HeaderReader {
   get(name: string): string | null;
+  /** forEach visits every header (lower-case names, HTTP/2 pseudo-headers excluded), as Web Headers do. */
+  forEach(visit: (value: string, name: string) => void): void;
 }
 
 /** ApiRequest is what handlers read of a request; a Web Request satisfies it. */

@@ -14,9 +14,10 @@ export interface ClientRequest {
   readonly signal?: AbortSignal;
 }
 
-/** HeaderReader is a case-insensitive lookup of response headers. */
+/** HeaderReader is a case-insensitive lookup of headers, and a walk over all of them as Web Headers offer. */
 export interface HeaderReader {
   get(name: string): string | null;
+  forEach(visit: (value: string, name: string) => void): void;
 }
 
 /**
@@ -38,6 +39,9 @@ export function headerReader(values: HeaderValues): HeaderReader {
       const v = values[name.toLowerCase()];
       if (v === undefined) return null;
       return typeof v === 'string' ? v : v.join(', ');
+    },
+    forEach(visit) {
+      for (const [name, v] of Object.entries(values)) if (v !== undefined) visit(typeof v === 'string' ? v : v.join(', '), name);
     },
   };
 }

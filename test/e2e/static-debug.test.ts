@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -218,22 +217,27 @@ spec:
     });
   });
 
-  describe('the agent\'s metrics endpoints', () => {
-    // The API server's own client certificate is what reaches an agent (there is no nodes/proxy yet).
-    const agentGet = async (path: string): Promise<{ status: number; body: string }> => {
-      const node = JSON.parse(await ok(['get', 'node', 'node-st', '-o', 'json'])) as { status: { addresses: { type: string; address: string }[]; daemonEndpoints: { kubeletEndpoint: { Port: number } } } };
-      const host = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
-      const tls = (f: string): string => readFileSync(join(server.dataDir, 'tls', f), 'utf8');
-      return new Promise((resolve, reject) => {
-        const req = request({ host, port: node.status.daemonEndpoints.kubeletEndpoint.Port, path, ca: tls('ca.crt'), cert: tls('client-kube-apiserver-kubelet-client.crt'), key: tls('client-kube-apiserver-kubelet-client.key'), servername: 'node-st', checkServerIdentity: () => undefined, agent: false }, (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
-    };
+  describe('the agent\'s endpoints through nodes/proxy', () => {
+    // kubectl get --raw through the API server's nodes/proxy, which reaches the agent with its kubelet-client certificate.
+    const agentGet = async (path: string): Promise<{ status: number; body: string }> => ({ status: 200, body: await ok(['get', '--raw', `/api/v1/nodes/node-st/proxy${path}`]) });
+
+    it('answers with the agent\'s port named, refuses a bad id, and says when the node is unreachable', async () => {
+      const node = JSON.parse(await ok(['get', 'node', 'node-st', '-o', 'json'])) as { status: { daemonEndpoints: { kubeletEndpoint: { Port: number } } } };
+      const port = node.status.daemonEndpoints.kubeletEndpoint.Port;
+      assert.equal(await ok(['get', '--raw', `/api/v1/nodes/node-st:${port}/proxy/healthz`]), 'ok');
+      assert.equal(await ok(['get', '--raw', `/api/v1/nodes/https:node-st:${port}/proxy/healthz`]), 'ok');
+      const bad = await k(['get', '--raw', '/api/v1/nodes/ftp:node-st:1/proxy/healthz']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /invalid node request "ftp:node-st:1"/);
+      const missing = await k(['get', '--raw', '/api/v1/nodes/no-such-node/proxy/healthz']);
+      assert.match(missing.stderr, /NotFound|not found/);
+      // Port 1 on the node's address is closed: the dial fails and the API server says so.
+      const closed = await k(['get', '--raw', '/api/v1/nodes/node-st:1/proxy/']);
+      assert.notEqual(closed.code, 0);
+      assert.match(closed.stderr, /error trying to reach service: .*ECONNREFUSED/);
+      const resources = JSON.parse(await ok(['get', '--raw', '/api/v1'])) as { resources: { name: string; kind: string; verbs: string[] }[] };
+      assert.deepEqual(resources.resources.find((r) => r.name === 'nodes/proxy'), { name: 'nodes/proxy', singularName: '', namespaced: false, kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] });
+    });
 
     it('/metrics/cadvisor has the pod\'s container series with cAdvisor\'s labels and its memory limit', async () => {
       const r = await agentGet('/metrics/cadvisor');

@@ -36,9 +36,13 @@ function subresourceShape(r: ResourceInfo, sub: string): { kind: string; group?:
     case 'log':
       return { kind: 'Pod', verbs: ['get'] };
     case 'exec':
-    case 'attach':
-    case 'portforward':
       return { kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'attach':
+      return { kind: 'PodAttachOptions', verbs: ['create', 'get'] };
+    case 'portforward':
+      return { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
+    case 'proxy':
+      return { kind: `${r.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
     case 'ephemeralcontainers':
       return { kind: 'Pod', verbs: ['get', 'patch', 'update'] };
     case 'finalize':

@@ -14,6 +14,7 @@ import { handleMetrics } from './metrics.ts';
 import { handleReview, reviewResources } from './reviews.ts';
 import { deleteOptions, intParam, writeOptions, type FieldValidation } from './query.ts';
 import { handleEviction } from './eviction.ts';
+import { handleNodeProxy } from './node-proxy.ts';
 import { handleBinding, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
 import { servedView } from './served-view.ts';
 import { handleTokenRequest } from './token-request.ts';
@@ -88,6 +89,9 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
       case 'portforward':
         if (def.info.group !== '' || def.info.resource !== 'pods') break;
         return handlePodConnect(ctx, namespace, info.name, sub, q);
+      case 'proxy':
+        if (def.info.group !== '' || def.info.resource !== 'nodes') break;
+        return handleNodeProxy(ctx, info.name, req, url);
       default:
         break;
     }
