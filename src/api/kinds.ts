@@ -54,8 +54,8 @@ const readOnly = ['get', 'list'];
 const builtins: Record<string, Entry[]> = {
   v1: [
     { kind: 'Namespace', namespaced: false, shortNames: ['ns'], sub: ['status', 'finalize'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
-    { kind: 'Pod', namespaced: true, shortNames: ['po'], all: true, sub: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers'] },
-    { kind: 'Service', namespaced: true, shortNames: ['svc'], all: true, sub: ['status'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] },
+    { kind: 'Pod', namespaced: true, shortNames: ['po'], all: true, sub: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers'] },
+    { kind: 'Service', namespaced: true, shortNames: ['svc'], all: true, sub: ['status', 'proxy'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] },
     { kind: 'Endpoints', resource: 'endpoints', namespaced: true, shortNames: ['ep'] },
     { kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] },
     { kind: 'Secret', namespaced: true },

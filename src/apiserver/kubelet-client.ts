@@ -1,8 +1,9 @@
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import { connect } from 'node:tls';
+import { dropHeaders, forward, type ForwardRequest } from './forward.ts';
 
 // The API server's side of talking to node agents: HTTPS with the cluster CA pinned and the
 // kube-apiserver-kubelet-client certificate, for log streams (a plain GET streamed back) and for
@@ -17,22 +18,6 @@ export interface KubeletClientOptions {
   log?: (msg: string) => void;
 }
 
-/** Request headers that describe the client's connection to us, or carry its credentials, stay here. */
-const dropHeaders = new Set(['host', 'authorization', 'proxy-authorization', 'content-length', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'impersonate-user', 'impersonate-group']);
-
-/** Hop-by-hop response headers (RFC 9110 7.6.1) end at the proxy; HTTP/2 forbids them anyway. */
-const hopHeaders = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
-
-/** ForwardRequest is a request the API server passes on to a node (nodes/proxy). */
-export interface ForwardRequest {
-  method: string;
-  /** headers are the client's; credentials and hop-by-hop ones are dropped here. */
-  headers: { forEach(visit: (value: string, name: string) => void): void };
-  body: Uint8Array;
-  /** kubelet says the target is the node agent, which gets the cluster CA and our client certificate. */
-  kubelet: boolean;
-  signal?: AbortSignal;
-}
 
 /** KubeletClient calls node agents on behalf of the API server. */
 export class KubeletClient {
@@ -61,33 +46,9 @@ export class KubeletClient {
     });
   }
 
-  /**
-   * forward sends a request to a node and streams the answer back (nodes/proxy). Other ports than the
-   * agent's are reached as upstream's proxy transport does: no client certificate, server not verified.
-   */
+  /** forward sends a request to a node agent and streams the answer back (nodes/proxy). */
   forward(url: URL, req: ForwardRequest): Promise<Response> {
-    const headers: OutgoingHttpHeaders = {};
-    req.headers.forEach((value, name) => {
-      const lower = name.toLowerCase();
-      if (!dropHeaders.has(lower) && !hopHeaders.has(lower)) headers[lower] = value;
-    });
-    if (req.body.byteLength > 0) headers['content-length'] = String(req.body.byteLength);
-    const tls = url.protocol === 'https:' ? (req.kubelet ? this.#tls(url) : { rejectUnauthorized: false }) : {};
-    const send = url.protocol === 'https:' ? request : httpRequest;
-    return new Promise((resolve, reject) => {
-      const out = send(url, { method: req.method, headers, ...tls, ...(req.signal ? { signal: req.signal } : {}) }, (res) => {
-        const back = new Headers();
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
-          const name = res.rawHeaders[i] as string;
-          if (!hopHeaders.has(name.toLowerCase())) back.append(name, res.rawHeaders[i + 1] as string);
-        }
-        const bodiless = req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
-        if (bodiless) res.resume();
-        resolve(new Response(bodiless ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status: res.statusCode ?? 502, headers: back }));
-      });
-      out.on('error', reject);
-      out.end(req.body.byteLength > 0 ? req.body : undefined);
-    });
+    return forward(url, req, this.#tls(url));
   }
 
   /** proxyUpgrade forwards an upgrade request to url and joins the two connections. */

@@ -86,6 +86,18 @@ describe('pods on the node agent', { skip: kubectl ? false : 'kubectl.1.32 is no
     assert.equal(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
     assert.match(p.status?.containerStatuses?.[0]?.containerID ?? '', /^containerd:\/\/[0-9a-f]{64}$/);
     assert.equal(await httpGet(`http://${p.status?.podIP}:8080/`), 'hello from the war\n');
+    // The same through the API server's pods/proxy and services/proxy (kubectl get --raw), as `kubectl proxy` users reach pods.
+    assert.equal(await ok(['get', '--raw', '/api/v1/namespaces/default/pods/war-web/proxy/']), 'hello from the war\n');
+    assert.equal(await ok(['get', '--raw', '/api/v1/namespaces/default/pods/http:war-web:8080/proxy/index.html']), 'hello from the war\n');
+    await ok(['expose', 'pod', 'war-web', '--name', 'war', '--port', '80', '--target-port', '8080']);
+    const viaService = await waitFor('services/proxy answers', async () => {
+      const r = await k(['get', '--raw', '/api/v1/namespaces/default/services/war:80/proxy/']);
+      return r.code === 0 ? r.stdout : undefined;
+    });
+    assert.equal(viaService, 'hello from the war\n');
+    const wrongPort = await k(['get', '--raw', '/api/v1/namespaces/default/services/war:81/proxy/']);
+    assert.match(wrongPort.stderr, /no service port 81 found for service "war"/);
+    await ok(['delete', 'service', 'war']);
     const ev = await events('war-web');
     for (const want of ['Pulled: Container image "localhost/busybox:1.35" already present on machine', 'Created: Created container: unpack', 'Started: Started container web']) assert.ok(ev.includes(want), ev);
   });

@@ -14,7 +14,7 @@ import { handleMetrics } from './metrics.ts';
 import { handleReview, reviewResources } from './reviews.ts';
 import { deleteOptions, intParam, writeOptions, type FieldValidation } from './query.ts';
 import { handleEviction } from './eviction.ts';
-import { handleNodeProxy } from './node-proxy.ts';
+import { handleProxy, isProxyResource } from './proxy.ts';
 import { handleBinding, handleFinalize, handlePodConnect, handleScale } from './subresources.ts';
 import { servedView } from './served-view.ts';
 import { handleTokenRequest } from './token-request.ts';
@@ -90,8 +90,8 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
         if (def.info.group !== '' || def.info.resource !== 'pods') break;
         return handlePodConnect(ctx, namespace, info.name, sub, q);
       case 'proxy':
-        if (def.info.group !== '' || def.info.resource !== 'nodes') break;
-        return handleNodeProxy(ctx, info.name, req, url);
+        if (def.info.group !== '' || !isProxyResource(def.info.resource)) break;
+        return handleProxy(ctx, def.info.resource, namespace, info.name, req, url);
       default:
         break;
     }

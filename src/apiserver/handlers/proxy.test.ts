@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { proxiedPath, splitSchemeNamePort } from './node-proxy.ts';
+import { isGlobalUnicast, proxiedPath, splitSchemeNamePort } from './proxy.ts';
 
 describe('splitSchemeNamePort', () => {
   const cases = [
@@ -28,4 +28,22 @@ describe('proxiedPath', () => {
     { path: '/api/v1/nodes/nodes/proxy/x', want: '/x' },
   ];
   for (const c of cases) it(c.path, () => assert.equal(proxiedPath(c.path, 'nodes'), c.want));
+});
+
+describe('isGlobalUnicast', () => {
+  const cases = [
+    { ip: '10.42.0.5', want: true },
+    { ip: '192.168.1.1', want: true },
+    { ip: '127.0.0.1', want: false },
+    { ip: '0.0.0.0', want: false },
+    { ip: '169.254.169.254', want: false },
+    { ip: '224.0.0.1', want: false },
+    { ip: '255.255.255.255', want: false },
+    { ip: 'fd00::1', want: true },
+    { ip: '::1', want: false },
+    { ip: 'fe80::1', want: false },
+    { ip: 'ff02::1', want: false },
+    { ip: '', want: false },
+  ];
+  for (const c of cases) it(c.ip || '(empty)', () => assert.equal(isGlobalUnicast(c.ip), c.want));
 });
