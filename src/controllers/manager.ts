@@ -18,6 +18,8 @@ import { PodGcController } from './podgc/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
 import { defaultLocalPathDir, PersistentVolumeController } from './persistentvolume/index.ts';
 import { RootCaCertPublisher } from './rootcacertpublisher/controller.ts';
+import { PvcProtectionController } from './volumeprotection/pvc-protection.ts';
+import { PvProtectionController } from './volumeprotection/pv-protection.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { ServiceLbController } from './servicelb/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
@@ -48,6 +50,8 @@ export function controllerRegistry(): Map<string, ControllerFactory> {
     ['tainteviction', (d) => new TaintEvictionController(d)],
     ['podgc', (d) => new PodGcController(d)],
     ['disruption', (d) => new DisruptionController(d)],
+    ['pvc-protection', (d) => new PvcProtectionController(d)],
+    ['pv-protection', (d) => new PvProtectionController(d)],
     ['persistentvolume-binder', (d) => new PersistentVolumeController(d, { localPathDir: d.settings?.localPathDir ?? defaultLocalPathDir('/var/lib/berth') })],
     ['scheduler', (d) => new Scheduler({ client: d.client, informers: d.informers, clock: d.clock, log: d.log, recorder: d.recorder('default-scheduler') })],
   ];

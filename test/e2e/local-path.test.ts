@@ -77,10 +77,17 @@ describe('local-path provisioning on simulated nodes', { skip: kubectl ? false :
     assert.match(await ok(['get', 'events', '--field-selector', 'involvedObject.name=data']), new RegExp(`ProvisioningSucceeded\\s+persistentvolumeclaim/data\\s+Successfully provisioned volume ${pv} using berth.dev/local-path`));
   });
 
-  it('deleting the claim deletes the volume (reclaim Delete)', async () => {
+  it('keeps a claim in use while its pod runs, then deleting it deletes the volume (reclaim Delete)', async () => {
     const pv = await ok(['get', 'pvc', 'data', '-o', 'jsonpath={.spec.volumeName}']);
+    assert.equal(await ok(['get', 'pvc', 'data', '-o', 'jsonpath={.metadata.finalizers}']), '["kubernetes.io/pvc-protection"]');
+    assert.equal(await ok(['get', 'pv', pv, '-o', 'jsonpath={.metadata.finalizers}']), '["kubernetes.io/pv-protection"]');
+    // pvc-protection: the claim stays (Terminating) while the pod that uses it exists.
+    await ok(['delete', 'pvc', 'data', '--wait=false']);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await ok(['get', 'pvc', 'data', '-o', 'jsonpath={.status.phase} {.metadata.finalizers}']), 'Bound ["kubernetes.io/pvc-protection"]');
+    assert.match(await ok(['get', 'pvc', 'data']), /data\s+Terminating\s/);
     await ok(['delete', 'pod', 'user', '--wait=true']);
-    await ok(['delete', 'pvc', 'data', '--wait=true']);
+    await ok(['wait', '--for=delete', 'pvc/data', '--timeout=60s']);
     await until('volume gone', async () => (await ok(['get', 'pv', '-o', 'name'])).trim() === '');
     assert.equal((await runKubectl(kubectl as string, server.kubeconfig, home, ['get', 'pv', pv])).code, 1);
   });

@@ -6,6 +6,7 @@ import { NamespaceLifecycle } from './namespace-lifecycle.ts';
 import { Priority } from './priority.ts';
 import { ResourceQuotaAdmission } from './resource-quota.ts';
 import { ServiceAccount } from './service-account.ts';
+import { StorageObjectInUseProtection } from './storage-object-in-use-protection.ts';
 import type { AdmissionObjects, AdmissionPlugin } from './types.ts';
 
 /** AdmissionOptions tune the default plugins. */
@@ -16,7 +17,7 @@ export interface AdmissionOptions {
 /**
  * defaultAdmissionPlugins are the plugins upstream enables by default that Berth implements, in upstream's order
  * (NamespaceLifecycle, LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds, DefaultStorageClass,
- * ResourceQuota last).
+ * StorageObjectInUseProtection, ResourceQuota last).
  */
 export function defaultAdmissionPlugins(objects: AdmissionObjects, clock: Clock, opts: AdmissionOptions = {}): AdmissionPlugin[] {
   return [
@@ -26,6 +27,7 @@ export function defaultAdmissionPlugins(objects: AdmissionObjects, clock: Clock,
     new Priority(objects),
     new DefaultTolerationSeconds(opts.defaultTolerationSeconds),
     new DefaultStorageClass(objects),
+    new StorageObjectInUseProtection(),
     new ResourceQuotaAdmission(objects, clock),
   ];
 }

@@ -76,8 +76,10 @@ export class PersistentVolumeController implements Controller {
       const claim = this.#claims.store.get(key.slice(2)) as Claim | undefined;
       if (claim && !claim.metadata?.deletionTimestamp) await this.#syncClaim(claim);
     } else if (key.startsWith('v/')) {
+      // A volume being deleted is still synced: pv-protection holds it until it is no longer Bound, which
+      // happens here when its claim goes (Released).
       const pv = this.#volumes.store.get(key.slice(2)) as Volume | undefined;
-      if (pv && !pv.metadata?.deletionTimestamp) await this.#syncVolume(pv);
+      if (pv) await this.#syncVolume(pv);
     }
   }
 
