@@ -106,6 +106,8 @@ describe('an HPA scales a Deployment on the ingress\'s request latency', { skip:
   it('serves the latency as a custom metric and scales 1 -> 3 while requests are slow', async () => {
     await ok(['apply', '-f', '-'], manifests(host).map((m) => JSON.stringify(m)).join('\n'));
     await waitFor('the ingress answers through the pod', async () => ((await get(httpPort, host, '/cgi-bin/slow')).body === 'slow\n' ? true : undefined));
+    // DefaultIngressClass admission named the default class on the class-less Ingress.
+    assert.equal(await ok(['get', 'ingress', 'slow', '-o', 'jsonpath={.spec.ingressClassName}']), 'berth');
     const stop = { now: false };
     const load = (async () => {
       while (!stop.now) await get(httpPort, host, '/cgi-bin/slow').catch(() => undefined);

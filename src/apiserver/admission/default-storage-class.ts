@@ -6,11 +6,19 @@ import { isResource, type AdmissionAttributes, type AdmissionObjects, type Admis
 const storageClasses = { group: 'storage.k8s.io', resource: 'storageclasses' };
 const betaClassAnnotation = 'volume.beta.kubernetes.io/storage-class';
 
-/** defaultStorageClass is the class marked default (`storageclass.kubernetes.io/is-default-class: "true"`); with several, the newest, then by name, as upstream. */
-export function defaultStorageClass(classes: readonly StorageClass[]): StorageClass | undefined {
-  const defaults = classes.filter((c) => c.metadata?.annotations?.[storageAnnotations.defaultClass] === 'true' || c.metadata?.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true');
+/**
+ * newestDefault picks among the objects marked default by one of the annotations (value "true"): with several,
+ * the newest, then the first by name, as upstream's default storage and ingress class plugins do.
+ */
+export function newestDefault<T extends { metadata?: { name?: string; creationTimestamp?: string; annotations?: Record<string, string> } }>(objects: readonly T[], annotations: readonly string[]): T | undefined {
+  const defaults = objects.filter((o) => annotations.some((a) => o.metadata?.annotations?.[a] === 'true'));
   defaults.sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   return defaults[0];
+}
+
+/** defaultStorageClass is the class marked default (`storageclass.kubernetes.io/is-default-class: "true"`). */
+export function defaultStorageClass(classes: readonly StorageClass[]): StorageClass | undefined {
+  return newestDefault(classes, [storageAnnotations.defaultClass, 'storageclass.beta.kubernetes.io/is-default-class']);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.ts';
+import { DefaultIngressClass } from './default-ingress-class.ts';
 import { DefaultStorageClass } from './default-storage-class.ts';
 import { DefaultTolerationSeconds, type DefaultTolerationSecondsOptions } from './default-toleration-seconds.ts';
 import { LimitRanger } from './limit-ranger.ts';
@@ -17,7 +18,7 @@ export interface AdmissionOptions {
 /**
  * defaultAdmissionPlugins are the plugins upstream enables by default that Berth implements, in upstream's order
  * (NamespaceLifecycle, LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds, DefaultStorageClass,
- * StorageObjectInUseProtection, ResourceQuota last).
+ * StorageObjectInUseProtection, DefaultIngressClass, ResourceQuota last).
  */
 export function defaultAdmissionPlugins(objects: AdmissionObjects, clock: Clock, opts: AdmissionOptions = {}): AdmissionPlugin[] {
   return [
@@ -28,6 +29,7 @@ export function defaultAdmissionPlugins(objects: AdmissionObjects, clock: Clock,
     new DefaultTolerationSeconds(opts.defaultTolerationSeconds),
     new DefaultStorageClass(objects),
     new StorageObjectInUseProtection(),
+    new DefaultIngressClass(objects),
     new ResourceQuotaAdmission(objects, clock),
   ];
 }
