@@ -5,6 +5,7 @@ import { defaultNetwork } from '../kubelet/runtime/containerd.ts';
 import { agentFlags, agentFlagUsage, agentOptionsFrom } from './agent-flags.ts';
 import { parseFlags, UsageError } from './args.ts';
 import { isIP } from 'node:net';
+import type { DefaultTolerationSecondsOptions } from '../apiserver/admission/default-toleration-seconds.ts';
 import type { ControllerSettings } from '../controllers/controller.ts';
 import { ControlPlane } from '../server/control-plane.ts';
 import { parseDuration } from '../sim/options.ts';
@@ -55,6 +56,8 @@ Node lifecycle and pod GC (kube-controller-manager's flags and defaults):
   --unhealthy-zone-threshold F      share of not-ready nodes that makes a zone partially disrupted (default 0.55)
   --large-cluster-size-threshold N  zone size above which the secondary rate applies (default 50)
   --terminated-pod-gc-threshold N   finished pods kept before the oldest are deleted (default 12500; 0 keeps all)
+  --default-not-ready-toleration-seconds N    how long pods tolerate a not-ready node before eviction (default 300)
+  --default-unreachable-toleration-seconds N  how long pods tolerate an unreachable node before eviction (default 300)
 
 Cluster DNS:
   --cluster-dns IP       the cluster DNS Service address, answered for ns.dns.<domain> (default 10.43.0.10)
@@ -87,6 +90,8 @@ export async function runServer(args: string[]): Promise<void> {
     'unhealthy-zone-threshold': { type: 'string' },
     'large-cluster-size-threshold': { type: 'string' },
     'terminated-pod-gc-threshold': { type: 'string' },
+    'default-not-ready-toleration-seconds': { type: 'string' },
+    'default-unreachable-toleration-seconds': { type: 'string' },
     'cluster-dns': { type: 'string', default: defaultClusterDns },
     'cluster-domain': { type: 'string', default: defaultClusterDomain },
     'dns-bind-address': { type: 'string', default: '0.0.0.0' },
@@ -151,6 +156,7 @@ export async function runServer(args: string[]): Promise<void> {
       port: dnsPort,
       ...(upstreams ? { upstreams } : {}),
     },
+    admission: { defaultTolerationSeconds: tolerationSecondsFrom(values) },
     controllerSettings: { ...controllerSettingsFrom(values), hpaSyncPeriodMs, ...(serviceLbPool ? { serviceLbPool } : {}), ...(values['cluster-cidr'] ? { clusterCidr: values['cluster-cidr'] } : {}) },
     proxy: {
       ...(agentOptions ? { nodeName: agentOptions.nodeName } : {}),
@@ -218,6 +224,19 @@ function positiveDuration(flag: string, v: string): number {
   const ms = parseDuration(v);
   if (ms === undefined || ms <= 0) throw new UsageError(`${flag} must be a positive duration such as 15s or 500ms, not ${v}`);
   return ms;
+}
+
+/** tolerationSecondsFrom reads kube-apiserver's --default-{not-ready,unreachable}-toleration-seconds. */
+function tolerationSecondsFrom(v: Record<string, string | boolean | string[] | undefined>): DefaultTolerationSecondsOptions {
+  const out: DefaultTolerationSecondsOptions = {};
+  for (const [flag, key] of [['default-not-ready-toleration-seconds', 'notReadySeconds'], ['default-unreachable-toleration-seconds', 'unreachableSeconds']] as const) {
+    const raw = v[flag];
+    if (typeof raw !== 'string') continue;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} must be a non-negative integer, not ${raw}`);
+    out[key] = n;
+  }
+  return out;
 }
 
 /** controllerSettingsFrom reads the controller flags; absent flags keep upstream's defaults. */

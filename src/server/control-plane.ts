@@ -1,3 +1,4 @@
+import type { AdmissionOptions } from '../apiserver/admission/plugins.ts';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ApiServer } from '../apiserver/api-server.ts';
@@ -50,6 +51,8 @@ export interface ControlPlaneOptions {
   ingress?: IngressSettings;
   /** controllerSettings tune controllers (grace periods, eviction rates, the HPA's sync period). */
   controllerSettings?: ControllerSettings;
+  /** admission tunes the default admission plugins (the default toleration seconds). */
+  admission?: AdmissionOptions;
   /** dns configures the cluster DNS server (its informers come from the control plane); unset, it listens on a free loopback port. */
   dns?: Omit<DnsServerOptions, 'informers' | 'clock' | 'log'>;
   /**
@@ -177,6 +180,7 @@ export class ControlPlane {
       serverAddress: `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.port}`,
       ...(metricsEnabled ? { resourceMetrics: opts.resourceMetrics ?? metricsStorage } : {}),
       customMetrics,
+      ...(opts.admission ? { admission: opts.admission } : {}),
     });
     this.#api = api;
     await api.start();

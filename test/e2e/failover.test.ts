@@ -20,9 +20,6 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      tolerations:
-      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
       containers: [{name: web, image: nginx}]
 `;
 
@@ -44,7 +41,7 @@ async function stopSim(sim: SimProcess | undefined): Promise<void> {
 
 // Self-healing end to end: a Deployment spread over five simulated nodes; two of them stop heartbeating,
 // go Unknown, get the unreachable taints, their pods are evicted and the ReplicaSet replaces them on the
-// other three. Grace periods and rates are shortened through berth server's flags.
+// other three. Grace periods, rates and the pods' default tolerations are shortened through berth server's flags.
 describe('node failure: pods move to healthy nodes', { skip: kubectl ? false : 'kubectl.1.32 is not installed' }, () => {
   let server: ServerProcess;
   let keep: SimProcess | undefined;
@@ -69,7 +66,7 @@ describe('node failure: pods move to healthy nodes', { skip: kubectl ? false : '
   }
 
   before(async () => {
-    server = await startServer(['--node-monitor-grace-period', '10s', '--node-monitor-period', '1s', '--node-eviction-rate', '10']);
+    server = await startServer(['--node-monitor-grace-period', '10s', '--node-monitor-period', '1s', '--node-eviction-rate', '10', '--default-not-ready-toleration-seconds', '2', '--default-unreachable-toleration-seconds', '2']);
     home = mkdtempSync(join(tmpdir(), 'berth-failover-home-'));
     keep = startSim(server.kubeconfig, ['--nodes', '3', '--name-prefix', 'keep-']);
     lose = startSim(server.kubeconfig, ['--nodes', '2', '--name-prefix', 'lose-', '--pod-cidr-base', '10.52']);
@@ -87,6 +84,8 @@ describe('node failure: pods move to healthy nodes', { skip: kubectl ? false : '
     await ok(['apply', '-f', '-'], deployment);
     await ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
     const before = (await getJson<{ items: Pod[] }>(['get', 'pods', '-l', 'app=web'])).items;
+    // DefaultTolerationSeconds admission gave every pod the flags' 2 s instead of 300 s.
+    assert.deepEqual(before[0]?.spec?.tolerations?.map((t) => `${t.key}:${t.tolerationSeconds}`).sort(), ['node.kubernetes.io/not-ready:2', 'node.kubernetes.io/unreachable:2']);
     const onLost = before.filter((p) => p.spec?.nodeName?.startsWith('lose-')).map((p) => p.metadata?.name ?? '');
     assert.ok(onLost.length > 0, `some pods run on the nodes to be stopped: ${before.map((p) => p.spec?.nodeName).join(',')}`);
 
