@@ -7,7 +7,7 @@ import { formatTime } from '../../api/time.ts';
 import type { ResourceClient } from '../../client/index.ts';
 import { FakeClock, startHarness, waitFor, type ControllerHarness } from '../../testing/controller-harness.ts';
 import type { PodObject } from '../podutil/index.ts';
-import { DisruptionController } from './controller.ts';
+import { DisruptionController, staleDisruptionIn } from './controller.ts';
 import { desiredHealthy } from './status.ts';
 
 describe('desiredHealthy', () => {
@@ -20,6 +20,24 @@ describe('desiredHealthy', () => {
     { name: 'maxUnavailable above the scale floors at 0', spec: { maxUnavailable: 9 }, pods: 3, scale: 4, want: { expectedCount: 4, desiredHealthy: 0 } },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(desiredHealthy(pdb(c.spec), c.pods, () => c.scale), c.want));
+});
+
+describe('staleDisruptionIn', () => {
+  const now = Date.parse('2026-01-01T00:10:00Z');
+  const pod = (cond: Record<string, string> | null, extra: Partial<PodObject> = {}): PodObject => ({
+    metadata: { name: 'p', namespace: 'default', ...extra.metadata },
+    status: { phase: 'Running', ...extra.status, conditions: cond ? [{ type: 'DisruptionTarget', status: 'True', lastTransitionTime: '2026-01-01T00:09:00Z', ...cond }] : [] },
+  });
+  const cases: { name: string; pod: PodObject; want: number | undefined }[] = [
+    { name: 'an eviction a minute ago: stale in a minute', pod: pod({ reason: 'EvictionByEvictionAPI' }), want: 60_000 },
+    { name: 'past two minutes: stale now', pod: pod({ reason: 'PreemptionByScheduler', lastTransitionTime: '2026-01-01T00:00:00Z' }), want: 0 },
+    { name: 'no condition', pod: pod(null), want: undefined },
+    { name: 'already False', pod: pod({ status: 'False' }), want: undefined },
+    { name: 'the node agent\'s own condition never goes stale', pod: pod({ reason: 'TerminationByKubelet' }), want: undefined },
+    { name: 'a pod being deleted', pod: pod({ reason: 'EvictionByEvictionAPI' }, { metadata: { deletionTimestamp: '2026-01-01T00:09:30Z' } }), want: undefined },
+    { name: 'a finished pod', pod: pod({ reason: 'EvictionByEvictionAPI' }, { status: { phase: 'Failed' } }), want: undefined },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(staleDisruptionIn(c.pod, now), c.want));
 });
 
 describe('DisruptionController.reconcile', () => {
@@ -115,5 +133,21 @@ describe('DisruptionController.reconcile', () => {
     const got = await sync('empty');
     assert.deepEqual([got.status?.expectedPods, got.status?.disruptionsAllowed], [0, 0]);
     assert.ok((await reasons('empty')).includes('NoPods: No matching pods found'));
+  });
+
+  it('sets a DisruptionTarget condition nobody acted on back to False after two minutes, keeping its reason', async () => {
+    await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'marked', namespace: 'default' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] } });
+    const marked = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: formatTime(clock.now()) };
+    await pods.patch('default', 'marked', 'strategic', { status: { phase: 'Running', conditions: [marked] } }, { subresource: 'status' });
+    const condition = async () => (await pods.get('default', 'marked')).status?.conditions?.find((c) => c.type === 'DisruptionTarget');
+    await waitFor('marked pod in the cache', () => (cache<PodObject>('v1', 'pods').store.get('default/marked')?.status?.conditions?.length ? true : undefined));
+    await dc.reconcileStalePod('default/marked');
+    assert.equal((await condition())?.status, 'True');
+    clock.step(2 * 60_000);
+    await dc.reconcileStalePod('default/marked');
+    const cleared = await condition();
+    assert.equal(cleared?.status, 'False');
+    assert.equal(cleared?.reason, 'EvictionByEvictionAPI');
+    assert.equal(cleared?.lastTransitionTime, formatTime(clock.now()));
   });
 });

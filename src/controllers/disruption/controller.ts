@@ -6,19 +6,39 @@ import { formatLabelSelector, fromLabelSelector } from '../../api/selectors/inde
 import { runWorkers, WorkQueue, type Informer, type ResourceClient } from '../../client/index.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Controller, ControllerDeps } from '../controller.ts';
-import type { PodObject } from '../podutil/index.ts';
+import { clearDisruptionTarget, type PodObject } from '../podutil/index.ts';
 import { expectedScale, type ScaledObject, type ScaleSources } from './scale.ts';
 import { buildDisruptedPodMap, countHealthyPods, desiredHealthy, needsScale } from './status.ts';
+
+/** staleDisruptionTimeoutMs is how long a DisruptionTarget condition may stand on a pod nobody deletes (upstream's 2 minutes). */
+const staleDisruptionTimeoutMs = 2 * 60_000;
+
+/**
+ * staleDisruptionIn says how long until a pod's DisruptionTarget=True condition is stale (0: now), or undefined
+ * when it never is: no such condition, a pod being deleted or finished, or the node agent's own condition (which
+ * may precede the deletion by any time), as upstream.
+ */
+export function staleDisruptionIn(pod: PodObject, now: number): number | undefined {
+  if (pod.metadata?.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return undefined;
+  const cond = pod.status?.conditions?.find((c) => c.type === 'DisruptionTarget');
+  if (cond?.status !== 'True' || cond.reason === 'TerminationByKubelet') return undefined;
+  const since = Date.parse(cond.lastTransitionTime ?? '');
+  return Number.isNaN(since) ? 0 : Math.max(0, since + staleDisruptionTimeoutMs - now);
+}
 
 /**
  * DisruptionController keeps every PodDisruptionBudget's status current (upstream's disruption
  * controller): the matching pods' health against minAvailable or maxUnavailable (integers, or percentages
  * of the pods' controllers' scale), how many disruptions are allowed now, the DisruptionAllowed condition,
- * and the evictions (disruptedPods) still expected to complete. The eviction subresource reads it.
+ * and the evictions (disruptedPods) still expected to complete. The eviction subresource reads it. It also
+ * sets a DisruptionTarget condition back to False on a pod that was marked for disruption but not deleted
+ * within two minutes (an eviction whose delete failed, say).
  */
 export class DisruptionController implements Controller {
   readonly name = 'disruption';
   readonly queue = new WorkQueue<string>();
+  /** staleQueue holds pods ("namespace/name") whose DisruptionTarget condition may go stale. */
+  readonly staleQueue = new WorkQueue<string>();
   readonly #deps: ControllerDeps;
   readonly #recorder: EventRecorder;
   readonly #pdbClient: ResourceClient<PdbObject>;
@@ -61,9 +81,28 @@ export class DisruptionController implements Controller {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
+    signal.addEventListener('abort', () => {
+      this.queue.shutDown();
+      this.staleQueue.shutDown();
+    }, { once: true });
     await this.synced;
-    await runWorkers(this.queue, 2, (key) => this.reconcile(key), (key, err) => this.#deps.log(`disruption ${key}: ${err instanceof Error ? err.message : String(err)}`));
+    const log = (key: string, err: unknown): void => this.#deps.log(`disruption ${key}: ${err instanceof Error ? err.message : String(err)}`);
+    await Promise.all([runWorkers(this.queue, 2, (key) => this.reconcile(key), log), runWorkers(this.staleQueue, 1, (key) => this.reconcileStalePod(key), log)]);
+  }
+
+  /** reconcileStalePod sets a pod's stale DisruptionTarget condition to False, or waits until it is stale. */
+  async reconcileStalePod(key: string): Promise<void> {
+    const pod = this.#pods.store.get(key);
+    const now = this.#deps.clock.now();
+    const wait = pod ? staleDisruptionIn(pod, now) : undefined;
+    if (!pod || wait === undefined) return;
+    // Timers may fire a little early: a wait still ahead is armed again.
+    if (wait > 0) return this.staleQueue.addAfter(key, wait);
+    try {
+      await clearDisruptionTarget(this.#deps.client.resource<PodObject>('v1', 'pods'), pod, now);
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
   }
 
   /** reconcile recomputes one budget's status ("namespace/name"); when that fails it sets disruptionsAllowed to 0 (fail safe). */
@@ -133,6 +172,7 @@ export class DisruptionController implements Controller {
   }
 
   #onPod(pod: PodObject): void {
+    if (staleDisruptionIn(pod, this.#deps.clock.now()) !== undefined) this.staleQueue.add(objectKey(pod));
     for (const pdb of this.#pdbs.store.byIndex('namespace', pod.metadata?.namespace ?? '')) {
       if (pdbSelectsPod(pdb, pod)) this.queue.add(objectKey(pdb));
     }

@@ -16,3 +16,12 @@ export async function markDisruptionTarget(pods: ResourceClient<PodObject>, pod:
   const condition = { type: 'DisruptionTarget', status: 'True', reason, message, lastTransitionTime: formatTime(now) };
   await pods.patch(pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', { status: { ...(phase ? { phase } : {}), conditions: [condition] } }, { subresource: 'status' });
 }
+
+/**
+ * clearDisruptionTarget sets a pod's DisruptionTarget condition to False (reason and message kept, as upstream's
+ * apply of type, status and time leaves them), with the cached resourceVersion as a precondition.
+ */
+export async function clearDisruptionTarget(pods: ResourceClient<PodObject>, pod: PodObject, now: number): Promise<void> {
+  const condition = { type: 'DisruptionTarget', status: 'False', lastTransitionTime: formatTime(now) };
+  await pods.patch(pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', { metadata: { resourceVersion: pod.metadata?.resourceVersion }, status: { conditions: [condition] } }, { subresource: 'status' });
+}
