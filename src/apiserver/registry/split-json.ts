@@ -64,7 +64,7 @@ export function joinJson(s: SplitJson, resourceVersion?: string): string {
  */
 export class EncodedJson {
   /** bytes is joinJson(s) in UTF-8: what the store keeps. */
-  readonly bytes: Uint8Array;
+  readonly bytes: Buffer;
   // Byte offset just inside the metadata's opening brace; -1 when there is no metadata object to splice into.
   readonly #at: number;
   readonly #emptyMeta: boolean;
@@ -86,10 +86,12 @@ export class EncodedJson {
     if (this.#at < 0) out = this.bytes;
     else {
       const member = `"resourceVersion":${JSON.stringify(rv)}${this.#emptyMeta ? '' : ','}`;
-      const buf = Buffer.allocUnsafe(this.bytes.byteLength + Buffer.byteLength(member));
-      buf.set(this.bytes.subarray(0, this.#at), 0);
-      const n = this.#at + buf.write(member, this.#at);
-      buf.set(this.bytes.subarray(this.#at), n);
+      const size = Buffer.byteLength(member);
+      const buf = Buffer.allocUnsafe(this.bytes.byteLength + size);
+      // Buffer.copy rather than set(subarray(...)): a Buffer's subarray is a new Buffer object each time.
+      this.bytes.copy(buf, 0, 0, this.#at);
+      buf.write(member, this.#at);
+      this.bytes.copy(buf, this.#at + size, this.#at);
       out = buf;
     }
     this.#rv = rv;
