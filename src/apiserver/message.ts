@@ -33,11 +33,10 @@ export interface ApiResponse {
   body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
-const encoder = new TextEncoder();
-
 /** bytesResponse answers with a complete body and its length. */
 export function bytesResponse(status: number, body: string | Uint8Array, headers: ResponseHeaders): ApiResponse {
-  const bytes = typeof body === 'string' ? encoder.encode(body) : body;
+  // Small bodies come from Node's shared buffer pool (TextEncoder.encode allocates an ArrayBuffer for each).
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   headers['content-length'] = String(bytes.byteLength);
   return { status, headers, body: bytes };
 }

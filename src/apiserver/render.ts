@@ -6,6 +6,8 @@ import type { CachedObject } from './watchcache/index.ts';
 import { bytesResponse, jsonResponse, type ApiResponse, type ResponseHeaders } from './message.ts';
 import { jsonType, protobufType, yamlType, type Negotiated } from './negotiate.ts';
 
+const decoder = new TextDecoder();
+
 /** TableRenderer turns objects into a meta.k8s.io/v1 Table (supplied per resource). */
 export type TableRenderer = (objects: ApiObject[], listMeta: { resourceVersion?: string; continue?: string; remainingItemCount?: number }, includeObject: string) => ApiObject;
 
@@ -28,8 +30,8 @@ function headersWith(type: string, warnings: string[] | undefined): ResponseHead
 }
 
 /** textResponse renders JSON text (or YAML of it) with a status code. */
-function textResponse(code: number, json: string, neg: Negotiated, warnings?: string[]): ApiResponse {
-  if (neg.encoding === 'yaml') return bytesResponse(code, toYaml(JSON.parse(json) as unknown), headersWith(yamlType, warnings));
+function textResponse(code: number, json: string | Uint8Array, neg: Negotiated, warnings?: string[]): ApiResponse {
+  if (neg.encoding === 'yaml') return bytesResponse(code, toYaml(JSON.parse(typeof json === 'string' ? json : decoder.decode(json)) as unknown), headersWith(yamlType, warnings));
   return bytesResponse(code, json, headersWith(jsonType, warnings));
 }
 

@@ -49,6 +49,8 @@ export class NodeJoinService {
 
   /** handle answers a join request, or returns null for paths that are not the join service's. */
   async handle(req: ApiRequest, user: RequestUser | null): Promise<ApiResponse | null> {
+    // Every API request passes here first: a URL that does not even contain the paths is not parsed.
+    if (!req.url.includes(caCertsPath) && !req.url.includes(nodeCredentialsPath)) return null;
     const path = new URL(req.url).pathname;
     if (path !== caCertsPath && path !== nodeCredentialsPath) return null;
     try {

@@ -58,7 +58,16 @@ describe('parseQuantity/formatQuantity', () => {
   for (const c of invalid) {
     it(`rejects ${JSON.stringify(c.in)}`, () => assert.deepEqual(parseQuantity(c.in), { ok: false, error: c.err }));
   }
-  it('format error text is upstream', () => {
+  it('answers a repeated input as the first time, also past the memo bound and for invalid input', () => {
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) assert.equal(mustParseQuantity(`${i}m`).nanos, BigInt(i) * 1_000_000n);
+      assert.deepEqual(parseQuantity('1.5Gi'), parseQuantity('1.5Gi'));
+      assert.equal(formatQuantity(mustParseQuantity('1.5Gi')), '1536Mi');
+      assert.deepEqual(parseQuantity('12x'), { ok: false, error: quantityFormatError });
+    }
+  });
+
+    it('format error text is upstream', () => {
     assert.equal(quantityFormatError, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
   });
 });

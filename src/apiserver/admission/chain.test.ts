@@ -33,6 +33,23 @@ describe('AdmissionChain', () => {
     assert.deepEqual(log, ['a.validate']);
   });
 
+  it('waits for an asynchronous plugin before the next one, and its refusal stops the chain', async () => {
+    const log: string[] = [];
+    const slow = (name: string, refuse: boolean): AdmissionPlugin => ({
+      name,
+      admit: async (a) => {
+        await new Promise((r) => setImmediate(r));
+        log.push(`${name}.admit`);
+        if (refuse) throw admissionForbidden(a, `${name} says no`);
+      },
+    });
+    await new AdmissionChain([slow('s', false), recorder(log, 'a')]).admit(attrs());
+    assert.deepEqual(log, ['s.admit', 'a.admit']);
+    log.length = 0;
+    assert.equal(await refusal(() => new AdmissionChain([recorder(log, 'a'), slow('t', true), recorder(log, 'b')]).admit(attrs())), 'configmaps "c" is forbidden: t says no');
+    assert.deepEqual(log, ['a.admit', 't.admit']);
+  });
+
   it('refuses two plugins of one name', () => {
     assert.throws(() => new AdmissionChain([recorder([], 'a'), recorder([], 'a')]), /duplicate admission plugin a/);
   });

@@ -1,5 +1,5 @@
-import { randomInt } from 'node:crypto';
 import type { Container, Pod, ServiceAccount as ServiceAccountObject, Volume } from 'kubernetes-types/core/v1.js';
+import { generateNameSuffix } from '../registry/name-suffix.ts';
 import { isResource, type AdmissionAttributes, type AdmissionObjects, type AdmissionPlugin } from './types.ts';
 
 /** apiTokenMountPath is where every container finds its service-account credentials (upstream's DefaultAPITokenMountPath). */
@@ -11,7 +11,6 @@ export const rootCaConfigMapName = 'kube-root-ca.crt';
 /** apiTokenExpirationSeconds is what upstream asks for (3607: recognisable as the kube-api-access token's lifetime). */
 const apiTokenExpirationSeconds = 3607;
 const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
-const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** apiAccessVolume is upstream's token volume: a projected bound token, the cluster CA and the namespace. */
 export function apiAccessVolume(name: string): Volume {
@@ -40,7 +39,7 @@ export class ServiceAccount implements AdmissionPlugin {
   readonly #objects: AdmissionObjects | undefined;
   readonly #suffix: () => string;
 
-  constructor(objects?: AdmissionObjects, suffix: () => string = () => Array.from({ length: 5 }, () => nameChars[randomInt(nameChars.length)]).join('')) {
+  constructor(objects?: AdmissionObjects, suffix: () => string = generateNameSuffix) {
     this.#objects = objects;
     this.#suffix = suffix;
   }

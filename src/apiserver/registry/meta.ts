@@ -1,19 +1,9 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ApiError, badRequest } from '../../api/errors.ts';
 import { apiVersionOf, type ResourceInfo } from '../../api/kinds.ts';
 import { deepEqualJson, isPlainObject, metaOf, type ApiObject } from '../../api/object.ts';
 import { formatTime } from '../../api/time.ts';
-
-
-// Upstream's name generator avoids vowels and look-alike digits so generated names spell no words.
-const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** generateNameSuffix returns the 5 random characters upstream appends to generateName. */
-export function generateNameSuffix(): string {
-  let s = '';
-  for (let i = 0; i < 5; i++) s += alphabet[randomInt(alphabet.length)];
-  return s;
-}
+import { generateNameSuffix } from './name-suffix.ts';
 
 /** checkBody verifies that a request body is an object of the resource's kind and fills in apiVersion and kind. */
 export function checkBody(body: unknown, info: ResourceInfo, allowedKinds: readonly string[] = []): ApiObject {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApiObject } from '../../api/object.ts';
-import { joinJson, splitJson } from './split-json.ts';
+import { EncodedJson, joinJson, splitJson } from './split-json.ts';
 
 const cases: { name: string; obj: ApiObject }[] = [
   { name: 'a pod', obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'd', resourceVersion: '7', labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: {} } },
@@ -29,4 +29,21 @@ describe('splitJson / joinJson', () => {
       }
     });
   }
+
+  for (const c of [...cases, { name: 'non-ASCII before metadata', obj: { apiVersion: 'v1', kind: 'Ünïcode', metadata: { name: 'é', resourceVersion: '1' }, data: { 'ключ': '值' } } as ApiObject }]) {
+    it(`${c.name}: EncodedJson's bytes are joinJson's UTF-8 with and without a resourceVersion`, () => {
+      const s = splitJson(c.obj);
+      const e = new EncodedJson(s);
+      assert.equal(Buffer.from(e.bytes).toString(), joinJson(s));
+      assert.equal(Buffer.from(e.withResourceVersion('42')).toString(), joinJson(s, '42'));
+      assert.equal(Buffer.from(e.withResourceVersion('123456')).toString(), joinJson(s, '123456'));
+    });
+  }
+
+  it('EncodedJson hands out one buffer per revision', () => {
+    const e = new EncodedJson(splitJson({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }));
+    const a = e.withResourceVersion('5');
+    assert.equal(e.withResourceVersion('5'), a);
+    assert.notEqual(e.withResourceVersion('6'), a);
+  });
 });

@@ -4,14 +4,13 @@ import type { Clock } from '../../clock.ts';
 import { isStorageError, type KeyValue, type Store } from '../../storage/index.ts';
 import type { CacheHub } from '../watchcache/index.ts';
 import { objectStoreKey } from './keys.ts';
-import { joinJson, rememberJson, splitJson, type SplitJson } from './split-json.ts';
+import { EncodedJson, rememberJson, splitJson } from './split-json.ts';
 import { carryUpdateMeta, checkBody, fillCreateMeta, requireName, sameObject, setNamespace, specChanged } from './meta.ts';
 import { toServedVersion, toStorageVersion, type ResourceDef } from './resource.ts';
 import type { StrategyContext } from './strategy.ts';
 import { formatTime } from '../../api/time.ts';
 import type { AdmissionAttributes, Operation } from '../admission/types.ts';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** WriteOptions are the query options of create, update and patch. */
@@ -86,20 +85,19 @@ export class RegistryStore {
    * #encode serializes an object for the store, without its resourceVersion (the store's revision supplies
    * it), and hands object and JSON to the watch cache, which then need not parse or serialize it again.
    */
-  #encode(obj: ApiObject): { bytes: Uint8Array; json: SplitJson; stored: ApiObject } {
+  #encode(obj: ApiObject): { bytes: Uint8Array; json: EncodedJson; stored: ApiObject } {
     const stored = toStorageVersion(this.def, obj);
-    const json = splitJson(stored);
-    const bytes = encoder.encode(joinJson(json));
-    this.#deps.hub.noteWrite(bytes, stored, json);
-    return { bytes, json, stored };
+    const json = new EncodedJson(splitJson(stored));
+    this.#deps.hub.noteWrite(stored, json);
+    return { bytes: json.bytes, json, stored };
   }
 
   /** #written stamps a written object's revision and returns it served, with its JSON when the stored form is the served one. */
-  #written(obj: ApiObject, enc: { json: SplitJson; stored: ApiObject }, rev: number): ApiObject {
+  #written(obj: ApiObject, enc: { json: EncodedJson; stored: ApiObject }, rev: number): ApiObject {
     const rv = String(rev);
     metaOf(obj).resourceVersion = rv;
     const served = this.toServed(obj);
-    if (served === enc.stored) rememberJson(served, joinJson(enc.json, rv));
+    if (served === enc.stored) rememberJson(served, enc.json.withResourceVersion(rv));
     return served;
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { joinJson, splitJson } from '../registry/split-json.ts';
+import { EncodedJson, splitJson } from '../registry/split-json.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,10 +31,9 @@ describe('CacheHub', () => {
 
   it('keeps the object a write handed over instead of parsing the stored value again', async () => {
     const obj = configMap('noted');
-    const json = splitJson(obj);
-    const value = Buffer.from(joinJson(json));
-    hub.noteWrite(value, obj, json);
-    const kv = await store.create('/registry/configmaps/ns/noted', value);
+    const json = new EncodedJson(splitJson(obj));
+    hub.noteWrite(obj, json);
+    const kv = await store.create('/registry/configmaps/ns/noted', json.bytes);
     await hub.waitFor(kv.modRevision);
     const cached = cache.get('/registry/configmaps/ns/noted');
     assert.equal(cached?.obj, obj);

@@ -1,8 +1,8 @@
 import { isStorageError, type Store, type Watch, type WatchEvent } from '../../storage/index.ts';
 import { ResourceCache, toCached } from './resource-cache.ts';
 import type { ApiObject } from '../../api/object.ts';
+import type { EncodedJson } from '../registry/split-json.ts';
 import type { CachedObject, Written } from './types.ts';
-import type { SplitJson } from '../registry/split-json.ts';
 
 /** CacheHubOptions configures the watch cache. */
 export interface CacheHubOptions {
@@ -108,12 +108,12 @@ export class CacheHub {
   }
 
   /**
-   * noteWrite tells the caches that `value`, about to be written, is the JSON of `obj`, so the event the
+   * noteWrite tells the caches that `json.bytes`, about to be written, is the JSON of `obj`, so the event the
    * write produces need not be parsed again. The caches then own obj: the writer may read it, never change it.
    * Stores that hand back other buffers than the written one (etcd) simply do not match.
    */
-  noteWrite(value: Uint8Array, obj: ApiObject, json: SplitJson): void {
-    this.#written.set(value, { obj, json });
+  noteWrite(obj: ApiObject, json: EncodedJson): void {
+    this.#written.set(json.bytes, { obj, json });
   }
 
   /** register creates (once) the cache of a resource prefix, filled from the store at the hub's revision. */

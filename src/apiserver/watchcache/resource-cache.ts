@@ -1,6 +1,5 @@
 import type { ApiObject } from '../../api/object.ts';
 import type { KeyValue, WatchEvent } from '../../storage/index.ts';
-import { joinJson } from '../registry/split-json.ts';
 import type { CacheEvent, CachedObject, CacheWatcher, Written } from './types.ts';
 
 const decoder = new TextDecoder();
@@ -21,7 +20,7 @@ export function toCached(kv: KeyValue, rv: number, prefix: string, written?: Wri
     namespace: slash < 0 ? '' : rest.slice(0, slash),
     name: slash < 0 ? rest : rest.slice(slash + 1),
     obj,
-    bytes: Buffer.from(written ? joinJson(written.json, meta.resourceVersion) : JSON.stringify(obj)),
+    bytes: written ? written.json.withResourceVersion(meta.resourceVersion) : Buffer.from(JSON.stringify(obj)),
     rv,
   };
 }

@@ -1,10 +1,10 @@
 import type { ApiObject } from '../../api/object.ts';
-import type { SplitJson } from '../registry/split-json.ts';
+import type { EncodedJson } from '../registry/split-json.ts';
 
-/** Written is what a writer handed the cache with a value: the object it encoded and its JSON in pieces. */
+/** Written is what a writer handed the cache with a value: the object it encoded and its encoded JSON. */
 export interface Written {
   obj: ApiObject;
-  json: SplitJson;
+  json: EncodedJson;
 }
 
 /** CachedObject is one object in the watch cache, parsed and serialized once per change; never changed after. */
