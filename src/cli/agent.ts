@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { defaultClusterCidr } from '../controllers/nodeipam/controller.ts';
+import { defaultClusterCidr } from '../api/cluster-defaults.ts';
 import { parseCidr } from '../controllers/nodeipam/cidr-set.ts';
 import { Agent, defaultNodeIP, type AgentExtension } from '../kubelet/agent.ts';
-import { NodeProxy, PodRoutes } from '../kubelet/network/index.ts';
+import { PodRoutes } from '../kubelet/network/pod-routes.ts';
 import { defaultNetwork } from '../kubelet/runtime/containerd.ts';
 import { agentFlags, agentFlagUsage, agentOptionsFrom } from './agent-flags.ts';
 import { parseFlags, UsageError } from './args.ts';
@@ -56,7 +56,11 @@ export async function runAgent(args: string[]): Promise<void> {
   const options = agentOptionsFrom(values);
   const extensions: AgentExtension[] = [];
   if (!disabled.has('pod-routes')) extensions.push(new PodRoutes({ bridge: options.bridge ?? defaultNetwork.bridge }));
-  if (!disabled.has('proxy')) extensions.push(new NodeProxy({ nodeIPs: [options.nodeIP ?? defaultNodeIP()], clusterCidr: values['cluster-cidr'], networkPolicy: !disabled.has('network-policy') }));
+  // The Service proxy's rule builders load only when it runs: an agent keeps every module it loads for its life.
+  if (!disabled.has('proxy')) {
+    const { NodeProxy } = await import('../kubelet/network/node-proxy.ts');
+    extensions.push(new NodeProxy({ nodeIPs: [options.nodeIP ?? defaultNodeIP()], clusterCidr: values['cluster-cidr'], networkPolicy: !disabled.has('network-policy') }));
+  }
   const stop = new AbortController();
   const agent = new Agent({ ...options, extensions, server: values.server, token, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
   const onSignal = (): void => {

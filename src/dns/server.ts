@@ -15,6 +15,7 @@ import { Forwarder, parseUpstream, type Upstream } from './forwarder.ts';
 import { DnsHandler, type DnsStats, type Transport } from './handler.ts';
 import { canonicalIp, normalizeName } from './names.ts';
 import { hostResolvConf } from './resolv-conf.ts';
+import { defaultClusterDns } from '../api/cluster-defaults.ts';
 
 /** DnsServerOptions configure the cluster DNS server; every field but informers has a default. */
 export interface DnsServerOptions {
@@ -35,8 +36,7 @@ export interface DnsServerOptions {
   log?: (msg: string) => void;
 }
 
-/** defaultClusterDns is the cluster DNS Service address in the default service CIDR (k3s's). */
-export const defaultClusterDns = '10.43.0.10';
+export { defaultClusterDns };
 /** defaultClusterDomain is upstream's default cluster domain. */
 export const defaultClusterDomain = 'cluster.local';
 

@@ -1,11 +1,10 @@
 import { renderAgentMetrics } from './stats/agent-metrics.ts';
 import { CadvisorMetrics } from './stats/cadvisor-metrics.ts';
-import type { NodeCredentials } from '../server/node-join.ts';
+import type { NodeCredentials } from '../server/node-join-api.ts';
 import type { CriClient } from './cri/client.ts';
 import { AgentServer } from './server.ts';
 import { ResourceMetrics } from './stats/resource-metrics.ts';
 import { criStreamingRpc, runningContainerId } from './streaming/cri-rpc.ts';
-import { CriStreamingRuntime } from './streaming/cri-stream-client.ts';
 import { StreamingError, type StreamingRuntime } from './streaming/runtime.ts';
 
 /** agentServer builds the agent's HTTPS server on the runtime `cri()` returns once it is up. */
@@ -24,9 +23,14 @@ export function agentServer(
     return c;
   };
   let streaming: { cri: CriClient; runtime: StreamingRuntime } | undefined;
-  const streams = (): StreamingRuntime => {
+  // The client side of the runtime's streaming server (and its WebSocket library) loads on the first exec, attach
+  // or port-forward: most agents never serve one, and it would stay in memory for the agent's life.
+  const streams = async (): Promise<StreamingRuntime> => {
     const c = runtimeOf();
-    if (streaming?.cri !== c) streaming = { cri: c, runtime: new CriStreamingRuntime(criStreamingRpc(c)) };
+    if (streaming?.cri !== c) {
+      const { CriStreamingRuntime } = await import('./streaming/cri-stream-client.ts');
+      streaming = { cri: c, runtime: new CriStreamingRuntime(criStreamingRpc(c)) };
+    }
     return streaming.runtime;
   };
   return new AgentServer({
@@ -35,9 +39,9 @@ export function agentServer(
     ca: credentials.caPem,
     logRoot,
     runtime: {
-      exec: (req) => streams().exec(req),
-      attach: (req) => streams().attach(req),
-      portForward: (pod) => streams().portForward(pod),
+      exec: async (req) => (await streams()).exec(req),
+      attach: async (req) => (await streams()).attach(req),
+      portForward: async (pod) => (await streams()).portForward(pod),
     },
     containerRunning: async (ref) =>
       runningContainerId(runtimeOf(), ref).then(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { caMatchesJoinToken, parseJoinToken } from '../apiserver/auth/nodetoken.ts';
 import { ensurePrivateDir, readOptionalFile, writePrivateFile } from '../apiserver/auth/secretfile.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { caCertsPath, nodeCredentialsPath, type NodeCredentials } from '../server/node-join.ts';
+import { caCertsPath, nodeCredentialsPath, type NodeCredentials } from '../server/node-join-api.ts';
 
 // The agent's side of joining (see src/server/node-join.ts): fetch the CA the token pins, then trade the
 // token for this node's client and serving certificates, kept under the agent's directory and reused on

@@ -3,7 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { kubeletClientIdentity } from '../apiserver/auth/pki.ts';
+import { kubeletClientIdentity } from '../apiserver/auth/identities.ts';
 import { PodLogDirectory, type ContainerLogRef } from './logs/locate.ts';
 import { readContainerLog, type ReadLogOptions } from './logs/reader.ts';
 import { serveSpdyRemoteCommand, serveWebSocketRemoteCommand, spdyRemoteCommandProtocols, type StreamFlags } from './streaming/remotecommand.ts';

@@ -1,10 +1,9 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { defaultServiceCidr } from '../apiserver/services/allocator.ts';
+import { defaultClusterCidr, defaultServiceCidr } from '../api/cluster-defaults.ts';
 import type { ApiObject } from '../api/object.ts';
 import { InformerFactory, type Client, type Informer } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { defaultClusterCidr } from '../controllers/nodeipam/controller.ts';
 import { hostRunner, type CommandRunner } from './exec.ts';
 import { HostNetwork } from './host.ts';
 import { serviceNameLabel, servicePortsOf, type ServicePortInfo } from './model.ts';

@@ -8,6 +8,7 @@ import { issueClientCertificate } from '../apiserver/auth/pki.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
 import { isDNS1123Subdomain } from '../api/validation/names.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { caCertsPath, nodeCredentialsPath, type NodeCredentials, type NodeCredentialsRequest } from './node-join-api.ts';
 
 // How node agents join, as k3s does it: the join token pins the cluster CA by hash, so an agent first
 // fetches the CA anonymously (`GET /cacerts`) and checks it against its token; then, authenticated by the
@@ -16,26 +17,7 @@ import { systemClock, type Clock } from '../clock.ts';
 // and a serving certificate for the agent's HTTPS port, both signed by the cluster CA. Upstream reaches the
 // same end through the CertificateSigningRequest API and its approver and signer controllers.
 
-/** nodeCredentialsPath is where agents ask for their certificates. */
-export const nodeCredentialsPath = '/berth/v1/node-credentials';
-/** caCertsPath serves the cluster CA to anyone: it is public, and agents check it against their token. */
-export const caCertsPath = '/cacerts';
-
-/** NodeCredentialsRequest is what an agent sends. */
-export interface NodeCredentialsRequest {
-  nodeName: string;
-  /** addresses are IPs and DNS names the agent serves on (its serving certificate's SANs). */
-  addresses?: string[];
-}
-
-/** NodeCredentials is what the server answers: PEMs for the agent. */
-export interface NodeCredentials {
-  caPem: string;
-  clientCertPem: string;
-  clientKeyPem: string;
-  servingCertPem: string;
-  servingKeyPem: string;
-}
+export { caCertsPath, nodeCredentialsPath, type NodeCredentials, type NodeCredentialsRequest };
 
 /** NodeJoinService answers the two join endpoints and leaves every other path to the API server. */
 export class NodeJoinService {

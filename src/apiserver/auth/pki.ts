@@ -14,6 +14,7 @@ import {
   type CertificateAuthority,
 } from './certs.ts';
 import { ensurePrivateDir, readOptionalFile, restrictFile, writePrivateFile } from './secretfile.ts';
+import { kubeletClientIdentity } from './identities.ts';
 
 const day = 24 * 60 * 60 * 1000;
 const caValidity = 3650 * day;
@@ -42,8 +43,7 @@ export type PkiFile = keyof typeof pkiFiles;
 /** adminIdentity is the subject of the admin client certificate: upstream's superuser group. */
 export const adminIdentity = { commonName: 'system:admin', organizations: ['system:masters'] } as const;
 
-/** kubeletClientIdentity is the subject the API server presents to node agents (upstream's apiserver-kubelet-client). */
-export const kubeletClientIdentity = { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] } as const;
+export { kubeletClientIdentity };
 
 /** firstServiceIp is the `kubernetes` Service's cluster IP: the first address of Berth's 10.43.0.0/16 service range. */
 export const firstServiceIp = '10.43.0.1';

@@ -3,6 +3,7 @@ import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import { invalid, type FieldError } from '../../api/errors.ts';
 import { isStorageError, type Store } from '../../storage/index.ts';
 import { parseCidr } from '../../controllers/nodeipam/cidr-set.ts';
+import { defaultServiceCidr } from '../../api/cluster-defaults.ts';
 
 // Cluster IPs and node ports are allocated by the API server when a Service is written, as upstream's service
 // REST storage does. Each allocated address or port is one key in the store, created only if absent, so two
@@ -11,8 +12,7 @@ import { parseCidr } from '../../controllers/nodeipam/cidr-set.ts';
 // which upstream keeps in a bitmap, get one key each the same way. A repair pass at start-up reconciles the keys
 // with the Services (a crash between allocating and storing the Service leaves a key without an owner).
 
-/** defaultServiceCidr is k3s's and Berth's service range. */
-export const defaultServiceCidr = '10.43.0.0/16';
+export { defaultServiceCidr };
 /** defaultNodePortRange is upstream's --service-node-port-range. */
 export const defaultNodePortRange = { min: 30000, max: 32767 };
 

@@ -5,11 +5,11 @@ import { runWorkers, WorkQueue, type Informer } from '../../client/index.ts';
 import type { EventRecorder } from '../../client/events.ts';
 import type { Controller, ControllerDeps } from '../controller.ts';
 import { CidrSet } from './cidr-set.ts';
+import { defaultClusterCidr } from '../../api/cluster-defaults.ts';
 
 type NodeObject = Node & ApiObject;
 
-/** defaultClusterCidr is the pod network of every node together (k3s's default). */
-export const defaultClusterCidr = '10.42.0.0/16';
+export { defaultClusterCidr };
 
 /** NodeIpamOptions choose the cluster CIDR and the size of each node's share. */
 export interface NodeIpamOptions {

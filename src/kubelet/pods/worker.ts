@@ -215,7 +215,7 @@ export class PodWorker {
     const uid = pod.metadata?.uid ?? '';
     const st = this.#state.get(uid) ?? { admitted: true, startTime: this.#o.now() };
     let rp = await this.#o.runtime.pod(uid);
-    await this.#killPod(pod, rp, terminationGraceSeconds(pod));
+    const stopped = await this.#killPod(pod, rp, terminationGraceSeconds(pod));
     rp = await this.#o.runtime.pod(uid);
     this.#fillMessages(pod, rp, this.#paths(pod));
     if (!st.rejected && (rp.containers.length > 0 || rp.sandboxes.length > 0)) {
@@ -225,7 +225,7 @@ export class PodWorker {
         if (!isApiError(err, 'NotFound')) this.#o.log(`pod ${uid}: final status: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    await this.#removeAll(uid, rp, this.#paths(pod), pod);
+    await this.#removeAll(uid, rp, stopped, this.#paths(pod), pod);
     try {
       await this.#o.client.resource('v1', 'pods').delete(pod.metadata?.namespace, pod.metadata?.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid } });
     } catch (err) {
@@ -240,12 +240,16 @@ export class PodWorker {
     const rp = await this.#o.runtime.pod(uid);
     if (rp.sandboxes.length === 0 && rp.containers.length === 0) return;
     const grace = Math.max(0, ...rp.containers.map((c) => c.graceSeconds));
-    await this.#killPod(undefined, rp, grace);
-    await this.#removeAll(uid, rp, podPaths({ namespace: rp.namespace, name: rp.name, uid }, this.#o.dataDir, this.#o.cgroupRoot));
+    const stopped = await this.#killPod(undefined, rp, grace);
+    await this.#removeAll(uid, rp, stopped, podPaths({ namespace: rp.namespace, name: rp.name, uid }, this.#o.dataDir, this.#o.cgroupRoot));
   }
 
-  /** #killPod stops the pod's containers (app containers together, then sidecars in reverse order) and its sandbox. */
-  async #killPod(pod: Pod | undefined, rp: RuntimePod, grace: number): Promise<void> {
+  /**
+   * #killPod stops the pod's containers (app containers together, then sidecars in reverse order) and its ready
+   * sandboxes, and returns the ids of the sandboxes it stopped.
+   */
+  async #killPod(pod: Pod | undefined, rp: RuntimePod, grace: number): Promise<Set<string>> {
+    const stopped = new Set<string>();
     const podIP = pod ? (this.#podIP(pod, rp) ?? '') : '';
     const running = rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED' || c.state === 'CONTAINER_UNKNOWN');
     const order: ContainerKind[][] = [['app', 'ephemeral'], ['init']];
@@ -258,17 +262,24 @@ export class PodWorker {
       if (s.state !== 'SANDBOX_READY') continue;
       try {
         await this.#o.cri.stopPodSandbox(s.id);
+        stopped.add(s.id);
       } catch (err) {
         if (!isCriNotFound(err)) throw err;
       }
     }
     if (pod) this.#o.probes.removePod(pod.metadata?.uid ?? '');
+    return stopped;
   }
 
-  async #removeAll(uid: string, rp: RuntimePod, paths: PodPaths, pod?: Pod): Promise<void> {
+  /**
+   * #removeAll removes the pod's containers, sandboxes, volumes, cgroups and directories. Sandboxes #killPod has
+   * just stopped are not stopped again: every StopPodSandbox runs the whole CNI DEL chain once more (containerd
+   * 1.6 tears the network down on each call, and RemovePodSandbox stops the sandbox itself too).
+   */
+  async #removeAll(uid: string, rp: RuntimePod, stopped: ReadonlySet<string>, paths: PodPaths, pod?: Pod): Promise<void> {
     for (const c of rp.containers) await this.#o.cri.removeContainer(c.id).catch((err: unknown) => this.#o.log(`pod ${uid}: remove container ${c.id}: ${String(err)}`));
     for (const s of rp.sandboxes) {
-      await this.#o.cri.stopPodSandbox(s.id).catch(() => {});
+      if (!stopped.has(s.id)) await this.#o.cri.stopPodSandbox(s.id).catch(() => {});
       await this.#o.cri.removePodSandbox(s.id).catch((err: unknown) => this.#o.log(`pod ${uid}: remove sandbox ${s.id}: ${String(err)}`));
     }
     this.#o.runtime.forget(rp.containers.map((c) => c.id));

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { configHashAnnotation, configSourceAnnotation, parseManifest, seenTime, staticPodName } from './manifest.ts';
+import { configHashAnnotation, configSourceAnnotation, seenTime, staticPodName } from './manifest.ts';
+import { parseManifest } from './manifest-parse.ts';
 
 const yamlPod = `apiVersion: v1
 kind: Pod

@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../clock.ts';
-import { configSeenAnnotation, parseManifest, seenTime } from './manifest.ts';
+import { configSeenAnnotation, seenTime } from './manifest.ts';
 
 // The file source of static pods (upstream config/file.go): the manifest directory is read again every
 // 20 s (the kubelet's --file-check-frequency) and soon after the directory changes (fs.watch), and every
@@ -138,6 +138,7 @@ export class StaticPodSource {
       const file = join(dir, name);
       try {
         if (!(await stat(file)).isFile()) continue;
+        const { parseManifest } = await import('./manifest-parse.ts');
         const r = parseManifest(await readFile(file, 'utf8'), file, this.#o.nodeName);
         if (!r.ok) {
           this.#complain(file, `static pods: ${file}: ${r.error}`);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 
 // The WebSocket side of Kubernetes streaming: the channel framing (each binary message is one channel
 // byte then the payload), subprotocol negotiation, and a byte-stream view of a WebSocket for SPDY
@@ -54,9 +54,11 @@ export function toBuffer(data: RawData): Buffer {
  * acceptWebSocket completes the handshake with a protocol we chose. `ws` checks offered subprotocols
  * against RFC 7230 tokens and answers 400 for `SPDY/3.1+portforward.k8s.io` ('/' is no token
  * character), so it is shown a placeholder, and handleProtocols returns the real choice, which `ws`
- * writes verbatim into the 101 response.
+ * writes verbatim into the 101 response. `ws` is loaded on the first upgrade, so an agent that serves none
+ * does not keep it in memory.
  */
-export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
+export async function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
+  const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 << 20, handleProtocols: () => protocol });
   req.headers['sec-websocket-protocol'] = 'berth';
   return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
