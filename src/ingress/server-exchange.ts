@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { RequestHead } from './request-parser.ts';
+import { writeSocket } from './socket-writes.ts';
 
 // One request's response on the ingress's client side (server-conn.ts runs the connection): the head with the
 // ingress's own Date and framing (Content-Length passed through, chunked when unknown, close-delimited for
@@ -116,7 +117,7 @@ export class ServerExchange {
     this.#pending = null;
     if (last && this.#framing !== Framing.none) out += this.#framing === Framing.chunked ? `${last.length.toString(16)}\r\n${last}\r\n` : last;
     if (this.#framing === Framing.chunked) out += '0\r\n\r\n';
-    if (out && !this.socket.destroyed) this.socket.write(out, 'latin1');
+    if (out && !this.socket.destroyed) writeSocket(this.socket, out);
     this.#state = 2;
     const cb = this.#onClose;
     this.#onClose = null;
@@ -147,6 +148,6 @@ export class ServerExchange {
     b.write(pre, 0, 'latin1');
     chunk.copy(b, pre.length);
     if (post) b.write(post, pre.length + chunk.length, 'latin1');
-    return s.write(b);
+    return writeSocket(s, b);
   }
 }
