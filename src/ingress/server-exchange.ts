@@ -20,6 +20,12 @@ export interface ExchangeConn {
   exchangeEnded(ex: ServerExchange): void;
 }
 
+/** ExchangeCloseListener is told once when an exchange is over. */
+export interface ExchangeCloseListener {
+  /** exchangeClosed: finished, or false when the client went away before the response was complete. */
+  exchangeClosed(finished: boolean): void;
+}
+
 const Framing = { length: 0, chunked: 1, none: 2, close: 3 } as const;
 
 /** ServerExchange is one request and its response on a ServerConn. */
@@ -35,7 +41,7 @@ export class ServerExchange {
   #framing: number = Framing.none;
   // 0 before respond(), 1 while the body is written, 2 after end(), 3 aborted (the client went away).
   #state = 0;
-  #onClose: ((finished: boolean) => void) | null = null;
+  #onClose: ExchangeCloseListener | null = null;
 
   constructor(conn: ExchangeConn, head: RequestHead) {
     this.#conn = conn;
@@ -58,9 +64,9 @@ export class ServerExchange {
     return this.#state >= 2;
   }
 
-  /** onClose registers the one callback told when the exchange is over: finished, or false when the client left first. */
-  onClose(cb: (finished: boolean) => void): void {
-    this.#onClose = cb;
+  /** onClose registers the one listener told when the exchange is over. */
+  onClose(listener: ExchangeCloseListener): void {
+    this.#onClose = listener;
   }
 
   /** body streams the request body (an ended stream when there is none). */
@@ -121,7 +127,7 @@ export class ServerExchange {
     this.#state = 2;
     const cb = this.#onClose;
     this.#onClose = null;
-    cb?.(true);
+    cb?.exchangeClosed(true);
     this.#conn.exchangeEnded(this);
   }
 
@@ -136,7 +142,7 @@ export class ServerExchange {
     this.#state = 3;
     const cb = this.#onClose;
     this.#onClose = null;
-    cb?.(false);
+    cb?.exchangeClosed(false);
   }
 
   // One write per piece of body, the head (or chunk framing) copied in with it; the copy also frees the caller's
