@@ -87,7 +87,8 @@ function nginxCpuUs(masterPid: number): number {
 async function startNginx(bin: string, backendPort: number, workers: string): Promise<{ port: number; cpuUs: () => number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-nginx-'));
   const port = await freePort();
-  // A stock reverse proxy with upstream keep-alive, as a tuned nginx serves Ingress traffic (access log off on both sides).
+  // A stock reverse proxy with upstream keep-alive, as a tuned nginx serves Ingress traffic (access log off on both
+  // sides), sending the backend the same X-Real-IP and X-Forwarded-* headers as the ingress (ingress-nginx's set).
   writeFileSync(join(dir, 'nginx.conf'), `daemon off;
 worker_processes ${workers};
 pid ${dir}/nginx.pid;
@@ -112,7 +113,10 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $host;
+      proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Port $server_port;
       proxy_set_header X-Forwarded-Proto $scheme;
     }
   }

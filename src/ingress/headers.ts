@@ -7,6 +7,9 @@ const dropRequest = new Set(['connection', 'keep-alive', 'proxy-connection', 'te
 // The client side writes its own framing (Content-Length or chunked), Date and Connection, as nginx does.
 const dropResponse = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'date']);
 
+/** droppedResponseHeaders are the (lower-case) response headers not passed on to the client. */
+export const droppedResponseHeaders: ReadonlySet<string> = dropResponse;
+
 /** ClientAddress is the connection a request came on (a net.Socket). */
 export interface ClientAddress {
   readonly remoteAddress?: string | undefined;

@@ -1,19 +1,19 @@
-import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import net, { type Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.ts';
 import { AccessLogFormatter } from './access-log.ts';
 import { emptyConfig, type IngressConfig } from './config.ts';
 import { closingResponse, errorPage, statusReason } from './error-pages.ts';
-import { forwardHeaders, headerRecord, headerValue, responseHeaderLines } from './headers.ts';
+import { forwardHeaders, headerRecord, responseHeaderLines } from './headers.ts';
 import type { RequestObserver } from './metrics.ts';
+import { ProxiedRequest, type ProxyContext } from './proxied-request.ts';
 import type { RequestHead } from './request-parser.ts';
-import { pickUpstream, routeToCanary, RoutingTable, type Target, type Upstream } from './routing.ts';
+import { pickUpstream, routeToCanary, RoutingTable } from './routing.ts';
 import { HttpListener, type HttpListenerOptions } from './server-conn.ts';
 import type { ServerExchange } from './server-exchange.ts';
 import { SniContexts, type KeyPair } from './tls.ts';
-import { ReadTimeoutError, UpstreamPool, type UpstreamExchange } from './upstream.ts';
+import { UpstreamPool } from './upstream.ts';
 
 /** IngressProxyOptions configure one data plane: listeners, upstream behaviour, and where logs and metrics go. */
 export interface IngressProxyOptions {
@@ -43,31 +43,6 @@ export interface IngressProxyOptions {
   log?: (msg: string) => void;
 }
 
-// An Exchange is one proxied request's state across retries.
-interface Exchange {
-  ex: ServerExchange;
-  secure: boolean;
-  started: number;
-  target: Target | null;
-  alternative: string;
-  tried: Set<Upstream>;
-  upstreams: string[];
-  upstreamStarted: number;
-  upstreamSeconds: number;
-  upstreamStatus: number;
-  /** served is the endpoint whose answer the client gets (its pod's metrics count the request). */
-  served: Upstream | null;
-  hasBody: boolean;
-  bytes: number;
-  /** head is the upstream request head, built once for all tries. */
-  head: string | null;
-  /** up is the upstream exchange in flight, aborted when the client goes away first. */
-  up: UpstreamExchange | null;
-}
-
-const connectErrors = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ECONNABORTED']);
-const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-
 /**
  * IngressProxy is the ingress's data plane: HTTP and HTTPS listeners (a lean HTTP/1.1 server over raw and TLS
  * sockets, server-conn.ts) that route each request through the current RoutingTable to a backend endpoint over
@@ -82,26 +57,17 @@ export class IngressProxy {
   readonly #http: HttpListener;
   readonly #https: HttpListener | null;
   readonly #random: () => number;
-  readonly #maxTries: number;
-  readonly #connectTimeoutMs: number;
-  readonly #readTimeoutMs: number;
   readonly #clock: Clock;
-  readonly #formatter = new AccessLogFormatter();
-  readonly #metrics: RequestObserver | null;
-  readonly #accessLog: ((line: string) => void) | null;
+  readonly #ctx: ProxyContext;
 
   constructor(opts: IngressProxyOptions) {
     this.#opts = opts;
     this.#random = opts.random ?? Math.random;
-    this.#maxTries = opts.maxTries ?? 3;
-    this.#connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
-    this.#readTimeoutMs = opts.readTimeoutMs ?? 60_000;
     this.#clock = opts.clock ?? systemClock;
-    this.#metrics = opts.metrics ?? null;
-    this.#accessLog = opts.accessLog ?? null;
     this.#sni = new SniContexts(opts.defaultCertificate, opts.log);
     // Upstream connections are kept and reused LIFO, so a busy backend is served by a few warm sockets.
-    this.#upstream = new UpstreamPool({ connectTimeoutMs: this.#connectTimeoutMs, readTimeoutMs: this.#readTimeoutMs });
+    this.#upstream = new UpstreamPool({ connectTimeoutMs: opts.connectTimeoutMs ?? 5_000, readTimeoutMs: opts.readTimeoutMs ?? 60_000 });
+    this.#ctx = { upstream: this.#upstream, maxTries: opts.maxTries ?? 3, metrics: opts.metrics ?? null, accessLog: opts.accessLog ?? null, formatter: new AccessLogFormatter(), clock: this.#clock };
     const listener = (secure: boolean): HttpListenerOptions => ({
       keepAliveMs: opts.clientKeepAliveMs ?? 75_000,
       clock: this.#clock,
@@ -153,16 +119,14 @@ export class IngressProxy {
   }
 
   #onRequest(ex: ServerExchange, secure: boolean): void {
-    const started = performance.now();
+    const x = new ProxiedRequest(this.#ctx, ex, secure);
     const head = ex.head;
     const url = head.target;
     const q = url.indexOf('?');
     const m = this.#table.match(head.host, q < 0 ? url : url.slice(0, q));
     const route = m.route;
-    const x: Exchange = { ex, secure, started, target: null, alternative: '', tried: new Set(), upstreams: [], upstreamStarted: 0, upstreamSeconds: 0, upstreamStatus: 0, served: null, hasBody: ex.hasBody, head: null, bytes: -1, up: null };
-    ex.onClose((finished) => this.#done(x, finished));
     if (!route) {
-      this.#reply(x, 404);
+      x.reply(404);
       return;
     }
     if (m.sslRedirect && !secure) {
@@ -182,66 +146,10 @@ export class IngressProxy {
     const backend = route.target.backend;
     // As ingress-nginx: no ready endpoint in the main backend is a 503 even when a canary could serve.
     if (!backend || backend.upstreams.length === 0) {
-      this.#reply(x, 503);
+      x.reply(503);
       return;
     }
-    this.#attempt(x);
-  }
-
-  #attempt(x: Exchange): void {
-    const backend = x.target?.backend;
-    const u = backend ? pickUpstream(backend, x.tried) : null;
-    if (!u) {
-      this.#reply(x, 502);
-      return;
-    }
-    x.tried.add(u);
-    x.upstreams.push(u.address);
-    x.upstreamStarted = performance.now();
-    const { ex } = x;
-    const head = ex.head;
-    x.up = this.#upstream.request({
-      host: u.host,
-      port: u.port,
-      address: u.address,
-      head: (x.head ??= requestHead(head.method, head.target, forwardHeaders(head, ex.socket, x.secure, false))),
-      headRequest: head.method === 'HEAD',
-      body: x.hasBody ? ex.body() : null,
-      chunked: head.chunked,
-    }, {
-      onHead: (up) => {
-        x.upstreamStatus = up.status;
-        x.served = u;
-        x.bytes = up.contentLength;
-        ex.respond(up.status, up.statusMessage || (STATUS_CODES[up.status] ?? ''), up.lines, up.contentLength);
-      },
-      onData: (chunk) => {
-        if (ex.write(chunk)) return true;
-        ex.onceDrain(() => x.up?.resume());
-        return false;
-      },
-      onEnd: () => {
-        x.upstreamSeconds = (performance.now() - x.upstreamStarted) / 1000;
-        ex.end();
-      },
-      onError: (err, reused) => {
-        if (ex.headersSent) {
-          ex.destroy();
-          return;
-        }
-        const code = err.code ?? '';
-        const beforeSend = connectErrors.has(code);
-        // A kept-alive socket the upstream closed meanwhile fails on first use; a bodiless idempotent request is safe to resend.
-        const staleSocket = reused && !x.hasBody && idempotent.has(head.method) && (code === 'ECONNRESET' || code === 'EPIPE');
-        if ((beforeSend || staleSocket) && x.upstreams.length < this.#maxTries && !ex.closed) {
-          if (staleSocket) x.tried.delete(u);
-          this.#attempt(x);
-          return;
-        }
-        x.upstreamStatus = code === 'ETIMEDOUT' || err instanceof ReadTimeoutError ? 504 : 502;
-        this.#reply(x, x.upstreamStatus);
-      },
-    });
+    x.attempt();
   }
 
   #onUpgrade(head: RequestHead, socket: Socket, rest: Buffer, secure: boolean): void {
@@ -275,54 +183,9 @@ export class IngressProxy {
     up.once('error', () => socket.end(closingResponse(502, this.#http.date())));
     up.end();
   }
-
-  #reply(x: Exchange, status: number): void {
-    const { ex } = x;
-    if (ex.headersSent || ex.closed) return;
-    const body = errorPage(status);
-    x.bytes = body.length;
-    ex.respond(status, statusReason(status), 'content-type: text/html\r\n', body.length);
-    ex.end(body);
-  }
-
-  #done(x: Exchange, finished: boolean): void {
-    const { ex } = x;
-    // nginx logs 499 when the client went away before the response was complete.
-    const status = finished ? ex.status : 499;
-    if (!finished) x.up?.abort();
-    const seconds = (performance.now() - x.started) / 1000;
-    this.#metrics?.observe(x.target, status, seconds, x.served === null ? '' : x.served.pod);
-    if (this.#accessLog) {
-      const head = ex.head;
-      const backend = x.target?.canary ? '' : (x.target?.backend?.name ?? '');
-      this.#accessLog(this.#formatter.format({
-        remoteAddress: ex.socket.remoteAddress ?? '-',
-        method: head.method,
-        url: head.target,
-        httpVersion: head.version,
-        status,
-        bytesSent: x.bytes,
-        referer: headerValue(head.rawHeaders, 'referer'),
-        userAgent: headerValue(head.rawHeaders, 'user-agent'),
-        seconds,
-        upstreamName: x.alternative ? '' : backend,
-        alternativeUpstreamName: x.alternative,
-        upstreams: x.upstreams,
-        upstreamSeconds: x.upstreamSeconds,
-        upstreamStatus: x.upstreamStatus,
-      }, this.#clock.now()));
-    }
-  }
 }
 
 const redirectBody = errorPage(308);
-
-/** requestHead is the upstream request's head without the closing blank line. */
-function requestHead(method: string, url: string, raw: readonly string[]): string {
-  let head = `${method} ${url} HTTP/1.1`;
-  for (let i = 0; i + 1 < raw.length; i += 2) head += `\r\n${raw[i]}: ${raw[i + 1]}`;
-  return head;
-}
 
 function joinRaw(raw: readonly string[]): string {
   let out = '';

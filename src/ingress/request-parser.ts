@@ -179,8 +179,10 @@ export class RequestParser {
 
 /** parseHead parses a request head (without the blank line) into a RequestHead, or the status that refuses it. */
 export function parseHead(text: string): RequestHead | number {
-  const lines = text.split('\r\n');
-  const line = lines[0] as string;
+  // Lines are found by index, not split: a head is parsed once per request, on the data plane's hot path.
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  const line = eol === text.length ? text : text.slice(0, eol);
   if (line.length > maxLineBytes) return 414;
   const m = requestLineRe.exec(line);
   if (!m) return 400;
@@ -208,14 +210,15 @@ export function parseHead(text: string): RequestHead | number {
   let connection = '';
   let upgrade = '';
   let expectContinue = false;
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i] as string;
-    if (l.length > maxLineBytes) return 431;
-    const colon = l.indexOf(':');
-    if (colon <= 0) return 400;
-    const name = l.slice(0, colon);
+  for (let start = eol + 2; start < text.length; start = eol + 2) {
+    eol = text.indexOf('\r\n', start);
+    if (eol < 0) eol = text.length;
+    if (eol - start > maxLineBytes) return 431;
+    const colon = text.indexOf(':', start);
+    if (colon <= start || colon > eol) return 400;
+    const name = text.slice(start, colon);
     if (!tokenRe.test(name)) return 400;
-    const value = l.slice(colon + 1).trim();
+    const value = text.slice(colon + 1, eol).trim();
     if (badValueRe.test(value)) return 400;
     rawHeaders.push(name, value);
     switch (name.toLowerCase()) {

@@ -1,7 +1,7 @@
 // The response head of an upstream HTTP/1.1 answer: status line, headers, and how its body is framed
 // (RFC 9112 section 6.3), parsed from the text before the blank line. Kept apart from the connection code in
 // upstream.ts, as request-parser.ts is for the client side.
-import { forwardedResponseHeader } from './headers.ts';
+import { droppedResponseHeaders, forwardedResponseHeader } from './headers.ts';
 
 /** UpstreamHead is a parsed response head. */
 export interface UpstreamHead {
@@ -12,6 +12,10 @@ export interface UpstreamHead {
   /** contentLength is the Content-Length of a response not chunked (-1 otherwise), to pass on as it is. */
   contentLength: number;
 }
+
+const statusLineRe = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
+// The lengths of the header names this parser reads or drops; other names are neither.
+const framingNameLengths = new Set([...droppedResponseHeaders, 'content-length', 'transfer-encoding', 'connection'].map((n) => n.length));
 
 /** Framing says how a response body ends: none, after Content-Length bytes, at the last chunk, or at close. */
 export const Framing = { none: 0, length: 1, chunked: 2, close: 3 } as const;
@@ -27,9 +31,10 @@ export interface ParsedHead {
 
 /** parseResponseHead parses a head (without the blank line); headRequest: the answer to HEAD has no body. */
 export function parseResponseHead(text: string, headRequest: boolean): ParsedHead | { error: string } {
-  const rows = text.split('\r\n');
-  const statusLine = rows[0] ?? '';
-  const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  const statusLine = eol === text.length ? text : text.slice(0, eol);
+  const m = statusLineRe.exec(statusLine);
   if (!m) return { error: `bad status line from upstream: ${JSON.stringify(statusLine.slice(0, 80))}` };
   const status = Number(m[2]);
   // Rendered in the same pass as the framing headers are read: the proxy forwards this string as it is.
@@ -37,28 +42,33 @@ export function parseResponseHead(text: string, headRequest: boolean): ParsedHea
   let length = -1;
   let chunked = false;
   let close = m[1] === '0';
-  for (let i = 1; i < rows.length; i++) {
-    const line = rows[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon);
-    const value = line.slice(colon + 1).trim();
-    const lower = name.toLowerCase();
-    if (forwardedResponseHeader(lower)) lines += `${name}: ${value}\r\n`;
-    switch (lower) {
-      case 'content-length':
-        length = Number(value);
-        break;
-      case 'transfer-encoding':
-        chunked = value.toLowerCase().split(',').some((t) => t.trim() === 'chunked');
-        break;
-      case 'connection': {
-        const tokens = value.toLowerCase();
-        if (tokens.includes('close')) close = true;
-        else if (m[1] === '0' && tokens.includes('keep-alive')) close = false;
-        break;
+  // Lines are found by index, not split: a head is a handful of lines and is parsed once per response.
+  for (let start = eol + 2; start < text.length; ) {
+    let end = text.indexOf('\r\n', start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon > start && colon < end) {
+      const name = text.slice(start, colon);
+      const value = text.slice(colon + 1, end).trim();
+      // Only names as long as a dropped or framing header need lower-casing (most headers are forwarded as they are).
+      const lower = framingNameLengths.has(name.length) ? name.toLowerCase() : '';
+      if (lower === '' || forwardedResponseHeader(lower)) lines += `${name}: ${value}\r\n`;
+      switch (lower) {
+        case 'content-length':
+          length = Number(value);
+          break;
+        case 'transfer-encoding':
+          chunked = value.toLowerCase().split(',').some((t) => t.trim() === 'chunked');
+          break;
+        case 'connection': {
+          const tokens = value.toLowerCase();
+          if (tokens.includes('close')) close = true;
+          else if (m[1] === '0' && tokens.includes('keep-alive')) close = false;
+          break;
+        }
       }
     }
+    start = end + 2;
   }
   let reusable = !close;
   let framing: number;

@@ -17,7 +17,7 @@ describe('HttpListener', { timeout: 30_000 }, () => {
   // Each path is a behaviour; pipelined answers come back in request order whatever their delays.
   async function handle(ex: ServerExchange): Promise<void> {
     const t = ex.head.target;
-    ex.onClose((finished) => closes.push({ target: t, finished }));
+    ex.onClose({ exchangeClosed: (finished) => closes.push({ target: t, finished }) });
     const delay = /[?&]delay=(\d+)/.exec(t);
     if (delay) await new Promise((r) => setTimeout(r, Number(delay[1])));
     if (t.startsWith('/echo')) {

@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { RequestHead } from './request-parser.ts';
+import { writeSocket } from './socket-writes.ts';
 
 // One request's response on the ingress's client side (server-conn.ts runs the connection): the head with the
 // ingress's own Date and framing (Content-Length passed through, chunked when unknown, close-delimited for
@@ -19,6 +20,12 @@ export interface ExchangeConn {
   exchangeEnded(ex: ServerExchange): void;
 }
 
+/** ExchangeCloseListener is told once when an exchange is over. */
+export interface ExchangeCloseListener {
+  /** exchangeClosed: finished, or false when the client went away before the response was complete. */
+  exchangeClosed(finished: boolean): void;
+}
+
 const Framing = { length: 0, chunked: 1, none: 2, close: 3 } as const;
 
 /** ServerExchange is one request and its response on a ServerConn. */
@@ -34,7 +41,7 @@ export class ServerExchange {
   #framing: number = Framing.none;
   // 0 before respond(), 1 while the body is written, 2 after end(), 3 aborted (the client went away).
   #state = 0;
-  #onClose: ((finished: boolean) => void) | null = null;
+  #onClose: ExchangeCloseListener | null = null;
 
   constructor(conn: ExchangeConn, head: RequestHead) {
     this.#conn = conn;
@@ -57,9 +64,9 @@ export class ServerExchange {
     return this.#state >= 2;
   }
 
-  /** onClose registers the one callback told when the exchange is over: finished, or false when the client left first. */
-  onClose(cb: (finished: boolean) => void): void {
-    this.#onClose = cb;
+  /** onClose registers the one listener told when the exchange is over. */
+  onClose(listener: ExchangeCloseListener): void {
+    this.#onClose = listener;
   }
 
   /** body streams the request body (an ended stream when there is none). */
@@ -116,11 +123,11 @@ export class ServerExchange {
     this.#pending = null;
     if (last && this.#framing !== Framing.none) out += this.#framing === Framing.chunked ? `${last.length.toString(16)}\r\n${last}\r\n` : last;
     if (this.#framing === Framing.chunked) out += '0\r\n\r\n';
-    if (out && !this.socket.destroyed) this.socket.write(out, 'latin1');
+    if (out && !this.socket.destroyed) writeSocket(this.socket, out);
     this.#state = 2;
     const cb = this.#onClose;
     this.#onClose = null;
-    cb?.(true);
+    cb?.exchangeClosed(true);
     this.#conn.exchangeEnded(this);
   }
 
@@ -135,7 +142,7 @@ export class ServerExchange {
     this.#state = 3;
     const cb = this.#onClose;
     this.#onClose = null;
-    cb?.(false);
+    cb?.exchangeClosed(false);
   }
 
   // One write per piece of body, the head (or chunk framing) copied in with it; the copy also frees the caller's
@@ -147,6 +154,6 @@ export class ServerExchange {
     b.write(pre, 0, 'latin1');
     chunk.copy(b, pre.length);
     if (post) b.write(post, pre.length + chunk.length, 'latin1');
-    return s.write(b);
+    return writeSocket(s, b);
   }
 }

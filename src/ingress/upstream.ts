@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Chunk, ChunkedDecoder } from './chunked.ts';
 import { Framing, parseResponseHead, type UpstreamHead } from './response-head.ts';
+import { writeSocket } from './socket-writes.ts';
 
 export type { UpstreamHead };
 
@@ -197,7 +198,7 @@ export class UpstreamExchange {
     conn.ex = this;
     conn.lastTick = pool.tick;
     // The head goes out at once (queued while connecting); a body only once connected, so a refused connect is retryable.
-    sock.write(r.head + '\r\n\r\n', 'latin1');
+    writeSocket(sock, r.head + '\r\n\r\n');
     if (sock.connecting) {
       this.#connectTimer = setTimeout(() => this.fail(new ConnectTimeoutError(`connect to ${r.address} timed out`)), pool.opts.connectTimeoutMs);
       sock.once('connect', () => {
