@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { CycleState } from '../framework/interface.ts';
+import { newPodInfo } from '../framework/pod-info.ts';
 import { newNode, newPod } from '../testing.ts';
 import { runPlugin } from '../testing.ts';
 import { imageLocalityPriority, newImageLocalityPlugin, normalizedImageName } from './image-locality.ts';
@@ -37,5 +39,20 @@ describe('ImageLocality.score', () => {
   it('matches an untagged image reference against the :latest name the node reports', () => {
     const nodes = [newNode({ name: 'has', images: [{ names: ['busybox:latest'], sizeBytes: 1000 * mb }] })];
     assert.deepEqual(runPlugin(newImageLocalityPlugin(), nodes).scores(newPod({ image: 'busybox' })), { has: 100 });
+  });
+
+  it('sits the cycle out when no node holds any of the pod\'s images, and scores when one does', () => {
+    const cases = [
+      { name: 'no node reports images', images: [], want: 'Skip' },
+      { name: 'nodes hold other images', images: ['other:1'], want: 'Skip' },
+      { name: 'a node holds the image', images: ['busybox:latest'], want: 'Success' },
+    ];
+    for (const c of cases) {
+      const nodes = [newNode({ name: 'a', images: c.images.map((n) => ({ names: [n], sizeBytes: 100 * mb })) }), newNode({ name: 'b' })];
+      const run = runPlugin(newImageLocalityPlugin(), nodes);
+      const pod = newPod({ image: 'busybox' });
+      const status = newImageLocalityPlugin().preScore?.(new CycleState(run.snapshot, newPodInfo(pod)), pod, run.snapshot.list());
+      assert.equal(status?.code, c.want, c.name);
+    }
   });
 });
