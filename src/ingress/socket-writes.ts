@@ -9,7 +9,9 @@ import { getSystemErrorName } from 'node:util';
 // the request object, in order with any later write (stream or direct). So a direct write is used only when
 // nothing is queued before it (in the stream or in the handle); otherwise, and for TLS or connecting sockets, it
 // falls back to socket.write. The write request class is not exported by Node: it is taken from the first
-// write of a string that goes through the stream (writeLatin1String's argument).
+// write of a string that goes through the stream (writeLatin1String's argument). Node 24.22 and later pass no
+// request object there (the stream's own write path got lean the same way), so on those the direct path is off
+// for good and every write goes through socket.write.
 
 interface WriteReq {
   handle: unknown;
@@ -24,6 +26,8 @@ interface StreamHandle {
 }
 
 let WriteWrap: (new () => WriteReq) | null = null;
+// unavailable: the probe saw this Node write without a request object; the direct path is never tried again.
+let unavailable = false;
 // A request object the handle did not keep (every write so far completed at once) is reused.
 let spare: WriteReq | null = null;
 
@@ -32,7 +36,8 @@ function probe(socket: net.Socket, handle: StreamHandle, data: string): boolean 
   const own = handle as unknown as { writeLatin1String?: unknown };
   const original = handle.writeLatin1String;
   own.writeLatin1String = function (this: StreamHandle, req: WriteReq, s: string): number {
-    WriteWrap ??= req.constructor as new () => WriteReq;
+    if (req !== null && typeof req === 'object') WriteWrap ??= req.constructor as new () => WriteReq;
+    else unavailable = true;
     return original.call(this, req, s);
   };
   try {
@@ -54,7 +59,7 @@ function directHandle(socket: net.Socket): StreamHandle | null {
  * could not take it all at once: 'drain' is emitted when it has. A failed write destroys the socket with the error.
  */
 export function writeSocket(socket: net.Socket, data: string | Buffer): boolean {
-  const handle = directHandle(socket);
+  const handle = unavailable ? null : directHandle(socket);
   if (!handle) return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
   if (!WriteWrap) return typeof data === 'string' ? probe(socket, handle, data) : socket.write(data);
   const req = spare ?? new WriteWrap();
