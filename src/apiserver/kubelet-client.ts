@@ -18,7 +18,6 @@ export interface KubeletClientOptions {
   log?: (msg: string) => void;
 }
 
-
 /** KubeletClient calls node agents on behalf of the API server. */
 export class KubeletClient {
   readonly #opts: KubeletClientOptions;

@@ -1,4 +1,5 @@
 import type { IngressClass } from 'kubernetes-types/networking/v1.js';
+import { defaultIngressClassAnnotation, legacyIngressClassAnnotation } from '../api/networking/ingress.ts';
 import type { ApiObject } from '../api/object.ts';
 import type { IngressObject } from './build.ts';
 
@@ -11,10 +12,10 @@ export const controllerName = 'berth.dev/ingress';
 export const defaultClassName = 'berth';
 
 /** defaultClassAnnotation marks the cluster's default IngressClass. */
-export const defaultClassAnnotation = 'ingressclass.kubernetes.io/is-default-class';
+export const defaultClassAnnotation = defaultIngressClassAnnotation;
 
 /** legacyClassAnnotation is the deprecated way of naming a class on an Ingress. */
-export const legacyClassAnnotation = 'kubernetes.io/ingress.class';
+export const legacyClassAnnotation = legacyIngressClassAnnotation;
 
 /** isDefaultClass tells whether an IngressClass carries the default-class annotation. */
 export function isDefaultClass(c: IngressClassObject): boolean {

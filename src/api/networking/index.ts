@@ -5,7 +5,7 @@ import { defaultNetworkPolicy, validateNetworkPolicy, validateNetworkPolicyUpdat
 
 // The networking.k8s.io API group: Ingresses, IngressClasses and NetworkPolicies.
 
-export { defaultIngressClass, validateIngress, validateIngressUpdate, validateIngressClass, validateIngressClassUpdate } from './ingress.ts';
+export { defaultIngressClass, defaultIngressClassAnnotation, legacyIngressClassAnnotation, validateIngress, validateIngressUpdate, validateIngressClass, validateIngressClassUpdate } from './ingress.ts';
 export { defaultNetworkPolicy, validateNetworkPolicy, validateNetworkPolicyUpdate } from './network-policy.ts';
 
 /** group is the API group these tables serve. */

@@ -5,6 +5,11 @@ import { isDNS1123Subdomain, isDomainPrefixedPath, isValidPathSegmentName, isVal
 import { nameIsDNS1035Label, nameIsDNSSubdomain, validateImmutableField, validateNamespaceName, validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.ts';
 import { isIP } from '../validation/network.ts';
 
+/** legacyIngressClassAnnotation is the deprecated way of naming a class on an Ingress. */
+export const legacyIngressClassAnnotation = 'kubernetes.io/ingress.class';
+/** defaultIngressClassAnnotation marks the cluster's default IngressClass. */
+export const defaultIngressClassAnnotation = 'ingressclass.kubernetes.io/is-default-class';
+
 // Ingress and IngressClass defaulting and validation (networking/v1 ValidateIngressCreate, ValidateIngressClass).
 
 /** defaultIngressClass sets parameters.scope to Cluster when parameters are given without a scope. */
@@ -93,7 +98,7 @@ function validateIngressSpec(ing: Ingress): FieldError[] {
 /** validateIngress is upstream's ValidateIngressCreate, including the class annotation/field agreement. */
 export function validateIngress(ing: Ingress): FieldError[] {
   const errs = [...validateObjectMeta(ing.metadata, { namespaced: true, nameValidator: nameIsDNSSubdomain }), ...validateIngressSpec(ing)];
-  const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
+  const annotation = ing.metadata?.annotations?.[legacyIngressClassAnnotation];
   const className = ing.spec?.ingressClassName;
   if (annotation !== undefined && className !== undefined && annotation !== className) {
     errs.push(invalidValue('annotations.kubernetes.io/ingress.class', annotation, 'must match `ingressClassName` when both are specified'));

@@ -66,6 +66,12 @@ export function validateLogOptions(name: string, q: URLSearchParams): void {
   if (errs.length > 0) throw invalid({ group: '', kind: 'PodLogOptions' }, name, errs);
 }
 
+/** hostPort joins an address (IPv6 in brackets) and a port, or gives the bare host when port is empty. */
+export function hostPort(ip: string, port: string): string {
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  return port ? `${host}:${port}` : host;
+}
+
 /** nodeAddress picks how to reach a node's agent: its InternalIP (else ExternalIP, else Hostname) and kubelet port. */
 export function nodeAddress(node: Node): { host: string; port: number } | null {
   const addrs = node.status?.addresses ?? [];
@@ -117,8 +123,7 @@ export async function podConnectLocation(ctx: HandlerContext, namespace: string,
   if (!addr) throw new ApiError('ServiceUnavailable', `no preferred addresses found; known addresses: []`);
   const enc = encodeURIComponent;
   const path = sub === 'log' ? `/containerLogs/${enc(namespace)}/${enc(name)}/${enc(container)}` : sub === 'portforward' ? `/portForward/${enc(namespace)}/${enc(name)}` : `/${sub}/${enc(namespace)}/${enc(name)}/${enc(container)}`;
-  const host = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
-  const url = new URL(`https://${host}:${addr.port}${path}`);
+  const url = new URL(`https://${hostPort(addr.host, String(addr.port))}${path}`);
   url.search = kubeletQuery(sub, q).toString();
   return url;
 }

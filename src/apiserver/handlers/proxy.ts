@@ -5,7 +5,7 @@ import { readBody } from '../body.ts';
 import { forward } from '../forward.ts';
 import { fromWebResponse, jsonResponse, type ApiRequest, type ApiResponse } from '../message.ts';
 import type { HandlerContext } from './context.ts';
-import { nodeAddress } from './pod-connect.ts';
+import { hostPort, nodeAddress } from './pod-connect.ts';
 
 // The proxy subresources, as upstream's ResourceLocation for nodes, pods and services and the proxy REST in
 // front of them: `.../<resource>/<id>/proxy/<path>` is passed on to an address the object names. The id is
@@ -75,11 +75,6 @@ export function isGlobalUnicast(ip: string): boolean {
     return !(lower === '::' || lower === '::1' || lower.startsWith('ff') || /^fe[89ab]/.test(lower));
   }
   return false;
-}
-
-function hostPort(ip: string, port: string): string {
-  const host = ip.includes(':') ? `[${ip}]` : ip;
-  return port ? `${host}:${port}` : host;
 }
 
 async function getObject<T>(ctx: HandlerContext, resource: string, namespace: string | undefined, name: string): Promise<T> {
