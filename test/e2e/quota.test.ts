@@ -7,7 +7,8 @@ import { kubectlPath, runKubectl, startServer, type KubectlResult, type ServerPr
 
 const kubectl132 = kubectlPath(32);
 
-// ResourceQuota and LimitRange as a user meets them: kubectl create quota, describe, and a refused kubectl run.
+// Admission as a user meets it: kubectl create quota, describe, refused kubectl runs (quota, missing service account),
+// and a service account's image pull secrets.
 describe('quota and limit ranges with kubectl 1.32', { skip: kubectl132 ? false : 'kubectl.1.32 is not installed beside the kubectl dispatcher' }, () => {
   let server: ServerProcess;
   let home: string;
@@ -60,5 +61,17 @@ describe('quota and limit ranges with kubectl 1.32', { skip: kubectl132 ? false 
     await ok(['delete', 'pod', 'a', '-n', 'team', '--wait=false']);
     await describeUntil(/pods\s+0\s+2\nrequests\.cpu\s+0\s+1\n/);
     await ok(['run', 'b', '--image=nginx', '-n', 'team']);
+  });
+
+  it('a pod naming a missing service account is refused; one naming an existing account gets its image pull secrets', async () => {
+    const overrides = JSON.stringify({ spec: { serviceAccountName: 'robot' } });
+    const missing = await k(['run', 'sa-pod', '--image=nginx', '--overrides', overrides]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /Error from server \(Forbidden\): pods "sa-pod" is forbidden: error looking up service account default\/robot: serviceaccount "robot" not found/);
+
+    await ok(['create', 'serviceaccount', 'robot']);
+    await ok(['patch', 'serviceaccount', 'robot', '-p', JSON.stringify({ imagePullSecrets: [{ name: 'regcred' }] })]);
+    await ok(['run', 'sa-pod', '--image=nginx', '--overrides', overrides]);
+    assert.equal(await ok(['get', 'pod', 'sa-pod', '-o', 'jsonpath={.spec.serviceAccountName} {.spec.imagePullSecrets[*].name}']), 'robot regcred');
   });
 });

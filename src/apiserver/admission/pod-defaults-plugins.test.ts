@@ -72,6 +72,44 @@ describe('ServiceAccount', () => {
     });
   }
 
+  const account = (name: string, extra: Record<string, unknown> = {}): ApiObject => ({ metadata: { name, namespace: 'ns' }, ...extra }) as ApiObject;
+  const lookups: { name: string; spec: Partial<NonNullable<Pod['spec']>>; accounts: ApiObject[]; refused?: string; pullSecrets?: string[] }[] = [
+    { name: 'a named account that exists', spec: { serviceAccountName: 'robot' }, accounts: [account('robot')] },
+    { name: 'a named account that does not', spec: { serviceAccountName: 'robot' }, accounts: [account('default')], refused: 'pods "x" is forbidden: error looking up service account ns/robot: serviceaccount "robot" not found' },
+    { name: 'a missing default account is let through (Berth runs the API server alone too)', spec: {}, accounts: [] },
+    { name: "the account's image pull secrets", spec: {}, accounts: [account('default', { imagePullSecrets: [{ name: 'regcred' }, { name: 'other' }] })], pullSecrets: ['regcred', 'other'] },
+    { name: "the pod's own pull secrets win", spec: { imagePullSecrets: [{ name: 'mine' }] }, accounts: [account('default', { imagePullSecrets: [{ name: 'regcred' }] })], pullSecrets: ['mine'] },
+  ];
+  for (const c of lookups) {
+    it(c.name, async () => {
+      const a = admissionAttrs('CREATE', 'pods', newPod(c.spec));
+      const refused = await refusal(() => new ServiceAccount(fakeObjects(c.accounts.map((o) => [sas, o])), () => 'abcde').admit(a));
+      assert.equal(refused, c.refused);
+      if (!c.refused) assert.deepEqual(specOf(a.object).imagePullSecrets?.map((s) => s.name), c.pullSecrets);
+    });
+  }
+
+  const mirror = { 'kubernetes.io/config.mirror': 'x' };
+  const mirrors: { name: string; spec: Partial<NonNullable<Pod['spec']>>; refused?: string }[] = [
+    { name: 'a plain mirror pod', spec: {} },
+    { name: 'a service account', spec: { serviceAccountName: 'default' }, refused: 'a mirror pod may not reference service accounts' },
+    { name: 'a secret volume', spec: { volumes: [{ name: 'v', secret: { secretName: 's' } }] }, refused: 'a mirror pod may not reference secrets' },
+    { name: 'a secret in an init container env', spec: { initContainers: [{ name: 'i', image: 'x', env: [{ name: 'E', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }] }, refused: 'a mirror pod may not reference secrets' },
+    { name: 'a configmap envFrom', spec: { containers: [{ name: 'c', image: 'x', envFrom: [{ configMapRef: { name: 'cm' } }] }] }, refused: 'a mirror pod may not reference configmaps' },
+    { name: 'a token projection', spec: { volumes: [{ name: 'v', projected: { sources: [{ serviceAccountToken: { path: 't' } }] } }] }, refused: 'a mirror pod may not use ServiceAccountToken volume projections' },
+  ];
+  for (const c of mirrors) {
+    it(`mirror pods: ${c.name}`, async () => {
+      const pod = newPod(c.spec);
+      (pod.metadata ??= {}).annotations = mirror;
+      const a = admissionAttrs('CREATE', 'pods', pod);
+      const plugin = new ServiceAccount(fakeObjects(), () => 'abcde');
+      await plugin.admit(a);
+      assert.equal(specOf(a.object).serviceAccountName, c.spec.serviceAccountName);
+      assert.equal(await refusal(() => plugin.validate(a)), c.refused && `pods "x" is forbidden: ${c.refused}`);
+    });
+  }
+
   it('the volume projects a 3607 s token, the root CA and the namespace', () => {
     const v = apiAccessVolume('kube-api-access-x');
     assert.deepEqual(v.projected?.sources?.map((s) => Object.keys(s)[0]), ['serviceAccountToken', 'configMap', 'downwardAPI']);

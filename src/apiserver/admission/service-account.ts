@@ -1,6 +1,7 @@
 import type { Container, Pod, ServiceAccount as ServiceAccountObject, Volume } from 'kubernetes-types/core/v1.js';
 import { generateNameSuffix } from '../registry/name-suffix.ts';
-import { isResource, type AdmissionAttributes, type AdmissionObjects, type AdmissionPlugin } from './types.ts';
+import { podConfigMapNames, podSecretNames } from '../../api/core/pod-references.ts';
+import { admissionForbidden, isResource, type AdmissionAttributes, type AdmissionObjects, type AdmissionPlugin } from './types.ts';
 
 /** apiTokenMountPath is where every container finds its service-account credentials (upstream's DefaultAPITokenMountPath). */
 export const apiTokenMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -28,11 +29,15 @@ export function apiAccessVolume(name: string): Volume {
 }
 
 /**
- * ServiceAccount is upstream's ServiceAccount plugin without the existence check: a new pod without a service account
- * runs as "default", and unless automounting is off (on the pod, else on its account) every container gets the
- * `kube-api-access-*` projected volume at /var/run/secrets/kubernetes.io/serviceaccount. (Upstream refuses pods whose
- * account does not exist yet; Berth's ServiceAccount controller creates "default" asynchronously, so pods are not
- * refused for it.)
+ * ServiceAccount is upstream's ServiceAccount plugin: a new pod without a service account runs as "default"; the
+ * account it names must exist (403 "error looking up service account ns/name: ..."); unless automounting is off (on
+ * the pod, else on its account) every container gets the `kube-api-access-*` projected volume at
+ * /var/run/secrets/kubernetes.io/serviceaccount; a pod without image pull secrets takes its account's. Mirror pods
+ * are not changed, and may not name a service account, Secrets, ConfigMaps or token projections.
+ *
+ * Deviation: a missing "default" account is not refused. Upstream retries it for about a second, then refuses, because
+ * the controller manager creates it; Berth's API server also runs alone (tests, benchmarks with controllers disabled),
+ * where nothing would ever create it. Named accounts are refused as upstream.
  */
 export class ServiceAccount implements AdmissionPlugin {
   readonly name = 'ServiceAccount';
@@ -45,25 +50,62 @@ export class ServiceAccount implements AdmissionPlugin {
   }
 
   async admit(a: AdmissionAttributes): Promise<void> {
-    if (!isResource(a, '', 'pods') || a.subresource !== '' || a.operation !== 'CREATE' || !a.object) return;
+    if (!isPodCreate(a)) return;
     const pod = a.object as Pod;
-    if (pod.metadata?.annotations?.[mirrorPodAnnotation] !== undefined) return;
+    if (isMirror(pod)) return;
     const spec = (pod.spec ??= { containers: [] });
     if (!spec.serviceAccountName) {
       spec.serviceAccountName = 'default';
       spec.serviceAccount = 'default';
     }
-    if (!(await this.#automount(pod, a.namespace))) return;
-    mountApiAccess(spec, () => `${apiAccessVolumePrefix}${this.#suffix()}`);
+    const account = await this.#account(a, spec.serviceAccountName);
+    if (automount(pod, account)) mountApiAccess(spec, () => `${apiAccessVolumePrefix}${this.#suffix()}`);
+    if (!spec.imagePullSecrets?.length && account?.imagePullSecrets?.length) {
+      spec.imagePullSecrets = account.imagePullSecrets.map((s) => ({ name: s.name }));
+    }
   }
 
-  /** #automount: the pod's automountServiceAccountToken wins, then its account's; the default is to mount. */
-  async #automount(pod: Pod, namespace: string): Promise<boolean> {
-    const own = pod.spec?.automountServiceAccountToken;
-    if (own !== undefined && own !== null) return own;
-    const sa = (await this.#objects?.get({ group: '', resource: 'serviceaccounts' }, namespace, pod.spec?.serviceAccountName ?? 'default').catch(() => null)) as ServiceAccountObject | null | undefined;
-    return sa?.automountServiceAccountToken !== false;
+  validate(a: AdmissionAttributes): void {
+    if (!isPodCreate(a)) return;
+    const pod = a.object as Pod;
+    if (!isMirror(pod)) return;
+    if (pod.spec?.serviceAccountName) throw admissionForbidden(a, 'a mirror pod may not reference service accounts');
+    if (podSecretNames(pod).length > 0) throw admissionForbidden(a, 'a mirror pod may not reference secrets');
+    if (podConfigMapNames(pod).length > 0) throw admissionForbidden(a, 'a mirror pod may not reference configmaps');
+    if ((pod.spec?.volumes ?? []).some((v) => v.projected?.sources?.some((s) => s.serviceAccountToken))) {
+      throw admissionForbidden(a, 'a mirror pod may not use ServiceAccountToken volume projections');
+    }
   }
+
+  /** #account reads the pod's account (cache, then store); a missing named account refuses the pod. */
+  async #account(a: AdmissionAttributes, name: string): Promise<ServiceAccountObject | null> {
+    if (!this.#objects) return null;
+    let account: ServiceAccountObject | null;
+    try {
+      account = (await this.#objects.get({ group: '', resource: 'serviceaccounts' }, a.namespace, name)) as ServiceAccountObject | null;
+    } catch (err) {
+      throw admissionForbidden(a, `error looking up service account ${a.namespace}/${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!account && name !== 'default') {
+      throw admissionForbidden(a, `error looking up service account ${a.namespace}/${name}: serviceaccount "${name}" not found`);
+    }
+    return account;
+  }
+}
+
+function isPodCreate(a: AdmissionAttributes): boolean {
+  return isResource(a, '', 'pods') && a.subresource === '' && a.operation === 'CREATE' && !!a.object;
+}
+
+function isMirror(pod: Pod): boolean {
+  return pod.metadata?.annotations?.[mirrorPodAnnotation] !== undefined;
+}
+
+/** automount: the pod's automountServiceAccountToken wins, then its account's; the default is to mount. */
+function automount(pod: Pod, account: ServiceAccountObject | null): boolean {
+  const own = pod.spec?.automountServiceAccountToken;
+  if (own !== undefined && own !== null) return own;
+  return account?.automountServiceAccountToken !== false;
 }
 
 /** mountApiAccess mounts the token volume into every (init) container without a mount at the token path, adding the volume if needed. */
