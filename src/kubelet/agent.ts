@@ -226,10 +226,13 @@ export class Agent {
       },
       onUpdate: (old, p) => {
         byUid.set(p.metadata?.uid ?? '', p);
+        this.#worker?.shortenGrace(p.metadata?.uid ?? '', p.metadata?.deletionGracePeriodSeconds ?? undefined);
         if (needsSync(old, p)) enqueue(p.metadata?.uid ?? '');
       },
       onDelete: (p) => {
         byUid.delete(p.metadata?.uid ?? '');
+        // Gone from the API while stopping: force-deleted, nothing waits for the grace period any more.
+        this.#worker?.shortenGrace(p.metadata?.uid ?? '', 0);
         enqueue(p.metadata?.uid ?? '');
       },
     }));

@@ -192,6 +192,28 @@ describe('pods on the node agent', { skip: kubectl ? false : 'kubectl.1.32 is no
     await podWhere('gpu', (p) => p.status?.phase === 'Succeeded');
   });
 
+  it('stops a terminating pod within a shorter grace period given by a second delete, and at once on a force delete', async () => {
+    // sleep as PID 1 ignores SIGTERM: only the grace period's SIGKILL stops these containers.
+    const stubborn = { terminationGracePeriodSeconds: 600, containers: [container('app', 'exec sleep 3600')] };
+    await ok(['create', '-f', '-'], podManifest('stubborn', stubborn));
+    await ok(['create', '-f', '-'], podManifest('stubborn-force', stubborn));
+    const uids = await Promise.all(['stubborn', 'stubborn-force'].map(async (n) => (await podWhere(n, (p) => p.status?.phase === 'Running')).metadata?.uid ?? ''));
+    await ok(['delete', 'pod', 'stubborn', 'stubborn-force', '--wait=false']);
+    const c = cri();
+    try {
+      const running = async (uid: string) => (await c.listContainers({ labelSelector: { 'io.kubernetes.pod.uid': uid } })).filter((x) => x.state === 'CONTAINER_RUNNING').length;
+      // The first delete's 600 s are in force: the containers keep running.
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.deepEqual(await Promise.all(uids.map(running)), [1, 1]);
+      await ok(['delete', 'pod', 'stubborn', '--grace-period=2', '--wait=false']);
+      await ok(['delete', 'pod', 'stubborn-force', '--grace-period=0', '--force']);
+      await waitFor('both stopped long before 600 s', async () => ((await Promise.all(uids.map(running))).every((n) => n === 0) ? true : undefined), 60_000);
+      await waitFor('stubborn deleted', async () => ((await k(['get', 'pod', 'stubborn', '-o', 'name'])).code !== 0 ? true : undefined), 60_000);
+    } finally {
+      c.close();
+    }
+  });
+
   it('does not restart containers when the agent (and its containerd) restart', async () => {
     const before = await getPod('war-web');
     await agent.stop();

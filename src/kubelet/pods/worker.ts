@@ -70,10 +70,17 @@ interface PodState {
   reported?: string;
 }
 
+/** Stopping is a pod whose containers are being stopped: the grace period in force and the containers still stopping. */
+interface Stopping {
+  grace: number;
+  containers: Set<string>;
+}
+
 /** PodWorker syncs pods; sync(uid) is level-triggered and idempotent. */
 export class PodWorker {
   readonly #o: PodWorkerOptions;
   readonly #state = new Map<string, PodState>();
+  readonly #stopping = new Map<string, Stopping>();
 
   constructor(o: PodWorkerOptions) {
     this.#o = o;
@@ -99,6 +106,23 @@ export class PodWorker {
   forgetReportedStatus(uid: string): void {
     const st = this.#state.get(uid);
     if (st) delete st.reported;
+  }
+
+  /**
+   * shortenGrace gives the containers of a pod that is being stopped a shorter grace period (a second `kubectl delete
+   * --grace-period`; a force delete, which removes the pod from the API: 0), as the kubelet's pod workers do: grace
+   * only decreases, and the containers still stopping get a new StopContainer with it beside the one under way. It
+   * runs outside the per-pod sync, which is busy waiting out the first grace period.
+   */
+  shortenGrace(uid: string, graceSeconds: number | undefined): void {
+    const s = this.#stopping.get(uid);
+    if (!s || graceSeconds === undefined || graceSeconds >= s.grace) return;
+    s.grace = graceSeconds;
+    for (const id of s.containers) {
+      this.#o.cri.stopContainer(id, graceSeconds).catch((err: unknown) => {
+        if (!isCriNotFound(err)) this.#o.log(`pod ${uid}: stop container ${id} within ${graceSeconds}s: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
   }
 
   /** sync brings one pod's containers and status in line with its spec. */
@@ -252,12 +276,27 @@ export class PodWorker {
     const stopped = new Set<string>();
     const podIP = pod ? (this.#podIP(pod, rp) ?? '') : '';
     const running = rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED' || c.state === 'CONTAINER_UNKNOWN');
-    const order: ContainerKind[][] = [['app', 'ephemeral'], ['init']];
-    for (const kinds of order) await Promise.all(running.filter((c) => kinds.includes(c.kind)).map((c) => this.#o.runner.kill(pod, c, grace, c.state === 'CONTAINER_RUNNING' ? undefined : '', podIP)));
-    const sidecars = running.filter((c) => c.kind === 'sidecar');
-    const specOrder = (pod?.spec?.initContainers ?? []).map((c) => c.name);
-    sidecars.sort((a, b) => specOrder.indexOf(b.name) - specOrder.indexOf(a.name));
-    for (const c of sidecars) await this.#o.runner.kill(pod, c, grace, undefined, podIP);
+    // The grace period is read at each step: shortenGrace may lower it while earlier containers are stopping.
+    const stopping: Stopping = { grace, containers: new Set() };
+    if (running.length > 0) this.#stopping.set(rp.uid, stopping);
+    const kill = async (c: (typeof running)[number], message: string | undefined): Promise<void> => {
+      stopping.containers.add(c.id);
+      try {
+        await this.#o.runner.kill(pod, c, stopping.grace, message, podIP);
+      } finally {
+        stopping.containers.delete(c.id);
+      }
+    };
+    try {
+      const order: ContainerKind[][] = [['app', 'ephemeral'], ['init']];
+      for (const kinds of order) await Promise.all(running.filter((c) => kinds.includes(c.kind)).map((c) => kill(c, c.state === 'CONTAINER_RUNNING' ? undefined : '')));
+      const sidecars = running.filter((c) => c.kind === 'sidecar');
+      const specOrder = (pod?.spec?.initContainers ?? []).map((c) => c.name);
+      sidecars.sort((a, b) => specOrder.indexOf(b.name) - specOrder.indexOf(a.name));
+      for (const c of sidecars) await kill(c, undefined);
+    } finally {
+      if (this.#stopping.get(rp.uid) === stopping) this.#stopping.delete(rp.uid);
+    }
     for (const s of rp.sandboxes) {
       if (s.state !== 'SANDBOX_READY') continue;
       try {
