@@ -23,6 +23,8 @@ import type { CustomMetricsSource } from '../metrics/custom/source.ts';
 import type { TokenIssuer } from './handlers/token-request.ts';
 import { handleResource, notServed } from './handlers/resource.ts';
 import { isConnectSubresource, podConnectLocation } from './handlers/pod-connect.ts';
+import { isProxyResource, proxyLocation } from './handlers/proxy.ts';
+import { relayUpgrade } from './forward.ts';
 import type { KubeletClient } from './kubelet-client.ts';
 import { ApiMetrics, instrumentStore, type WatcherCount } from './metrics.ts';
 import { parseAccept } from './negotiate.ts';
@@ -230,20 +232,35 @@ export class ApiServer {
 
   /**
    * upgrade answers an HTTP/1.1 Upgrade request (SPDY or WebSocket): exec, attach and portforward of a
-   * pod are proxied to its node agent, as upstream's UpgradeAwareHandler does; anything else is
-   * answered as an ordinary request.
+   * pod are proxied to its node agent, and nodes/pods/services proxy to their targets, as upstream's
+   * UpgradeAwareHandler does; anything else is answered as an ordinary request.
    */
   async upgrade(req: Request, user: RequestUser | null): Promise<Response | UpgradeProxy> {
     const url = new URL(req.url);
     const info = parseRequestInfo(req.method, url.pathname, url.searchParams);
-    if (!info.isResourceRequest || info.group !== '' || info.resource !== 'pods' || !info.name || !isConnectSubresource(info.subresource) || info.subresource === 'log') return this.handle(req, user);
-    const labels = { verb: info.verb, group: '', resource: `pods/${info.subresource}` };
+    if (!info.isResourceRequest) return this.handle(req, user);
+    const sub = info.subresource;
+    const proxy = info.group === '' && sub === 'proxy' && isProxyResource(info.resource) && !!info.name;
+    const connect = info.group === '' && info.resource === 'pods' && !!info.name && isConnectSubresource(sub) && sub !== 'log';
+    if (!proxy && !connect) return this.handle(req, user);
+    const labels = { verb: info.verb, group: '', resource: `${info.resource}/${info.subresource}` };
     try {
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized');
-      if (!this.registry.lookup('', 'v1', 'pods')) throw notServed();
-      const location = await podConnectLocation(this.#ctx, info.namespace, info.name, info.subresource, url.searchParams);
+      if (!this.registry.lookup('', 'v1', info.resource)) throw notServed();
       const kubelet = this.#opts.kubelet;
-      if (!location || !kubelet) throw new ApiError('ServiceUnavailable', `pods/${info.subresource} for pod ${info.name}: the API server has no credentials for node agents`);
+      const noCredentials = (): ApiError => new ApiError('ServiceUnavailable', `${info.resource}/${info.subresource} for ${info.resource === 'nodes' ? 'node' : 'pod'} ${info.name}: the API server has no credentials for node agents`);
+      if (proxy && isProxyResource(info.resource)) {
+        // WebSockets and other upgrades through nodes/pods/services proxy, as upstream's proxy REST.
+        const target = await proxyLocation(this.#ctx, info.resource, info.namespace, info.name, url);
+        if (target.kubelet && !kubelet) throw noCredentials();
+        this.metrics.requests.inc({ ...labels, code: '101' });
+        if (target.kubelet && kubelet) return (raw, socket, head) => kubelet.proxyUpgrade(target.url, raw, socket, head);
+        const tls = target.url.protocol === 'https:' ? { rejectUnauthorized: false as const } : null;
+        return (raw, socket, head) => relayUpgrade(target.url, raw, socket, head, tls, this.#opts.log);
+      }
+      if (!isConnectSubresource(sub)) throw notServed();
+      const location = await podConnectLocation(this.#ctx, info.namespace, info.name, sub, url.searchParams);
+      if (!location || !kubelet) throw noCredentials();
       this.metrics.requests.inc({ ...labels, code: '101' });
       return (raw, socket, head) => kubelet.proxyUpgrade(location, raw, socket, head);
     } catch (err) {

@@ -1,10 +1,14 @@
-import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { Readable, type Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 
-// One request passed on by the API server's proxy subresources (nodes, pods and services /proxy), as
-// upstream's UpgradeAwareHandler does for plain requests: the client's headers without its credentials or
-// connection headers, the body, and the answer streamed back with the target's status and headers.
+// One request passed on by the API server's proxy subresources (nodes, pods and services /proxy) and its
+// connect subresources (exec, attach, portforward), as upstream's UpgradeAwareHandler does: a plain request
+// goes with the client's headers without its credentials or connection headers, and its answer streams back
+// with the target's status and headers; an upgrade request's line and headers are written to the target as
+// they came, its answer goes back as it is, and after a 101 bytes are copied both ways until either side closes.
 
 /** Request headers that describe the client's connection to us, or carry its credentials, stay here. */
 export const dropHeaders = new Set(['host', 'authorization', 'proxy-authorization', 'content-length', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'impersonate-user', 'impersonate-group']);
@@ -48,4 +52,40 @@ export function forward(url: URL, req: ForwardRequest, tls: ForwardTls): Promise
     out.on('error', reject);
     out.end(req.body.byteLength > 0 ? req.body : undefined);
   });
+}
+
+/**
+ * relayUpgrade forwards an HTTP/1.1 upgrade request to url (over TLS with tls, else plain TCP) and joins the two
+ * connections. A failed dial is answered with upstream's 500 Status.
+ */
+export function relayUpgrade(url: URL, req: IncomingMessage, client: Duplex, head: Buffer, tls: ForwardTls | null, log?: (msg: string) => void): void {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  const target: Socket = tls ? tlsConnect({ host, port, ...tls, ALPNProtocols: ['http/1.1'] }) : tcpConnect({ host, port });
+  const lines = [`${req.method ?? 'GET'} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    if (!dropHeaders.has(name.toLowerCase())) lines.push(`${name}: ${req.rawHeaders[i + 1] as string}`);
+  }
+  const fail = (err: Error): void => {
+    log?.(`proxying ${url.pathname} to ${url.host}: ${err.message}`);
+    if (!client.destroyed) {
+      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `error dialing backend: ${err.message}`, reason: 'InternalError', code: 500 });
+      client.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+  };
+  target.once('error', fail);
+  target.once(tls ? 'secureConnect' : 'connect', () => {
+    target.off('error', fail);
+    target.on('error', () => client.destroy());
+    client.on('error', () => target.destroy());
+    target.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (head.length > 0) target.write(head);
+    target.pipe(client);
+    client.pipe(target);
+    (client as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+    target.setNoDelay(true);
+  });
+  client.on('close', () => target.destroy());
+  target.on('close', () => client.destroy());
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { WebSocket, WebSocketServer } from 'ws';
 import { CriClient } from '../../src/kubelet/cri/client.ts';
 import { parsePrometheusText } from '../../src/metrics/prometheus.ts';
 import { startAgentProcess, type AgentProcess } from '../../src/testing/agent-process.ts';
@@ -237,6 +239,35 @@ spec:
       assert.match(closed.stderr, /error trying to reach service: .*ECONNREFUSED/);
       const resources = JSON.parse(await ok(['get', '--raw', '/api/v1'])) as { resources: { name: string; kind: string; verbs: string[] }[] };
       assert.deepEqual(resources.resources.find((r) => r.name === 'nodes/proxy'), { name: 'nodes/proxy', singularName: '', namespaced: false, kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] });
+    });
+
+    it('carries a WebSocket from kubectl proxy through nodes/proxy to a server on the node', async () => {
+      const node = JSON.parse(await ok(['get', 'node', 'node-st', '-o', 'json'])) as { status: { addresses: { type: string; address: string }[] } };
+      const ip = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? assert.fail('node-st has no InternalIP');
+      const wss = new WebSocketServer({ host: ip, port: 0 });
+      await once(wss, 'listening');
+      const paths: string[] = [];
+      wss.on('connection', (sock, req) => {
+        paths.push(req.url ?? '');
+        sock.on('message', (data, binary) => sock.send(binary ? data : `echo: ${String(data)}`));
+      });
+      const proxy = spawn(kubectlPath(newest as number) as string, ['proxy', '--port=0', '--kubeconfig', server.kubeconfig], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        let out = '';
+        proxy.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        const port = await waitFor('kubectl proxy serving', async () => /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+        const { port: wsPort } = wss.address() as { port: number };
+        const client = new WebSocket(`ws://127.0.0.1:${port}/api/v1/nodes/http:node-st:${wsPort}/proxy/echo?x=1`);
+        await once(client, 'open');
+        client.send('hello');
+        const [reply] = (await once(client, 'message')) as [Buffer];
+        assert.equal(String(reply), 'echo: hello');
+        client.close();
+        assert.deepEqual(paths, ['/echo?x=1']);
+      } finally {
+        proxy.kill();
+        await new Promise<void>((r) => wss.close(() => r()));
+      }
     });
 
     it('/metrics/cadvisor has the pod\'s container series with cAdvisor\'s labels and its memory limit', async () => {
