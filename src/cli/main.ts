@@ -12,6 +12,7 @@ Commands:
   agent      join a cluster as a node and run its pods: berth agent --server URL --token T
   image      manage the node's container images: berth image import|ls|rm|build-test-images
   sim        run simulated nodes for scale tests: berth sim --nodes N [flags]
+  reset      remove this node's pods, containerd state, bridge, rules and cgroups (stop berth first)
   bench      run a benchmark: berth bench NAME [--quick] [--json] [--peers]
   version    print Berth's version and the Kubernetes API version it serves
   help       print this help
@@ -36,6 +37,10 @@ const commands: Record<string, Command> = {
   sim: async (args) => {
     const { runSim } = await import('./sim.ts');
     await runSim(args);
+  },
+  reset: async (args) => {
+    const { runReset } = await import('./reset.ts');
+    await runReset(args);
   },
   agent: async (args) => {
     const { runAgent } = await import('./agent.ts');
@@ -68,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`berth ${name}: ${err.message}\n`);
       return 2;
     }
-    if (err instanceof DatastoreOpenError || (err instanceof Error && (err.name === 'CriError' || err.name === 'RuntimeSetupError'))) {
+    if (err instanceof DatastoreOpenError || (err instanceof Error && (err.name === 'CriError' || err.name === 'RuntimeSetupError' || err.name === 'ResetRefused' || err.name === 'ResetIncomplete'))) {
       process.stderr.write(`berth ${name}: ${err.message}\n`);
       return 1;
     }

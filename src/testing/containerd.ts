@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CriClient } from '../kubelet/cri/client.ts';
+import { removePods } from '../kubelet/runtime/reset.ts';
 import type { CriInput, PodSandboxConfig } from '../kubelet/cri/types.ts';
 import { buildTestImages, type TestImage } from '../kubelet/images/build.ts';
 import { importImageArchive } from '../kubelet/images/import.ts';
@@ -88,8 +89,8 @@ export async function startTestContainerd(opts: { log?: (m: string) => void; pla
   const teardown = async (): Promise<void> => {
     if (tornDown) return;
     tornDown = true;
-    const sandboxIds = await removeAllPods(cri);
     cri.close();
+    const sandboxIds = await removePods(supervisor.endpoint, () => {});
     stop.abort();
     await running.catch(() => {});
     await removeTestRuntime(dir, record, sandboxIds);
@@ -143,22 +144,6 @@ export async function startTestContainerd(opts: { log?: (m: string) => void; pla
   }
 }
 
-/** removeAllPods stops and removes every sandbox and container through CRI (so CNI DEL runs) and returns the sandbox ids. */
-async function removeAllPods(cri: CriClient): Promise<string[]> {
-  const ids: string[] = [];
-  try {
-    for (const s of await cri.listPodSandbox()) {
-      ids.push(s.id);
-      await cri.stopPodSandbox(s.id).catch(() => {});
-      await cri.removePodSandbox(s.id).catch(() => {});
-    }
-    for (const c of await cri.listContainers()) await cri.removeContainer(c.id).catch(() => {});
-  } catch {
-    // containerd is gone: removeTestRuntime cleans up after it
-  }
-  return ids;
-}
-
 /** removeTestRuntime removes what a stopped test containerd left: shims, mounts, bridge, guard, chains, cgroups, files. */
 async function removeTestRuntime(dir: string, r: TestRuntimeRecord, sandboxIds: string[]): Promise<void> {
   const layout = containerdLayout(join(dir, r.stateDir ?? 'c'));
@@ -206,11 +191,7 @@ async function stopAndRemove(dir: string, r: TestRuntimeRecord): Promise<void> {
   const layout = containerdLayout(join(dir, r.stateDir ?? 'c'));
   const pid = Number(readFileSafe(layout.pidFile));
   let sandboxIds: string[] = [];
-  if (existsSync(layout.socket)) {
-    const cri = new CriClient({ endpoint: layout.socket, timeoutMs: 20_000 });
-    sandboxIds = await removeAllPods(cri);
-    cri.close();
-  }
+  if (existsSync(layout.socket)) sandboxIds = await removePods(layout.socket, () => {});
   if (pid > 0 && processAlive(pid)) {
     process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 200 && processAlive(pid); i++) await sleep(50);
