@@ -7,9 +7,9 @@ BERTH_NODE_DIR="$BERTH_ROOT/.tools/node"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # The container runtime of a node (containerd with runc, the CNI plugins, nftables/iptables for pod
-# networking), what the local pause and busybox images are built from (catatonit, busybox-static), and a
+# networking, conntrack for the Service proxy), what the local pause and busybox images are built from (catatonit, busybox-static), and a
 # registry for pull tests. Not crun: it fails on this cgroup v1/v2 hybrid layout.
-BERTH_RUNTIME_PACKAGES=(containerd runc containernetworking-plugins catatonit busybox-static iptables nftables docker-registry)
+BERTH_RUNTIME_PACKAGES=(containerd runc containernetworking-plugins catatonit busybox-static iptables nftables conntrack docker-registry)
 
 # ensure_apt installs the Debian packages given that are missing (one apt-get update at most).
 ensure_apt() {

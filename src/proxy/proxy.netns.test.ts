@@ -159,6 +159,43 @@ describe('ServiceProxy on a real kernel', { skip: netnsAvailable() ? false : 'ne
     assert.deepEqual(names(await lab.get(lab.client, 'http://172.31.254.10/', 30)), new Set(['p1', 'p2']));
   });
 
+  it('moves a UDP flow off an endpoint that left the Service (its conntrack entry is cleared)', async () => {
+    // Each pod answers datagrams on 5353 with its name; the client sends from one source port, so every datagram
+    // belongs to one conntrack flow, which would keep its first endpoint until it idles out.
+    const udpServer = `const [name] = process.argv.slice(1); const s = require('node:dgram').createSocket('udp4');
+      s.on('message', (m, r) => s.send(name, r.port, r.address)); s.bind(5353, () => console.log('ready'));`;
+    for (const pod of [p1, p2]) {
+      const child = lab.spawnIn(pod.netns, udpServer, [pod.name]);
+      await new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`udp server exited with ${code}`)));
+        child.stdout?.once('data', () => resolve());
+      });
+    }
+    const ask = async (ip: string): Promise<string> => {
+      const client = `const [ip] = process.argv.slice(1); const s = require('node:dgram').createSocket('udp4');
+        const t = setTimeout(() => { console.log('ERR timeout'); process.exit(0); }, 2000);
+        s.on('message', (m) => { clearTimeout(t); console.log(String(m)); s.close(); });
+        s.bind(40053, () => s.send('q', 53, ip));`;
+      const child = lab.spawnIn(p3.netns, client, [ip]);
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      return out.trim();
+    };
+    const svc = (await services().create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'udp', namespace: 'default' }, spec: { ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 5353 }] } })) as Svc;
+    const body = (eps: Endpoint[]): Slice => ({ ...sliceBody('udp', eps), ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] });
+    let slice = (await slices().create(body([endpoint(p1), endpoint(p2)]))) as Slice;
+    await waitForApplied(proxy, { services: [['default/udp', svc.metadata?.resourceVersion ?? '']], slices: [['default/udp', slice.metadata?.resourceVersion ?? '']] });
+    const ip = svc.spec?.clusterIP ?? '';
+    const first = await ask(ip);
+    assert.ok(first === 'p1' || first === 'p2', first);
+    assert.equal(await ask(ip), first, 'one source port, one flow, one endpoint');
+    const other = first === 'p1' ? p2 : p1;
+    slice = (await slices().update({ ...slice, endpoints: [endpoint(other)] })) as Slice;
+    await waitForApplied(proxy, { slices: [['default/udp', slice.metadata?.resourceVersion ?? '']] });
+    assert.equal(await ask(ip), other.name);
+  });
+
   it('routes the Service range locally and the cluster range to a blackhole while it runs', async () => {
     const routes = await lab.runner.run('ip', ['-4', 'route', 'show', 'table', 'all']);
     assert.match(routes, /local 10\.43\.0\.0\/16 dev lo/);

@@ -4,7 +4,8 @@ import { defaultClusterCidr, defaultServiceCidr } from '../api/cluster-defaults.
 import type { ApiObject } from '../api/object.ts';
 import { InformerFactory, type Client, type Informer } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { hostRunner, type CommandRunner } from './exec.ts';
+import { CommandError, hostRunner, type CommandRunner } from './exec.ts';
+import { staleUdpFlows } from './conntrack.ts';
 import { HostNetwork } from './host.ts';
 import { serviceNameLabel, servicePortsOf, type ServicePortInfo } from './model.ts';
 import type { Ruleset } from './nft/ruleset.ts';
@@ -73,6 +74,9 @@ export class ServiceProxy {
   #services!: Informer<ServiceObj>;
   #slices!: Informer<SliceObj>;
   #last: SyncReport | null = null;
+  /** #applied are the ports the kernel's rules hold since the last successful sync (for stale UDP flows). */
+  #applied: ServicePortInfo[] = [];
+  #conntrackMissing = false;
   #gateways: string[] = [];
   #syncs: Promise<void> = Promise.resolve();
   // When the oldest change not yet taken up by a sync arrived (null: none pending).
@@ -185,10 +189,32 @@ export class ServiceProxy {
       throw err;
     }
     const { full, bytes } = result;
+    const before = this.#applied;
+    this.#applied = ports;
+    await this.#clearStaleUdpFlows(staleUdpFlows(before, ports));
     const ended = this.#clock.now();
     const report: SyncReport = { full, scriptBytes: bytes, durationMs: ended - started, pendingMs: changedAt === null ? 0 : ended - changedAt, servicePorts: ports.length, sliceVersions, serviceVersions };
     this.#last = report;
     for (const l of this.#listeners) l(report);
+  }
+
+  /** #clearStaleUdpFlows deletes conntrack entries that would keep UDP datagrams on their old path (conntrack.ts). */
+  async #clearStaleUdpFlows(deletions: readonly string[][]): Promise<void> {
+    for (const args of deletions) {
+      if (this.#conntrackMissing) return;
+      try {
+        await this.#runner.run('conntrack', args);
+      } catch (err) {
+        const stderr = err instanceof CommandError ? err.stderr : '';
+        if (/flow entries have been deleted/.test(stderr)) continue; // none matched: conntrack exits 1
+        if ((err instanceof CommandError && err.code === 'ENOENT') || /No such file or directory/.test(stderr)) {
+          this.#conntrackMissing = true;
+          this.#log('proxy: conntrack is not installed (run scripts/up): stale UDP flows are not cleared when endpoints change');
+          return;
+        }
+        this.#log(`proxy: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   #loadBalancerVips(ports: readonly ServicePortInfo[]): string[] {
