@@ -6,6 +6,8 @@ import { connect, type ClientHttp2Session } from 'node:http2';
 export interface H2Response {
   status: number;
   body: Buffer;
+  /** headersAt is when the response's headers arrived (performance.now()). */
+  headersAt: number;
 }
 
 /** H2Client sends requests round-robin over `sessions` HTTP/2 sessions. */
@@ -42,10 +44,14 @@ export class H2Client {
       }
       const stream = this.#session().request(headers);
       let status = 0;
+      let headersAt = 0;
       const chunks: Buffer[] = [];
-      stream.on('response', (h) => (status = Number(h[':status'])));
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+        headersAt = performance.now();
+      });
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => resolve({ status, body: Buffer.concat(chunks) }));
+      stream.on('end', () => resolve({ status, body: Buffer.concat(chunks), headersAt }));
       stream.on('error', reject);
       stream.end(payload);
     });

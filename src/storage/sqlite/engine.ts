@@ -231,7 +231,7 @@ export class SqliteEngine {
 export function serve(e: SqliteEngine, req: Request): unknown {
   switch (req.op) {
     case 'commit':
-      return e.commit(unpackWrites(req.packed));
+      return e.commit(unpackWrites(req.packed, req.length));
     case 'get':
       return e.get(req.key, req.revision);
     case 'list':

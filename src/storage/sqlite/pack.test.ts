@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Write } from './engine.ts';
-import { packWrites, unpackWrites } from './pack.ts';
+import { packedSize, packInto, packWrites, unpackWrites } from './pack.ts';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -29,6 +29,19 @@ describe('packWrites', () => {
       assert.deepEqual(back.map((w) => ('value' in w ? { ...w, value: [...w.value] } : w)), c.writes.map((w) => ('value' in w ? { ...w, value: [...w.value] } : w)));
     });
   }
+
+  it('packs into a larger shared buffer that is reused, and reads back only the packed length', () => {
+    const shared = new SharedArrayBuffer(4096);
+    const first: Write[] = [{ kind: 'create', key: '/registry/pods/ns/long-name', value: bytes('x'.repeat(500)), lease: 0 }, { kind: 'delete', key: '/a', expected: 3 }];
+    const second: Write[] = [{ kind: 'update', key: '/b', value: bytes('y'), expected: 4, lease: 0 }];
+    for (const writes of [first, second]) {
+      const length = packInto(writes, shared);
+      assert.equal(length, packedSize(writes));
+      const back = unpackWrites(shared, length);
+      // The second, shorter batch leaves the first one's bytes after it: they must not be read as writes.
+      assert.deepEqual(back.map((w) => ('value' in w ? { ...w, value: [...w.value] } : w)), writes.map((w) => ('value' in w ? { ...w, value: [...w.value] } : w)));
+    }
+  });
 
   it('refuses a buffer with an unknown kind', () => {
     assert.throws(() => unpackWrites(new Uint8Array([9]).buffer), /unknown kind/);

@@ -1,6 +1,6 @@
 // A batch of writes packed into one buffer for the worker thread. Structured-cloning the writes (an object and a
 // typed array each) cost the API server's thread about a twentieth of a pod create; one buffer is copied into
-// once and moved to the worker without a copy.
+// once and shared with the worker (SqliteStore reuses one SharedArrayBuffer) or moved to it without a copy.
 import type { Write } from './engine.ts';
 
 const kinds = ['create', 'update', 'delete', 'revoke', 'compact'] as const;
@@ -9,11 +9,25 @@ const kindCode: Record<Write['kind'], number> = { create: 0, update: 1, delete: 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** packWrites lays writes out as [kind u8][key: u32 length, UTF-8][value: u32 length, bytes][numbers f64]. */
-export function packWrites(writes: readonly Write[]): ArrayBuffer {
+/** packedSize is how many bytes packInto needs for writes. */
+export function packedSize(writes: readonly Write[]): number {
   let size = 0;
   for (const w of writes) size += 1 + (w.kind === 'update' ? 16 : 8) + ('key' in w ? 4 + Buffer.byteLength(w.key) : 0) + ('value' in w ? 4 + w.value.byteLength : 0);
-  const buf = new ArrayBuffer(size);
+  return size;
+}
+
+/** packWrites packs writes into a buffer of their own (see packInto). */
+export function packWrites(writes: readonly Write[]): ArrayBuffer {
+  const buf = new ArrayBuffer(packedSize(writes));
+  packInto(writes, buf);
+  return buf;
+}
+
+/**
+ * packInto lays writes out from the start of buf (at least packedSize(writes) long) as [kind u8][key: u32
+ * length, UTF-8][value: u32 length, bytes][numbers f64], and returns the length used.
+ */
+export function packInto(writes: readonly Write[], buf: ArrayBuffer | SharedArrayBuffer): number {
   const u8 = new Uint8Array(buf);
   const dv = new DataView(buf);
   let at = 0;
@@ -62,12 +76,12 @@ export function packWrites(writes: readonly Write[]): ArrayBuffer {
       }
     }
   }
-  return buf;
+  return at;
 }
 
-/** unpackWrites reads packWrites' buffer back; values are views into it. */
-export function unpackWrites(buf: ArrayBuffer): Write[] {
-  const u8 = new Uint8Array(buf);
+/** unpackWrites reads back the first `length` bytes packed into buf; values are views into it. */
+export function unpackWrites(buf: ArrayBuffer | SharedArrayBuffer, length = buf.byteLength): Write[] {
+  const u8 = new Uint8Array(buf, 0, length);
   const dv = new DataView(buf);
   const out: Write[] = [];
   let at = 0;

@@ -15,9 +15,9 @@ export interface WorkerInit {
 /** OpenReply answers the open: the file's revisions, or why it was refused. */
 export type OpenReply = { ok: true; revision: number; compactRevision: number } | { ok: false; error: WireError };
 
-/** Request is one call into the engine; replies carry the same id. A commit's writes are packed (pack.ts). */
+/** Request is one call into the engine; replies carry the same id. A commit's writes are the first `length` bytes of `packed` (pack.ts). */
 export type Request = { id: number } & (
-  | { op: 'commit'; packed: ArrayBuffer }
+  | { op: 'commit'; packed: ArrayBuffer | SharedArrayBuffer; length: number }
   | { op: 'get'; key: string; revision: number }
   | { op: 'list'; start: string; end: string; revision: number; limit: number }
   | { op: 'events'; after: number; until: number; start: string; end: string }
