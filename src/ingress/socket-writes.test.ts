@@ -67,7 +67,7 @@ describe('writeSocket', () => {
     const { server, client, accepted } = await pair();
     accepted.pause();
     const big = Buffer.alloc(16 << 20, 'x');
-    // The first string write goes through the stream once (learning how it calls the handle); the big one is direct
+    // The first write goes through the stream once (learning how it calls the handle); the big one is direct
     // where this Node allows it. 'y' queues behind it: in the stream (the handle holds the big write's rest) or,
     // where every write goes through the stream, in its buffer.
     writeSocket(client, 'b');

@@ -55,22 +55,22 @@ function streamState(): StreamState | null {
 
 // probe sends data through the stream while looking at how it calls the handle: the direct path is on only when
 // the stream passed no request object and the handle answered as the protocol above says.
-function probe(socket: net.Socket, handle: StreamHandle, data: string): boolean {
-  const own = handle as unknown as { writeLatin1String?: unknown };
-  const original = handle.writeLatin1String;
-  own.writeLatin1String = function (this: StreamHandle, req: null, s: string): number | WriteReq {
-    const ret = original.call(this, req, s);
-    const completed = typeof ret === 'number' && ret === 0;
+function probe(socket: net.Socket, handle: StreamHandle, data: string | Buffer): boolean {
+  const method = typeof data === 'string' ? 'writeLatin1String' : 'writeBuffer';
+  const own = handle as unknown as Record<string, unknown>;
+  const original = handle[method] as (this: StreamHandle, req: null, d: string | Buffer) => number | WriteReq;
+  own[method] = function (this: StreamHandle, req: null, d: string | Buffer): number | WriteReq {
+    const ret = original.call(this, req, d);
     const lean = req === null && stream !== null && (typeof ret === 'object' || typeof ret === 'number');
     // A write that completed at once proves the state is the live one: it holds the bytes just written.
     if (!lean) direct = Direct.off;
-    else if (completed) direct = stream.state[stream.bytesWritten] === s.length ? Direct.on : Direct.off;
+    else if (ret === 0) direct = stream.state[stream.bytesWritten] === d.length ? Direct.on : Direct.off;
     return ret;
   };
   try {
-    return socket.write(data, 'latin1');
+    return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
   } finally {
-    delete own.writeLatin1String;
+    delete own[method];
   }
 }
 
@@ -106,7 +106,7 @@ function completed(this: WriteReq, status: number): void {
 export function writeSocket(socket: net.Socket, data: string | Buffer): boolean {
   const handle = direct === Direct.off ? null : directHandle(socket);
   if (!handle) return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
-  if (direct === Direct.unknown) return typeof data === 'string' ? probe(socket, handle, data) : socket.write(data);
+  if (direct === Direct.unknown) return probe(socket, handle, data);
   const ret = typeof data === 'string' ? handle.writeLatin1String(null, data) : handle.writeBuffer(null, data);
   if (typeof ret === 'number') {
     if (ret !== 0) fail(socket, ret);
