@@ -28,7 +28,7 @@ function collect(sock: net.Socket): () => Promise<string> {
   };
 }
 
-describe('writeSocket', () => {
+describe('writeSocket', { timeout: 60_000 }, () => {
   it('keeps the order of strings (latin1), buffers and stream writes', async () => {
     const { server, client, accepted } = await pair();
     const received = collect(accepted);
