@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { DurationHistogram, countDuration, emptyCounts, type DurationCounts, type DurationSeries } from './duration-histogram.ts';
 import type { Target } from './routing.ts';
 
 /** requestLabels are the labels of the request metrics (ingress-nginx's names, a subset of its labels). */
@@ -20,9 +21,9 @@ export interface PodTotals {
   durationSum: number;
 }
 
-/** ObservationBatch is what a data-plane worker thread observed since its last report: durations per label set, totals per Pod. */
+/** ObservationBatch is what a data-plane worker thread observed since its last report: duration counts per label set, totals per Pod. */
 export interface ObservationBatch {
-  series: { labels: RequestLabelValues; seconds: number[] }[];
+  series: { labels: RequestLabelValues; counts: DurationCounts }[];
   pods: [pod: string, totals: PodTotals][];
 }
 
@@ -37,22 +38,22 @@ function labelsOf(target: Target | null, status: number): RequestLabelValues {
  * drain() hands them to the thread that owns IngressMetrics (record).
  */
 export class ObservationBuffer implements RequestObserver {
-  #pending = new Map<Target | null, Map<number, number[]>>();
+  #pending = new Map<Target | null, Map<number, DurationCounts>>();
   #pods = new Map<string, PodTotals>();
 
   observe(target: Target | null, status: number, seconds: number, pod: string): void {
     let byStatus = this.#pending.get(target);
     if (!byStatus) this.#pending.set(target, (byStatus = new Map()));
-    const list = byStatus.get(status);
-    if (list) list.push(seconds);
-    else byStatus.set(status, [seconds]);
+    let counts = byStatus.get(status);
+    if (!counts) byStatus.set(status, (counts = emptyCounts()));
+    countDuration(counts, seconds);
     if (pod !== '') addToPod(this.#pods, pod, 1, seconds, true);
   }
 
   /** drain returns and forgets what was observed since the last drain. */
   drain(): ObservationBatch {
     const out: ObservationBatch = { series: [], pods: [...this.#pods] };
-    for (const [target, byStatus] of this.#pending) for (const [status, seconds] of byStatus) out.series.push({ labels: labelsOf(target, status), seconds });
+    for (const [target, byStatus] of this.#pending) for (const [status, counts] of byStatus) out.series.push({ labels: labelsOf(target, status), counts });
     this.#pending = new Map();
     this.#pods = new Map();
     return out;
@@ -72,14 +73,14 @@ function addToPod(pods: Map<string, PodTotals>, pod: string, count: number, seco
 
 interface StatHandles {
   count: { inc(n?: number): void };
-  latency: { observe(v: number): void };
+  latency: DurationSeries;
 }
 
 /** IngressMetrics are the ingress's Prometheus metrics, named as ingress-nginx's so its dashboards and HPA recipes apply. */
 export class IngressMetrics implements RequestObserver {
   readonly registry: Registry;
   readonly requests: Counter<RequestLabel>;
-  readonly latency: Histogram<RequestLabel>;
+  readonly latency: DurationHistogram<RequestLabel>;
   readonly #unrouted: StatHandles;
   readonly #byLabels = new Map<string, StatHandles>();
   readonly #pods = new Map<string, PodTotals>();
@@ -88,12 +89,11 @@ export class IngressMetrics implements RequestObserver {
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
     this.requests = new Counter({ name: 'nginx_ingress_controller_requests', help: 'Requests served by the ingress, by Ingress, Service and HTTP status.', labelNames: requestLabels, registers: [registry] });
-    this.latency = new Histogram({
+    this.latency = new DurationHistogram({
       name: 'nginx_ingress_controller_request_duration_seconds',
       help: 'Time from the first request byte read to the last response byte sent, by Ingress, Service and HTTP status.',
       labelNames: requestLabels,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
+      registry,
     });
     this.#unrouted = this.#handles({ ingress: '', namespace: '', service: '', status: '404', canary: '' });
   }
@@ -136,12 +136,12 @@ export class IngressMetrics implements RequestObserver {
   record(batch: ObservationBatch): void {
     // A Pod gone from the configuration since the thread counted it is not counted again.
     for (const [pod, t] of batch.pods) addToPod(this.#pods, pod, t.count, t.durationSum, false);
-    for (const { labels, seconds } of batch.series) {
+    for (const { labels, counts } of batch.series) {
       const key = requestLabels.map((l) => labels[l]).join('\0');
       let h = this.#byLabels.get(key);
       if (!h) this.#byLabels.set(key, (h = this.#handles(labels)));
-      h.count.inc(seconds.length);
-      for (const v of seconds) h.latency.observe(v);
+      h.count.inc(counts.count);
+      h.latency.add(counts);
     }
   }
 

@@ -11,6 +11,10 @@ import { selfSignedCertificate } from './tls.ts';
 // The data plane alone, with a static config: body streaming, upgrades, timeouts, config swaps, the access log,
 // per-pod request counts.
 
+// A body far past what the sockets buffer, every byte telling its position.
+const big = Buffer.alloc(32 << 20);
+for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 251;
+
 describe('IngressProxy', { timeout: 60_000 }, () => {
   let proxy: IngressProxy;
   let backend: http.Server;
@@ -28,6 +32,11 @@ describe('IngressProxy', { timeout: 60_000 }, () => {
       if (req.url?.startsWith('/slow')) return; // never answers: the proxy's read timeout must fire
       if (req.url === '/headers') {
         res.end(JSON.stringify(req.headers));
+        return;
+      }
+      if (req.url === '/big') {
+        res.writeHead(200, { 'content-length': big.length });
+        res.end(big);
         return;
       }
       if (req.url === '/echo') {
@@ -82,6 +91,39 @@ describe('IngressProxy', { timeout: 60_000 }, () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.length, 50 * 16_384);
     assert.equal(r.body[16_384], 'b');
+  });
+
+  it('relays a large answer to a client that stops reading for a while, then serves its next request', async (t) => {
+    // Its own data plane: the suite's read timeout would end an upstream paused this long.
+    const own = new IngressProxy({ bindAddress: '127.0.0.1', httpPort: 0, httpsPort: null, defaultCertificate: await selfSignedCertificate() });
+    await own.listen();
+    own.update(config(`127.0.0.2:${port}`));
+    const sock = net.connect(own.httpPort, '127.0.0.1');
+    t.after(async () => {
+      sock.destroy();
+      await own.close(100);
+    });
+    await once(sock, 'connect');
+    sock.pause();
+    sock.write('GET /big HTTP/1.1\r\nhost: p.test\r\n\r\nGET /after HTTP/1.1\r\nhost: p.test\r\n\r\n');
+    // Unread, the client's socket fills and the proxy has to wait for it (and pause the upstream).
+    await new Promise((r) => setTimeout(r, 300));
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve) => {
+      let tail = '';
+      sock.on('data', (c: Buffer) => {
+        chunks.push(c);
+        tail = (tail + c.toString('latin1', Math.max(0, c.length - 64))).slice(-64);
+        if (tail.endsWith('ok /after')) resolve();
+      });
+      sock.on('close', () => resolve());
+      sock.resume();
+    });
+    const all = Buffer.concat(chunks);
+    const start = all.indexOf('\r\n\r\n') + 4;
+    assert.match(all.subarray(0, start).toString('latin1'), /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(all.subarray(start, start + big.length).equals(big), 'the body arrives whole and in order');
+    assert.match(all.subarray(start + big.length).toString('latin1'), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok \/after$/);
   });
 
   it('passes an upgrade through and relays both directions', async () => {

@@ -28,7 +28,7 @@ function collect(sock: net.Socket): () => Promise<string> {
   };
 }
 
-describe('writeSocket', () => {
+describe('writeSocket', { timeout: 60_000 }, () => {
   it('keeps the order of strings (latin1), buffers and stream writes', async () => {
     const { server, client, accepted } = await pair();
     const received = collect(accepted);
@@ -41,13 +41,35 @@ describe('writeSocket', () => {
     server.close();
   });
 
+  it('writes past the stream once it learnt the handle protocol (Node 24.22 and later)', async (t) => {
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    if (major < 24 || (major === 24 && minor < 22)) return t.skip('the handle protocol of Node 24.22 is not here');
+    const { server, client, accepted } = await pair();
+    t.after(() => {
+      client.destroy();
+      server.close();
+    });
+    const received = collect(accepted);
+    writeSocket(client, 'b');
+    let streamWrites = 0;
+    const write = client.write;
+    client.write = function (this: net.Socket, ...args: unknown[]) {
+      streamWrites++;
+      return Reflect.apply(write, this, args) as boolean;
+    } as typeof client.write;
+    for (const piece of ['c', Buffer.from('d'), 'e']) assert.equal(writeSocket(client, piece), true);
+    assert.equal(streamWrites, 0);
+    client.end('f');
+    assert.equal(await received(), 'abcdef');
+  });
+
   it('returns false when the kernel does not take everything, then emits drain; what follows stays in order', async () => {
     const { server, client, accepted } = await pair();
     accepted.pause();
     const big = Buffer.alloc(16 << 20, 'x');
-    // The first string write goes through the stream once (learning the write request type); the second is direct
-    // where this Node allows it. 'y' queues behind the big write: in the handle's queue (direct path, so the stream
-    // is empty and takes it) or in the stream's buffer (Node 24.22+, where it reports the backpressure too).
+    // The first write goes through the stream once (learning how it calls the handle); the big one is direct
+    // where this Node allows it. 'y' queues behind it: in the stream (the handle holds the big write's rest) or,
+    // where every write goes through the stream, in its buffer.
     writeSocket(client, 'b');
     assert.equal(writeSocket(client, big), false);
     writeSocket(client, 'y');

@@ -3,47 +3,74 @@ import tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 
 // Writes to plain sockets straight into their libuv handle, past the Writable stream: socket.write runs the
-// stream's bookkeeping (state, a write request object, the afterWrite tick and its callback round) for every
-// write, and the data plane writes twice per proxied request. The handle is what socket.write ends in: it tries
-// the write at once and, when the kernel does not take it all, queues the rest itself and reports completion to
-// the request object, in order with any later write (stream or direct). So a direct write is used only when
-// nothing is queued before it (in the stream or in the handle); otherwise, and for TLS or connecting sockets, it
-// falls back to socket.write. The write request class is not exported by Node: it is taken from the first
-// write of a string that goes through the stream (writeLatin1String's argument). Node 24.22 and later pass no
-// request object there (the stream's own write path got lean the same way), so on those the direct path is off
-// for good and every write goes through socket.write.
+// stream's bookkeeping (state checks, the write callback and its afterWrite tick) for every write, and the data
+// plane writes twice per proxied request. The handle is what socket.write ends in: it tries the write at once and,
+// when the kernel does not take it all, queues the rest itself, in order with any later write (stream or direct).
+// So a direct write is used only when nothing is queued before it (in the stream or in the handle); otherwise, and
+// for TLS or connecting sockets, it falls back to socket.write.
+//
+// The handle's write protocol is the one Node 24.22 brought: the caller passes no request object; the handle
+// returns an error code (0: done) when the write completed or failed at once, or else the write request it made for
+// the queued rest, with a failure to queue it in the stream state's kLastWriteErr and a completion that came before
+// the caller could set oncomplete in the request's writeStatus. Earlier Nodes pass a request object the caller
+// makes: there (or when the stream state is out of reach, or the probe sees anything else) every write goes
+// through socket.write.
 
 interface WriteReq {
-  handle: unknown;
-  oncomplete: ((status: number) => void) | null;
+  oncomplete: ((this: WriteReq, status: number) => void) | null;
+  writeStatus: number | null;
+  /** buffer keeps a Buffer's bytes alive while the handle writes them. */
   buffer: Buffer | null;
+  /** socket is the writer's, told of the completion. */
+  socket: net.Socket | null;
 }
 
 interface StreamHandle {
   readonly writeQueueSize: number;
-  writeBuffer(req: WriteReq, data: Buffer): number;
-  writeLatin1String(req: WriteReq, data: string): number;
+  writeBuffer(req: null, data: Buffer): number | WriteReq;
+  writeLatin1String(req: null, data: string): number | WriteReq;
 }
 
-let WriteWrap: (new () => WriteReq) | null = null;
-// unavailable: the probe saw this Node write without a request object; the direct path is never tried again.
-let unavailable = false;
-// A request object the handle did not keep (every write so far completed at once) is reused.
-let spare: WriteReq | null = null;
+interface StreamState {
+  state: Int32Array;
+  lastWriteErr: number;
+  bytesWritten: number;
+}
 
-// probe sends data through the stream while catching the write request class on its way to the handle.
-function probe(socket: net.Socket, handle: StreamHandle, data: string): boolean {
-  const own = handle as unknown as { writeLatin1String?: unknown };
-  const original = handle.writeLatin1String;
-  own.writeLatin1String = function (this: StreamHandle, req: WriteReq, s: string): number {
-    if (req !== null && typeof req === 'object') WriteWrap ??= req.constructor as new () => WriteReq;
-    else unavailable = true;
-    return original.call(this, req, s);
+const Direct = { unknown: 0, on: 1, off: 2 } as const;
+let direct: number = Direct.unknown;
+const stream = streamState();
+
+// streamState is the state the handle reports write outcomes in, shared by every stream of the thread.
+function streamState(): StreamState | null {
+  try {
+    const binding = (process as unknown as { binding?: (name: string) => unknown }).binding?.('stream_wrap') as { streamBaseState?: unknown; kLastWriteErr?: unknown; kBytesWritten?: unknown } | undefined;
+    const { streamBaseState: state, kLastWriteErr: lastWriteErr, kBytesWritten: bytesWritten } = binding ?? {};
+    if (!(state instanceof Int32Array) || typeof lastWriteErr !== 'number' || typeof bytesWritten !== 'number') return null;
+    return { state, lastWriteErr, bytesWritten };
+  } catch {
+    return null;
+  }
+}
+
+// probe sends data through the stream while looking at how it calls the handle: the direct path is on only when
+// the stream passed no request object and the handle answered as the protocol above says.
+function probe(socket: net.Socket, handle: StreamHandle, data: string | Buffer): boolean {
+  const method = typeof data === 'string' ? 'writeLatin1String' : 'writeBuffer';
+  const own = handle as unknown as Record<string, unknown>;
+  const original = handle[method] as (this: StreamHandle, req: null, d: string | Buffer) => number | WriteReq;
+  own[method] = function (this: StreamHandle, req: null, d: string | Buffer): number | WriteReq {
+    const ret = original.call(this, req, d);
+    const lean = req === null && stream !== null && (typeof ret === 'object' || typeof ret === 'number');
+    // A write that completed at once proves the state is the live one: it holds the bytes just written.
+    if (!lean) direct = Direct.off;
+    else if (ret === 0) direct = stream.state[stream.bytesWritten] === d.length ? Direct.on : Direct.off;
+    return ret;
   };
   try {
-    return socket.write(data, 'latin1');
+    return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
   } finally {
-    delete own.writeLatin1String;
+    delete own[method];
   }
 }
 
@@ -54,36 +81,51 @@ function directHandle(socket: net.Socket): StreamHandle | null {
   return handle;
 }
 
+function failure(status: number): Error {
+  const code = getSystemErrorName(status);
+  return Object.assign(new Error(`write ${code}`), { code, errno: status, syscall: 'write' });
+}
+
+function fail(socket: net.Socket, status: number): void {
+  if (!socket.destroyed) socket.destroy(failure(status));
+}
+
+// The completion of a direct write the handle queued: the writer, told false, waits for 'drain'.
+function completed(this: WriteReq, status: number): void {
+  const socket = this.socket as net.Socket;
+  this.socket = null;
+  this.buffer = null;
+  if (status < 0) fail(socket, status);
+  else socket.emit('drain');
+}
+
 /**
  * writeSocket writes data (a string is latin1) to socket as socket.write does, returning false when the socket
  * could not take it all at once: 'drain' is emitted when it has. A failed write destroys the socket with the error.
  */
 export function writeSocket(socket: net.Socket, data: string | Buffer): boolean {
-  const handle = unavailable ? null : directHandle(socket);
+  const handle = direct === Direct.off ? null : directHandle(socket);
   if (!handle) return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
-  if (!WriteWrap) return typeof data === 'string' ? probe(socket, handle, data) : socket.write(data);
-  const req = spare ?? new WriteWrap();
-  spare = null;
-  req.handle = handle;
-  const err = typeof data === 'string' ? handle.writeLatin1String(req, data) : handle.writeBuffer(req, data);
+  if (direct === Direct.unknown) return probe(socket, handle, data);
+  const ret = typeof data === 'string' ? handle.writeLatin1String(null, data) : handle.writeBuffer(null, data);
+  if (typeof ret === 'number') {
+    if (ret !== 0) fail(socket, ret);
+    return true;
+  }
+  const err = (stream as StreamState).state[(stream as StreamState).lastWriteErr] as number;
   if (err !== 0) {
-    spare = req;
-    socket.destroy(Object.assign(new Error(`write ${getSystemErrorName(err)}`), { code: getSystemErrorName(err), errno: err, syscall: 'write' }));
+    fail(socket, err);
     return true;
   }
-  if (handle.writeQueueSize === 0) {
-    spare = req;
+  const status = ret.writeStatus;
+  if (status !== null && status !== undefined) {
+    ret.writeStatus = null;
+    if (status < 0) fail(socket, status);
     return true;
   }
-  // The handle keeps req (and, for a Buffer, the bytes) until the kernel took the rest.
-  if (typeof data !== 'string') req.buffer = data;
-  req.oncomplete = (status: number) => {
-    req.buffer = null;
-    if (status < 0) {
-      if (!socket.destroyed) socket.destroy(Object.assign(new Error(`write ${getSystemErrorName(status)}`), { code: getSystemErrorName(status), errno: status, syscall: 'write' }));
-      return;
-    }
-    socket.emit('drain');
-  };
+  // The handle holds the rest until the kernel takes it.
+  ret.socket = socket;
+  if (typeof data !== 'string') ret.buffer = data;
+  ret.oncomplete = completed;
   return false;
 }
