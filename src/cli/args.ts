@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { parseArgs } from '../builtins.ts';
 
 /** UsageError is a mistake on the command line; the CLI prints it with a hint and exits 2. */
 export class UsageError extends Error {

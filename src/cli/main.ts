@@ -81,4 +81,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Only as the entry point: src/cli/agent-warm.ts imports this module to find what the agent loads.
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

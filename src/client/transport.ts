@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent } from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext } from '../builtins.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
 import type { ApiRequest, ApiResponse } from '../apiserver/message.ts';
 import { ClientResponse, headerReader, type BodyReader, type ClientRequest } from './message.ts';

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate } from '../builtins.ts';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { caMatchesJoinToken, parseJoinToken } from '../apiserver/auth/nodetoken.ts';

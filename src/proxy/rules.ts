@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../builtins.ts';
 import { categorizeEndpoints, externallyAccessible, type ProxyEndpoint, type ServicePortInfo } from './model.ts';
 import { newRuleset, RulesetBuilder, type Ruleset } from './nft/ruleset.ts';
 

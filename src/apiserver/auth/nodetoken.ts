@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from '../../builtins.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, readOptionalFile, writePrivateFile } from './secretfile.ts';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../../builtins.ts';
 import { readFile } from 'node:fs/promises';
 import type { AuthenticatedUser } from './user.ts';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, statfs } from 'node:fs/promises';
 import { arch, availableParallelism, release } from 'node:os';
-import { promisify } from 'node:util';
+import { promisify } from '../../builtins.ts';
 
 /** MachineInfo is what the agent reads about its host to report as node capacity and nodeInfo (cadvisor's role upstream). */
 export interface MachineInfo {

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { httpRequest } from '../../builtins.ts';
 import type { Container, LifecycleHandler } from 'kubernetes-types/core/v1.js';
 import type { CriClient } from '../cri/client.ts';
 import { resolvePort } from '../prober/probe.ts';
@@ -24,7 +24,7 @@ export async function runHook(cri: CriClient, containerId: string, c: Container,
     for (const x of h.httpGet.httpHeaders ?? []) headers[x.name] = x.value;
     await new Promise<void>((resolve, reject) => {
       const url = `http://${host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
-      const req = request(url, { headers, timeout: timeoutSeconds * 1000 }, (res) => {
+      const req = httpRequest(url, { headers, timeout: timeoutSeconds * 1000 }, (res) => {
         res.resume();
         res.on('end', () => ((res.statusCode ?? 0) < 400 ? resolve() : reject(new Error(`HTTP lifecycle hook (${path}) for Container "${c.name}" returned status ${res.statusCode}`))));
       });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../../builtins.ts';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 
 // The labels and annotations the kubelet puts on CRI sandboxes and containers. They are how a restarted

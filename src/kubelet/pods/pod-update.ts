@@ -1,4 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
+import { isDeepStrictEqual } from '../../builtins.ts';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 
 // Which changes of a pod in the API call for a sync (upstream pkg/kubelet/config: podsDifferSemantically, and the

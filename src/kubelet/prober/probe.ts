@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { httpRequest } from '../../builtins.ts';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import * as grpc from '@grpc/grpc-js';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { promisify } from '../../builtins.ts';
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../../builtins.ts';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { stableJson } from '../pods/labels.ts';
 
