@@ -18,6 +18,17 @@ export interface ApiRequest {
   readonly headers: HeaderReader;
   /** bytes reads the whole body (empty when there is none). */
   bytes(): Promise<Uint8Array>;
+  /**
+   * watchObjects asks a JSON watch to answer with events holding the watch cache's own objects (ApiResponse.events)
+   * instead of bytes to parse. Only in-process callers set it, and they must never change what they receive.
+   */
+  readonly watchObjects?: boolean;
+}
+
+/** WatchObjectEvent is one event of an object watch: the object is shared with the watch cache. */
+export interface WatchObjectEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: unknown;
 }
 
 /** ResponseHeaders are lower-case header names with one value, or several (Warning). */
@@ -31,6 +42,8 @@ export interface ApiResponse {
   status: number;
   headers: ResponseHeaders;
   body: Uint8Array | ReadableStream<Uint8Array> | null;
+  /** events replaces the body of a watch asked for objects (ApiRequest.watchObjects). */
+  events?: ReadableStream<WatchObjectEvent>;
 }
 
 /** bytesResponse answers with a complete body and its length. */

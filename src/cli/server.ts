@@ -147,6 +147,8 @@ export async function runServer(args: string[]): Promise<void> {
     port,
     tlsSans: values['tls-san'] ?? [],
     disable: values.disable ?? [],
+    // Audits (e2e runs) make the controllers' watched objects deep-frozen copies: a controller changing one throws.
+    ...(process.env.BERTH_FROZEN_WATCH_OBJECTS === '1' ? { watchObjects: 'frozen' as const } : {}),
     metricResolutionMs,
     simCustomMetrics: values['sim-custom-metrics'],
     dns: {

@@ -62,11 +62,19 @@ export class Indexer<T extends ApiObject = ApiObject> {
   upsert(obj: T): T | undefined {
     const key = objectKey(obj);
     const old = this.#items.get(key);
-    if (old) this.#unindex(key, old);
     this.#items.set(key, obj);
     for (const [name, fn] of this.#indexers) {
       const index = this.#indexes.get(name) as Map<string, Set<string>>;
-      for (const v of fn(obj)) addTo(index, v, key);
+      const values = fn(obj);
+      if (!old) {
+        for (const v of values) addTo(index, v, key);
+        continue;
+      }
+      // An update mostly keeps its index values (the namespace always): taking the key out of a set of thousands
+      // and putting it back leaves holes that make the set rebuild itself every few thousand updates.
+      const before = fn(old);
+      for (const v of before) if (!values.includes(v)) removeFrom(index, v, key);
+      for (const v of values) if (!before.includes(v)) addTo(index, v, key);
     }
     return old;
   }
@@ -83,13 +91,15 @@ export class Indexer<T extends ApiObject = ApiObject> {
   #unindex(key: string, obj: T): void {
     for (const [name, fn] of this.#indexers) {
       const index = this.#indexes.get(name) as Map<string, Set<string>>;
-      for (const v of fn(obj)) {
-        const set = index.get(v);
-        set?.delete(key);
-        if (set && set.size === 0) index.delete(v);
-      }
+      for (const v of fn(obj)) removeFrom(index, v, key);
     }
   }
+}
+
+function removeFrom(index: Map<string, Set<string>>, value: string, key: string): void {
+  const set = index.get(value);
+  set?.delete(key);
+  if (set && set.size === 0) index.delete(value);
 }
 
 function addTo(index: Map<string, Set<string>>, value: string, key: string): void {

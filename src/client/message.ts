@@ -12,6 +12,8 @@ export interface ClientRequest {
   readonly body?: string | Uint8Array;
   /** signal ends the request, and the response body (a watch) once it is being read. */
   readonly signal?: AbortSignal;
+  /** watchObjects lets a transport that can answer a watch with event objects do so (ClientResponse.events). */
+  readonly watchObjects?: boolean;
 }
 
 /** HeaderReader is a case-insensitive lookup of headers, and a walk over all of them as Web Headers offer. */
@@ -24,9 +26,15 @@ export interface HeaderReader {
  * BodyReader reads a body that arrives in pieces: read resolves null at its end and rejects when the
  * request's signal aborts; cancel gives up the rest (for a watch, the server then ends it).
  */
-export interface BodyReader {
-  read(): Promise<Uint8Array | null>;
+export interface BodyReader<C = Uint8Array> {
+  read(): Promise<C | null>;
   cancel(): void;
+}
+
+/** WatchObject is one event of a watch answered with objects; the object is shared and must not be changed. */
+export interface WatchObject {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: unknown;
 }
 
 /** HeaderValues are header values by lower-case name, as a Node response or an ApiResponse holds them. */
@@ -58,12 +66,15 @@ export class ClientResponse {
   readonly status: number;
   readonly headers: HeaderReader;
   readonly #body: Uint8Array | BodyReader | null;
+  /** events, when set, is a watch's answer as event objects (an in-process transport's), in place of a body. */
+  readonly events: BodyReader<WatchObject> | null;
   #used = false;
 
-  constructor(status: number, headers: HeaderReader | HeaderValues, body: Uint8Array | BodyReader | null) {
+  constructor(status: number, headers: HeaderReader | HeaderValues, body: Uint8Array | BodyReader | null, events: BodyReader<WatchObject> | null = null) {
     this.status = status;
     this.headers = typeof headers.get === 'function' ? (headers as HeaderReader) : headerReader(headers as HeaderValues);
     this.#body = body;
+    this.events = events;
   }
 
   /** json answers with a value as JSON (transports that tests write by hand). */
@@ -121,6 +132,7 @@ export class ClientResponse {
 
   /** cancel gives up an unread body. */
   cancel(): void {
+    this.events?.cancel();
     if (this.#used) return;
     this.#used = true;
     const body = this.#body;

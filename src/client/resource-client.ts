@@ -114,13 +114,14 @@ export class ResourceClient<T extends ApiObject = ApiObject> {
     return p;
   }
 
-  async #send(method: string, path: string, query: Query, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<ClientResponse> {
+  async #send(method: string, path: string, query: Query, body?: unknown, contentType = 'application/json', signal?: AbortSignal, watchObjects = false): Promise<ClientResponse> {
     const req: ClientRequest = {
       method,
       path: target(path, query),
       headers: requestHeaders(contentType),
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       ...(signal ? { signal } : {}),
+      ...(watchObjects ? { watchObjects } : {}),
     };
     const res = await this.#transport(req);
     if (!res.ok) throw await errorFromResponse(res);
@@ -158,7 +159,17 @@ export class ResourceClient<T extends ApiObject = ApiObject> {
   /** watch streams events until the server ends the watch or the signal aborts. */
   async *watch(namespace: string | undefined, opts: ListOptions & { signal?: AbortSignal } = {}): AsyncGenerator<ClientWatchEvent<T>> {
     const { signal, ...query } = opts;
-    const res = await this.#send('GET', this.path(namespace), { ...query, watch: true }, undefined, 'application/json', signal);
+    const res = await this.#send('GET', this.path(namespace), { ...query, watch: true }, undefined, 'application/json', signal, true);
+    const objects = res.events;
+    if (objects) {
+      // An in-process transport's events hold the server's own objects: nothing to parse, nothing to change.
+      try {
+        for (let ev = await objects.read(); ev !== null; ev = await objects.read()) yield ev as ClientWatchEvent<T>;
+      } finally {
+        objects.cancel();
+      }
+      return;
+    }
     const reader = res.reader();
     const decoder = new TextDecoder();
     // Events are newline-delimited JSON; a read may hold several, or part of one.

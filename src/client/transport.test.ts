@@ -114,6 +114,62 @@ describe('inProcessTransport', () => {
     ac.abort(new Error('too late'));
     await assert.rejects(transport({ method: 'GET', path: '/api/v1/namespaces', headers: {}, signal: ac.signal }), /too late/);
   });
+
+  describe('watches answered with objects', () => {
+    const watchOf = (watchObjects: 'shared' | 'frozen'): ResourceClient<CM> => new Client(inProcessTransport(t.api, admin, { watchObjects })).resource<CM>('v1', 'configmaps');
+
+    it('hands every shared watcher the watch cache\'s one object, with its resourceVersion', async () => {
+      const rv = (await cms.list('default')).metadata.resourceVersion;
+      const [a, b] = [watchOf('shared'), watchOf('shared')].map((c) => c.watch('default', { resourceVersion: rv, allowWatchBookmarks: true }));
+      const [firstA, firstB] = [a?.next(), b?.next()];
+      const created = await cms.create({ metadata: { name: 'shared-obj', namespace: 'default' }, data: { k: 'v' } });
+      const [evA, evB] = [(await firstA)?.value, (await firstB)?.value];
+      assert.equal(evA?.type, 'ADDED');
+      assert.equal(evA?.object, evB?.object);
+      assert.equal((evA?.object as CM).metadata?.resourceVersion, created.metadata?.resourceVersion);
+      assert.deepEqual((evA?.object as CM).data, { k: 'v' });
+      assert.equal(Object.isFrozen(evA?.object), false);
+      await a?.return(undefined);
+      await b?.return(undefined);
+    });
+
+    it('hands deep-frozen copies in frozen mode, so changing one throws', async () => {
+      const rv = (await cms.list('default')).metadata.resourceVersion;
+      const shared = watchOf('shared').watch('default', { resourceVersion: rv });
+      const frozen = watchOf('frozen').watch('default', { resourceVersion: rv });
+      const [s1, f1] = [shared.next(), frozen.next()];
+      await cms.create({ metadata: { name: 'frozen-obj', namespace: 'default', labels: { a: 'b' } } });
+      const [sev, fev] = [(await s1).value, (await f1).value];
+      const obj = fev?.object as CM;
+      assert.notEqual(obj, sev?.object);
+      assert.deepEqual(obj, sev?.object);
+      assert.throws(() => {
+        (obj.metadata as { labels: Record<string, string> }).labels.a = 'c';
+      }, TypeError);
+      assert.throws(() => {
+        obj.data = {};
+      }, TypeError);
+      await shared.return(undefined);
+      await frozen.return(undefined);
+    });
+
+    for (const mode of ['shared', 'frozen'] as const) {
+      it(`ends the server side of a ${mode} object watch when its signal aborts`, async () => {
+        const idle = await configMapWatchers(t);
+        const rv = (await cms.list('default')).metadata.resourceVersion;
+        const ac = new AbortController();
+        const events = watchOf(mode).watch('default', { resourceVersion: rv, signal: ac.signal });
+        const first = events.next();
+        await cms.create({ metadata: { name: `watched-${mode}`, namespace: 'default' } });
+        assert.equal(((await first).value as { object: CM }).object.metadata?.name, `watched-${mode}`);
+        assert.equal(await configMapWatchers(t), idle + 1);
+        const pending = events.next();
+        ac.abort(new Error('caller gone'));
+        await assert.rejects(pending, /caller gone/);
+        await eventually(async () => (await configMapWatchers(t)) === idle);
+      });
+    }
+  });
 });
 
 describe('ResourceClient.watch framing', () => {

@@ -3,7 +3,7 @@ import { request as httpsRequest, Agent } from 'node:https';
 import { createSecureContext } from '../builtins.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
 import type { ApiRequest, ApiResponse } from '../apiserver/message.ts';
-import { ClientResponse, headerReader, type BodyReader, type ClientRequest } from './message.ts';
+import { ClientResponse, headerReader, type BodyReader, type ClientRequest, type WatchObject } from './message.ts';
 
 /** Transport sends one API request; the HTTPS and in-process transports behave identically. */
 export type Transport = (req: ClientRequest) => Promise<ClientResponse>;
@@ -18,17 +18,32 @@ const inProcessOrigin = 'https://berth.local';
 const encoder = new TextEncoder();
 const empty = new Uint8Array(0);
 
+/** InProcessOptions choose how watches are answered in process. */
+export interface InProcessOptions {
+  /**
+   * watchObjects answers watches that ask for it (informers) with the watch cache's own objects, not JSON to
+   * parse: every consumer must treat them as read-only (clone before changing), or it corrupts the cache. 'frozen'
+   * hands out deep-frozen copies instead, so tests catch a consumer that changes one.
+   */
+  watchObjects?: 'shared' | 'frozen';
+}
+
 /**
  * inProcessTransport calls an ApiServer in the same process as the given user, with no sockets or TLS:
  * the request and answer are handed over as they are, and a streamed answer (a watch) is read from the
  * server's stream chunk by chunk, ending the server's side when the caller cancels or aborts.
  */
-export function inProcessTransport(api: Handler, user: RequestUser): Transport {
+export function inProcessTransport(api: Handler, user: RequestUser, opts: InProcessOptions = {}): Transport {
+  const mode = opts.watchObjects;
   return async (req) => {
     const signal = req.signal;
     if (signal?.aborted) throw signal.reason;
-    const pending = api.respond(apiRequest(req), user);
+    const pending = api.respond(apiRequest(req, mode !== undefined && req.watchObjects === true), user);
     const res = signal ? await unlessAborted(pending, signal) : await pending;
+    if (res.events) {
+      const events = streamReader(res.events, signal);
+      return new ClientResponse(res.status, headerReader(res.headers), null, mode === 'frozen' ? frozenCopies(events) : events);
+    }
     let body = res.body;
     // A streamed answer to a request that cannot have a body is given up at once.
     if (res.status === 204 || res.status === 304 || req.method === 'HEAD') {
@@ -39,7 +54,7 @@ export function inProcessTransport(api: Handler, user: RequestUser): Transport {
   };
 }
 
-function apiRequest(req: ClientRequest): ApiRequest {
+function apiRequest(req: ClientRequest, watchObjects: boolean): ApiRequest {
   const body = req.body;
   let bytes: Uint8Array | undefined;
   return {
@@ -47,7 +62,27 @@ function apiRequest(req: ClientRequest): ApiRequest {
     url: inProcessOrigin + req.path,
     headers: headerReader(req.headers),
     bytes: () => Promise.resolve((bytes ??= body === undefined ? empty : typeof body === 'string' ? encoder.encode(body) : body)),
+    ...(watchObjects ? { watchObjects } : {}),
   };
+}
+
+/** frozenCopies hands out deep-frozen copies of the events' objects: changing one throws (modules are strict). */
+function frozenCopies(events: BodyReader<WatchObject>): BodyReader<WatchObject> {
+  return {
+    async read() {
+      const ev = await events.read();
+      return ev && { type: ev.type, object: deepFreeze(structuredClone(ev.object)) };
+    },
+    cancel: () => events.cancel(),
+  };
+}
+
+function deepFreeze<V>(v: V): V {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }
 
 /** unlessAborted is the server's answer, or the signal's reason when it aborts first (a late stream is then cancelled). */
@@ -59,7 +94,10 @@ function unlessAborted(pending: Promise<ApiResponse>, signal: AbortSignal): Prom
       (res) => {
         signal.removeEventListener('abort', onAbort);
         if (!signal.aborted) resolve(res);
-        else if (res.body !== null && !(res.body instanceof Uint8Array)) res.body.cancel().catch(() => {});
+        else {
+          if (res.body !== null && !(res.body instanceof Uint8Array)) res.body.cancel().catch(() => {});
+          res.events?.cancel().catch(() => {});
+        }
       },
       (err: unknown) => {
         signal.removeEventListener('abort', onAbort);
@@ -70,7 +108,7 @@ function unlessAborted(pending: Promise<ApiResponse>, signal: AbortSignal): Prom
 }
 
 /** streamReader reads a server's stream; aborting the request's signal cancels the stream, which ends a watch. */
-function streamReader(stream: ReadableStream<Uint8Array>, signal: AbortSignal | undefined): BodyReader {
+function streamReader<C>(stream: ReadableStream<C>, signal: AbortSignal | undefined): BodyReader<C> {
   const reader = stream.getReader();
   let done = false;
   const finish = (): void => {
@@ -87,7 +125,7 @@ function streamReader(stream: ReadableStream<Uint8Array>, signal: AbortSignal | 
         throw signal.reason;
       }
       if (done) return null;
-      let next: ReadableStreamReadResult<Uint8Array>;
+      let next: ReadableStreamReadResult<C>;
       try {
         next = await reader.read();
       } catch (err) {

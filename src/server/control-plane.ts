@@ -61,6 +61,12 @@ export interface ControlPlaneOptions {
    * programs the host's nftables and routes, so only `berth server` itself sets it: tests leave it unset.
    */
   proxy?: { nodeName?: string; nodeIPs?: string[]; clusterCidr?: string };
+  /**
+   * watchObjects is how the embedded controllers' and scheduler's watches get their objects: the watch cache's
+   * own (default 'shared', no JSON to parse; they must never change one) or deep-frozen copies ('frozen', for
+   * tests, so a controller that changes an informer's object fails instead of corrupting the cache).
+   */
+  watchObjects?: 'shared' | 'frozen';
   clock?: Clock;
   log?: (msg: string) => void;
 }
@@ -237,7 +243,7 @@ export class ControlPlane {
     }
 
     if (!disabled.has('controllers')) {
-      const client = new Client(inProcessTransport(server, controllerManagerUser));
+      const client = new Client(inProcessTransport(server, controllerManagerUser, { watchObjects: opts.watchObjects ?? 'shared' }));
       const settings: ControllerSettings = { localPathDir: defaultLocalPathDir(opts.dataDir), ...(opts.controllerSettings ?? {}) };
       const cm = new ControllerManager({ client, clock, log, disabled: opts.disable ?? [], rootCaPem: pki.caCertPem, settings });
       void cm.start(this.#abort.signal).catch((err: unknown) => log(`controller manager: ${err instanceof Error ? err.message : String(err)}`));

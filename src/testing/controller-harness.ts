@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readKubeconfig } from '../apiserver/auth/index.ts';
 import { EventBroadcaster } from '../client/events.ts';
-import { Client, httpsTransport, InformerFactory, RestMapper } from '../client/index.ts';
+import { Client, httpsTransport, inProcessTransport, InformerFactory, RestMapper } from '../client/index.ts';
 import type { Clock } from '../clock.ts';
 import { ControlPlane, type ControlPlaneOptions } from '../server/control-plane.ts';
 import type { Controller, ControllerDeps } from '../controllers/controller.ts';
@@ -49,13 +49,16 @@ export async function startHarness(clock: Clock, server: Pick<ControlPlaneOption
   const dir = mkdtempSync(join(tmpdir(), 'berth-ctrl-'));
   // The controllers under test run here with test settings; the server's own copies must not race them.
   const disable = ['job', 'cronjob', 'deployment', 'replicaset', 'endpoints', 'endpointslice', 'nodeipam', ...(server.disable ?? [])];
-  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable, log: () => {}, ...(server.resourceMetrics ? { resourceMetrics: server.resourceMetrics } : {}), ...(server.customMetrics ? { customMetrics: server.customMetrics } : {}) });
+  const log = process.env.BERTH_TEST_LOG ? (m: string) => console.error(m) : () => {};
+  const cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable, watchObjects: 'frozen', log, ...(server.resourceMetrics ? { resourceMetrics: server.resourceMetrics } : {}), ...(server.customMetrics ? { customMetrics: server.customMetrics } : {}) });
   await cp.start();
   const kc = await readKubeconfig(cp.kubeconfigPath);
   const client = new Client(httpsTransport({ server: kc.server, ...(kc.caPem ? { ca: kc.caPem } : {}), ...(kc.clientCertPem ? { cert: kc.clientCertPem } : {}), ...(kc.clientKeyPem ? { key: kc.clientKeyPem } : {}) }));
-  const informers = new InformerFactory(client);
+  // Informers get the watch cache's objects as the server's controllers do, but deep-frozen: a controller under test
+  // that changes an object it got from an informer fails here instead of corrupting the server's cache.
+  const informers = new InformerFactory(new Client(inProcessTransport(cp.api, { username: 'system:kube-controller-manager', groups: ['system:authenticated'] }, { watchObjects: 'frozen' })), log);
   const events = new EventBroadcaster({ client, clock, retrySleepMs: 10 });
-  const deps: ControllerDeps = { client, informers, mapper: new RestMapper(client.transport), clock, log: process.env.BERTH_TEST_LOG ? (m: string) => console.error(m) : () => {}, recorder: (component) => events.newRecorder({ component }) };
+  const deps: ControllerDeps = { client, informers, mapper: new RestMapper(client.transport), clock, log, recorder: (component) => events.newRecorder({ component }) };
   const abort = new AbortController();
   const running: Promise<void>[] = [];
   events.start(abort.signal);

@@ -52,7 +52,7 @@ describe('scheduler in berth server', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-sched-'));
-    cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['garbagecollector', 'namespace'], log: () => {} });
+    cp = new ControlPlane({ dataDir: dir, bindAddress: '127.0.0.1', port: 0, disable: ['garbagecollector', 'namespace'], watchObjects: 'frozen', log: () => {} });
     await cp.start();
     const kc = await readKubeconfig(cp.kubeconfigPath);
     const client = new Client(httpsTransport({ server: kc.server, ca: kc.caPem ?? '', cert: kc.clientCertPem ?? '', key: kc.clientKeyPem ?? '' }));

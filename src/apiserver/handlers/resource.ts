@@ -124,7 +124,7 @@ export async function handleResource(ctx: HandlerContext, info: ResourceRequestI
       return renderList(view ? page.items.map(view) : page.items, { apiVersion, listKind: def.info.listKind, rv: page.rv, ...optional('continue', page.continue), ...optional('remainingItemCount', page.remainingItemCount) }, neg, render);
     }
     case 'watch':
-      return watch(ctx, served, namespace, info.name, q, neg, render);
+      return watch(ctx, served, namespace, info.name, q, neg, render, req.watchObjects === true);
     case 'create': {
       const opts = writeOptions(q);
       const body = await decodeRequest(ctx, req);
@@ -207,7 +207,7 @@ function checkFields(ctx: HandlerContext, served: ServedResource, body: unknown,
   return messages;
 }
 
-function watch(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, q: URLSearchParams, neg: Negotiated, render: RenderOptions): ApiResponse {
+function watch(ctx: HandlerContext, served: ServedResource, namespace: string, name: string, q: URLSearchParams, neg: Negotiated, render: RenderOptions, objects: boolean): ApiResponse {
   const { def } = served;
   const selectorFilter = ctx.ext.filterFor(def, q.get('labelSelector'), q.get('fieldSelector'));
   const nsPrefix = namespace ? `${namespace}` : '';
@@ -229,6 +229,8 @@ function watch(ctx: HandlerContext, served: ServedResource, namespace: string, n
     apiVersion: apiVersionOf(def.info.group, def.info.version),
     kind: def.info.kind,
     ...(render.table ? { table: render.table } : {}),
+    // In-process callers asking for objects get them for plain JSON watches only (not tables or metadata).
+    ...(objects && neg.as === 'object' && neg.encoding === 'json' ? { objects: true } : {}),
   });
 }
 

@@ -3,7 +3,7 @@ import type { ApiObject } from '../../api/object.ts';
 import type { CachedObject, CacheWatcher, ResourceCache, WatchEventType } from '../watchcache/index.ts';
 import { jsonType, type Negotiated } from '../negotiate.ts';
 import { partialMetadata, type TableRenderer } from '../render.ts';
-import type { ApiResponse } from '../message.ts';
+import type { ApiResponse, WatchObjectEvent } from '../message.ts';
 
 const encoder = new TextEncoder();
 
@@ -24,6 +24,8 @@ export interface WatchRequest {
   /** maxBuffered ends a watch whose client reads slower than events arrive (default 1,000 events). */
   maxBuffered?: number;
   onClose?: () => void;
+  /** objects sends the cached objects themselves as events (in-process callers; see ApiRequest.watchObjects). */
+  objects?: boolean;
 }
 
 // Events rendered once per object version and shared by every JSON watcher that receives them.
@@ -55,16 +57,20 @@ export function expiredEvent(message: string): Uint8Array {
   return encoder.encode(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
 }
 
-/** serveWatch streams a resource's events as newline-delimited JSON, as the Kubernetes watch API does. */
+/**
+ * serveWatch streams a resource's events as newline-delimited JSON, as the Kubernetes watch API does, or as
+ * event objects holding the cache's objects when w.objects is set.
+ */
 export function serveWatch(w: WatchRequest): ApiResponse {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  type Chunk = Uint8Array | WatchObjectEvent;
+  let controller!: ReadableStreamDefaultController<Chunk>;
   let closed = false;
   let lastBookmark = -1;
   let tableHeaderSent = false;
   let timer: NodeJS.Timeout | undefined;
   const maxBuffered = w.maxBuffered ?? 1000;
 
-  const close = (final?: Uint8Array): void => {
+  const close = (final?: Chunk): void => {
     if (closed) return;
     closed = true;
     clearTimeout(timer);
@@ -78,7 +84,7 @@ export function serveWatch(w: WatchRequest): ApiResponse {
     w.onClose?.();
   };
 
-  const push = (bytes: Uint8Array): void => {
+  const push = (bytes: Chunk): void => {
     if (closed) return;
     // desiredSize counts queued chunks (highWaterMark 0): a client that stops reading is cut off
     // instead of making the server buffer without bound, as upstream's cacher does.
@@ -89,7 +95,8 @@ export function serveWatch(w: WatchRequest): ApiResponse {
     controller.enqueue(bytes);
   };
 
-  const render = (type: WatchEventType, o: CachedObject): Uint8Array => {
+  const render = (type: WatchEventType, o: CachedObject): Chunk => {
+    if (w.objects) return { type, object: o.obj };
     if (w.neg.as === 'Table' && w.table) {
       const table = w.table([o.obj], { resourceVersion: String(o.rv) }, 'Metadata') as ApiObject & { columnDefinitions?: unknown };
       // Only the first event carries the column definitions; kubectl keeps them for later rows.
@@ -110,18 +117,20 @@ export function serveWatch(w: WatchRequest): ApiResponse {
       if (!w.allowBookmarks || rv === lastBookmark) return;
       lastBookmark = rv;
       const obj = { kind: w.kind, apiVersion: w.apiVersion, metadata: { resourceVersion: String(rv) } };
-      push(encoder.encode(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`));
+      push(w.objects ? { type: 'BOOKMARK', object: obj } : encoder.encode(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`));
     },
-    expire: (reason) => close(expiredEvent(reason)),
+    expire: (reason) => close(expired(reason)),
   };
 
-  const stream = new ReadableStream<Uint8Array>(
+  const expired = (reason: string): Chunk => (w.objects ? { type: 'ERROR', object: new ApiError('Expired', reason).toStatus() } : expiredEvent(reason));
+
+  const stream = new ReadableStream<Chunk>(
     {
       start: (c) => {
         controller = c;
         const ok = w.cache.watch(watcher, w.fromRv);
         if (!ok) {
-          close(expiredEvent(`too old resource version: ${w.fromRv ?? 0} (${w.cache.oldestRv})`));
+          close(expired(`too old resource version: ${w.fromRv ?? 0} (${w.cache.oldestRv})`));
           return;
         }
         timer = setTimeout(() => close(), w.timeoutMs);
@@ -131,5 +140,8 @@ export function serveWatch(w: WatchRequest): ApiResponse {
     },
     { highWaterMark: 0 },
   );
-  return { status: 200, headers: { 'content-type': jsonType, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' }, body: stream };
+  const headers = { 'content-type': jsonType, 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' };
+  // Only byte chunks go into the body, only event objects into events: w.objects says which.
+  if (w.objects) return { status: 200, headers, body: null, events: stream as ReadableStream<WatchObjectEvent> };
+  return { status: 200, headers, body: stream as ReadableStream<Uint8Array> };
 }
