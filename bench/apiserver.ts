@@ -11,11 +11,11 @@ import { SqliteStore } from '../src/storage/index.ts';
 import { H2Client } from './h2client.ts';
 import { percentile, processCpuSeconds, threadCpuSeconds } from './stats.ts';
 
-function pod(name: string): Record<string, unknown> {
+function pod(name: string, namespace = 'bench'): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'bench', labels: { app: 'bench', tier: 'web' } },
+    metadata: { name, namespace, labels: { app: 'bench', tier: 'web' } },
     spec: { containers: [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
   };
 }
@@ -85,7 +85,7 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
     const warmup = quick ? 1000 : 3000;
     await must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'warmup' } }, 201);
     log(`warming up: ${warmup} creates and gets in namespace warmup (not counted)...`);
-    await runPool(64, warmup, (i) => must('POST', '/api/v1/namespaces/warmup/pods', pod(`p${i}`), 201));
+    await runPool(64, warmup, (i) => must('POST', '/api/v1/namespaces/warmup/pods', pod(`p${i}`, 'warmup'), 201));
     await runPool(64, warmup, (i) => must('GET', `/api/v1/namespaces/warmup/pods/p${i}`));
     await must('GET', '/api/v1/namespaces/warmup/pods');
 
