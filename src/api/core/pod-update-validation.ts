@@ -7,6 +7,7 @@ import { semanticEqual } from '../validation/equality.ts';
 import { validatePodMetadataAndSpec } from './pod-validation.ts';
 import { validateTolerations } from './scheduling-validation.ts';
 import { specDiff } from './diff.ts';
+import { isMirrorPod } from './mirror-pod.ts';
 
 // Pod update rules (ValidatePodUpdate): a pod's spec is fixed once created except container images,
 // activeDeadlineSeconds (only shortened), added tolerations and removed scheduling gates.
@@ -83,13 +84,10 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   return errs;
 }
 
-/** mirrorPodAnnotation marks a mirror of a static pod (kubernetes.io/config.mirror). */
-const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
-
 /** validatePodEphemeralContainersUpdate is upstream's ValidatePodEphemeralContainersUpdate: ephemeral containers may be added, never changed or removed. */
 export function validatePodEphemeralContainersUpdate(pod: Pod, old: Pod): FieldError[] {
   const errs = [...validateObjectMetaUpdate(pod.metadata, old.metadata), ...validatePodMetadataAndSpec(pod)];
-  if (old.metadata?.annotations?.[mirrorPodAnnotation] !== undefined) return [forbidden('', 'static pods do not support ephemeral containers')];
+  if (isMirrorPod(old)) return [forbidden('', 'static pods do not support ephemeral containers')];
   const path = 'spec.ephemeralContainers';
   // A patch does not keep the order, so each existing container is looked up by name.
   const next = new Map((pod.spec?.ephemeralContainers ?? []).map((c) => [c.name, c]));

@@ -1,5 +1,6 @@
 import type { Container, Pod, ServiceAccount as ServiceAccountObject, Volume } from 'kubernetes-types/core/v1.js';
 import { generateNameSuffix } from '../registry/name-suffix.ts';
+import { isMirrorPod } from '../../api/core/mirror-pod.ts';
 import { podConfigMapNames, podSecretNames } from '../../api/core/pod-references.ts';
 import { admissionForbidden, isResource, type AdmissionAttributes, type AdmissionObjects, type AdmissionPlugin } from './types.ts';
 
@@ -11,7 +12,6 @@ export const apiAccessVolumePrefix = 'kube-api-access-';
 export const rootCaConfigMapName = 'kube-root-ca.crt';
 /** apiTokenExpirationSeconds is what upstream asks for (3607: recognisable as the kube-api-access token's lifetime). */
 const apiTokenExpirationSeconds = 3607;
-const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
 
 /** apiAccessVolume is upstream's token volume: a projected bound token, the cluster CA and the namespace. */
 export function apiAccessVolume(name: string): Volume {
@@ -52,7 +52,7 @@ export class ServiceAccount implements AdmissionPlugin {
   async admit(a: AdmissionAttributes): Promise<void> {
     if (!isPodCreate(a)) return;
     const pod = a.object as Pod;
-    if (isMirror(pod)) return;
+    if (isMirrorPod(pod)) return;
     const spec = (pod.spec ??= { containers: [] });
     if (!spec.serviceAccountName) {
       spec.serviceAccountName = 'default';
@@ -68,7 +68,7 @@ export class ServiceAccount implements AdmissionPlugin {
   validate(a: AdmissionAttributes): void {
     if (!isPodCreate(a)) return;
     const pod = a.object as Pod;
-    if (!isMirror(pod)) return;
+    if (!isMirrorPod(pod)) return;
     if (pod.spec?.serviceAccountName) throw admissionForbidden(a, 'a mirror pod may not reference service accounts');
     if (podSecretNames(pod).length > 0) throw admissionForbidden(a, 'a mirror pod may not reference secrets');
     if (podConfigMapNames(pod).length > 0) throw admissionForbidden(a, 'a mirror pod may not reference configmaps');
@@ -95,10 +95,6 @@ export class ServiceAccount implements AdmissionPlugin {
 
 function isPodCreate(a: AdmissionAttributes): boolean {
   return isResource(a, '', 'pods') && a.subresource === '' && a.operation === 'CREATE' && !!a.object;
-}
-
-function isMirror(pod: Pod): boolean {
-  return pod.metadata?.annotations?.[mirrorPodAnnotation] !== undefined;
 }
 
 /** automount: the pod's automountServiceAccountToken wins, then its account's; the default is to mount. */

@@ -1,6 +1,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { pause } from '../../abort.ts';
+import { isMirrorPod } from '../../api/core/mirror-pod.ts';
 import { podQosClass } from '../../api/core/qos.ts';
 import type { CriClient } from '../cri/client.ts';
 import { nodeUsagePoint } from '../stats/resource-metrics.ts';
@@ -55,7 +56,7 @@ const systemCriticalPriority = 2_000_000_000;
 /** isCriticalPod reports pods the eviction manager leaves alone: static and mirror pods, system-critical priority. */
 export function isCriticalPod(pod: Pod): boolean {
   const a = pod.metadata?.annotations ?? {};
-  if ((a['kubernetes.io/config.source'] ?? 'api') !== 'api' || a['kubernetes.io/config.mirror'] !== undefined) return true;
+  if ((a['kubernetes.io/config.source'] ?? 'api') !== 'api' || isMirrorPod(pod)) return true;
   return (pod.spec?.priority ?? 0) >= systemCriticalPriority;
 }
 

@@ -12,8 +12,8 @@ import { stableJson } from '../pods/labels.ts';
 export const configSourceAnnotation = 'kubernetes.io/config.source';
 /** configHashAnnotation holds a static pod's hash (its uid on the node). */
 export const configHashAnnotation = 'kubernetes.io/config.hash';
-/** configMirrorAnnotation marks a mirror pod: its value is the hash of the static pod it mirrors. */
-export const configMirrorAnnotation = 'kubernetes.io/config.mirror';
+// configMirrorAnnotation and isMirrorPod live with the API's pod rules, which need them too.
+export { mirrorPodAnnotation as configMirrorAnnotation, isMirrorPod } from '../../api/core/mirror-pod.ts';
 /** configSeenAnnotation is when the agent first saw the pod (RFC 3339 with fractions). */
 export const configSeenAnnotation = 'kubernetes.io/config.seen';
 
@@ -25,11 +25,6 @@ export function staticPodName(name: string, nodeName: string): string {
 /** staticPodHash fingerprints a manifest's pod for one node and file (upstream: an md5 over the pod, host and file). */
 export function staticPodHash(pod: Pod, nodeName: string, file: string): string {
   return createHash('md5').update(stableJson(pod)).update(`host:${nodeName}`).update(`file:${file}`).digest('hex');
-}
-
-/** isMirrorPod says whether an API pod mirrors a static pod. */
-export function isMirrorPod(pod: Pod): boolean {
-  return pod.metadata?.annotations?.[configMirrorAnnotation] !== undefined;
 }
 
 /** isStaticPod says whether a pod came from a manifest file. */
