@@ -238,28 +238,27 @@ export class ApiServer {
   async upgrade(req: Request, user: RequestUser | null): Promise<Response | UpgradeProxy> {
     const url = new URL(req.url);
     const info = parseRequestInfo(req.method, url.pathname, url.searchParams);
-    if (!info.isResourceRequest) return this.handle(req, user);
+    if (!info.isResourceRequest || info.group !== '' || !info.name) return this.handle(req, user);
     const sub = info.subresource;
-    const proxy = info.group === '' && sub === 'proxy' && isProxyResource(info.resource) && !!info.name;
-    const connect = info.group === '' && info.resource === 'pods' && !!info.name && isConnectSubresource(sub) && sub !== 'log';
-    if (!proxy && !connect) return this.handle(req, user);
-    const labels = { verb: info.verb, group: '', resource: `${info.resource}/${info.subresource}` };
+    const proxied = sub === 'proxy' && isProxyResource(info.resource) ? info.resource : undefined;
+    const connect = info.resource === 'pods' && isConnectSubresource(sub) && sub !== 'log' ? sub : undefined;
+    if (!proxied && !connect) return this.handle(req, user);
+    const labels = { verb: info.verb, group: '', resource: `${info.resource}/${sub}` };
     try {
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized');
       if (!this.registry.lookup('', 'v1', info.resource)) throw notServed();
       const kubelet = this.#opts.kubelet;
-      const noCredentials = (): ApiError => new ApiError('ServiceUnavailable', `${info.resource}/${info.subresource} for ${info.resource === 'nodes' ? 'node' : 'pod'} ${info.name}: the API server has no credentials for node agents`);
-      if (proxy && isProxyResource(info.resource)) {
+      const noCredentials = (): ApiError => new ApiError('ServiceUnavailable', `${info.resource}/${sub} for ${info.resource === 'nodes' ? 'node' : 'pod'} ${info.name}: the API server has no credentials for node agents`);
+      if (proxied) {
         // WebSockets and other upgrades through nodes/pods/services proxy, as upstream's proxy REST.
-        const target = await proxyLocation(this.#ctx, info.resource, info.namespace, info.name, url);
+        const target = await proxyLocation(this.#ctx, proxied, info.namespace, info.name, url);
         if (target.kubelet && !kubelet) throw noCredentials();
         this.metrics.requests.inc({ ...labels, code: '101' });
         if (target.kubelet && kubelet) return (raw, socket, head) => kubelet.proxyUpgrade(target.url, raw, socket, head);
         const tls = target.url.protocol === 'https:' ? { rejectUnauthorized: false as const } : null;
         return (raw, socket, head) => relayUpgrade(target.url, raw, socket, head, tls, this.#opts.log);
       }
-      if (!isConnectSubresource(sub)) throw notServed();
-      const location = await podConnectLocation(this.#ctx, info.namespace, info.name, sub, url.searchParams);
+      const location = connect && (await podConnectLocation(this.#ctx, info.namespace, info.name, connect, url.searchParams));
       if (!location || !kubelet) throw noCredentials();
       this.metrics.requests.inc({ ...labels, code: '101' });
       return (raw, socket, head) => kubelet.proxyUpgrade(location, raw, socket, head);
