@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CriClient } from '../kubelet/cri/client.ts';
 import { removePods } from '../kubelet/runtime/reset.ts';
 import type { CriInput, PodSandboxConfig } from '../kubelet/cri/types.ts';
@@ -19,10 +18,11 @@ import {
   removeCniCache,
   removeEmptyChains,
   shimPids,
+  terminateProcess,
   unmountUnder,
 } from '../kubelet/runtime/cleanup.ts';
 import { containerdLayout, type NetworkOptions } from '../kubelet/runtime/config.ts';
-import { ContainerdSupervisor } from '../kubelet/runtime/containerd.ts';
+import { ContainerdSupervisor, runningContainerd } from '../kubelet/runtime/containerd.ts';
 import { guardTable, removeEgressGuard, subnetClash } from '../kubelet/runtime/network.ts';
 
 // A private containerd per test suite, in a temp dir, with its own bridge and /24, torn down to nothing.
@@ -189,13 +189,10 @@ async function sweepAbandoned(): Promise<void> {
 /** stopAndRemove removes the pods of a test runtime's containerd (if it still runs), stops it, and removes the rest. */
 async function stopAndRemove(dir: string, r: TestRuntimeRecord): Promise<void> {
   const layout = containerdLayout(join(dir, r.stateDir ?? 'c'));
-  const pid = Number(readFileSafe(layout.pidFile));
+  const pid = runningContainerd(layout);
   let sandboxIds: string[] = [];
   if (existsSync(layout.socket)) sandboxIds = await removePods(layout.socket, () => {});
-  if (pid > 0 && processAlive(pid)) {
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 200 && processAlive(pid); i++) await sleep(50);
-  }
+  if (pid !== undefined) await terminateProcess(pid);
   await removeTestRuntime(dir, r, sandboxIds);
 }
 
@@ -249,14 +246,6 @@ function freeClusterCidr(): string {
     if (!subnetClash(cidr, routes, '')) return cidr;
   }
   throw new Error('no free /16 for a test cluster CIDR');
-}
-
-function readFileSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return '';
-  }
 }
 
 /** freeSubnet picks a /24 in 10.123.0.0/16 that no route on this machine overlaps. */

@@ -165,3 +165,14 @@ export function processAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** terminateProcess sends SIGTERM to pid and waits up to 10 s for it to go, then sends SIGKILL. */
+export async function terminateProcess(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return; // gone already
+  }
+  for (let i = 0; i < 200 && processAlive(pid); i++) await sleep(50);
+  if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+}

@@ -63,6 +63,38 @@ export function restartDelayMs(consecutiveCrashes: number): number {
 // A containerd that ran this long before dying is treated as healthy: the back-off starts again.
 const stableRunMs = 60_000;
 
+/** runningContainerd is the pid in the layout's pid file when that process is a containerd on this layout's config. */
+export function runningContainerd(l: ContainerdLayout): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(l.pidFile, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    // A pid file outlives its process, and the pid may since belong to another one.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmdline.includes(l.configFile) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** spawnContainerd starts containerd on the layout's config in its own process group, logging to its log file, and records its pid. */
+export function spawnContainerd(l: ContainerdLayout, binary = 'containerd'): ChildProcess {
+  rmSync(l.socket, { force: true });
+  const out = openSync(l.logFile, 'a');
+  try {
+    // Its own process group: a Ctrl-C meant for Berth must not stop containerd behind the supervisor's back.
+    const child = spawn(binary, ['--config', l.configFile], { detached: true, stdio: ['ignore', out, out] });
+    if (child.pid !== undefined) writeFileSync(l.pidFile, `${child.pid}\n`);
+    return child;
+  } finally {
+    closeSync(out);
+  }
+}
+
 /** ContainerdSupervisor starts, watches and stops a node's containerd; start(signal) runs until the signal. */
 export class ContainerdSupervisor {
   /** endpoint is the CRI socket to connect to. */
@@ -169,37 +201,16 @@ export class ContainerdSupervisor {
   // A containerd left running by an earlier agent (kill -9 of the agent) keeps its pods; use it rather than
   // starting a second one on the same state.
   #adopt(): number | undefined {
-    const l = this.layout!;
-    let pid: number;
-    try {
-      pid = Number(readFileSync(l.pidFile, 'utf8').trim());
-    } catch {
-      return undefined;
-    }
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return cmdline.includes(l.configFile) ? pid : undefined;
-    } catch {
-      return undefined;
-    }
+    return runningContainerd(this.layout!);
   }
 
   #spawn(): void {
     const l = this.layout!;
-    rmSync(l.socket, { force: true });
-    const out = openSync(l.logFile, 'a');
-    try {
-      // Its own process group: a Ctrl-C meant for Berth must not stop containerd behind the supervisor's back.
-      const child = spawn(this.#opts.binary ?? 'containerd', ['--config', l.configFile], { detached: true, stdio: ['ignore', out, out] });
-      child.on('error', (err) => this.#log(`containerd: ${err.message}`));
-      this.#child = child;
-      this.#pid = child.pid;
-      if (child.pid !== undefined) writeFileSync(l.pidFile, `${child.pid}\n`);
-      this.#log(`containerd: started pid ${child.pid} (config ${l.configFile}, log ${l.logFile})`);
-    } finally {
-      closeSync(out);
-    }
+    const child = spawnContainerd(l, this.#opts.binary);
+    child.on('error', (err) => this.#log(`containerd: ${err.message}`));
+    this.#child = child;
+    this.#pid = child.pid;
+    this.#log(`containerd: started pid ${child.pid} (config ${l.configFile}, log ${l.logFile})`);
   }
 
   async #superviseUntil(signal: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { proxyTable } from '../../proxy/proxy.ts';
@@ -7,8 +7,8 @@ import { routeProtocol } from '../../proxy/host.ts';
 import { netpolTable } from '../../proxy/netpol/enforcer.ts';
 import { CriClient } from '../cri/client.ts';
 import { podRouteProtocol } from '../network/routes.ts';
-import { deleteLink, iptablesChains, killShims, processAlive, removeCgroupTree, removeCniCache, removeEmptyChains, unmountUnder } from './cleanup.ts';
-import { containerdStateDir } from './containerd.ts';
+import { deleteLink, iptablesChains, killShims, processAlive, removeCgroupTree, removeCniCache, removeEmptyChains, terminateProcess, unmountUnder } from './cleanup.ts';
+import { containerdStateDir, runningContainerd, spawnContainerd } from './containerd.ts';
 import { containerdLayout, type ContainerdLayout } from './config.ts';
 import { removeEgressGuard } from './network.ts';
 
@@ -43,14 +43,14 @@ export class ResetIncomplete extends Error {
 /** resetNode tears the node's pods and runtime down and returns what could not be removed (empty when clean). */
 export async function resetNode(o: ResetOptions): Promise<string[]> {
   const layout = containerdLayout(containerdStateDir(o.dataDir));
-  const running = readPid(layout.pidFile);
+  const running = runningContainerd(layout);
   if (running !== undefined) refuseUnderBerth(running);
   let pid = running;
   if (pid === undefined && existsSync(layout.configFile)) pid = await startContainerd(layout, o.log);
   let sandboxIds: string[] = [];
   if (pid !== undefined) {
     sandboxIds = await removePods(layout.socket, o.log);
-    await stopProcess(pid);
+    await terminateProcess(pid);
     o.log(`stopped containerd (pid ${pid})`);
   }
   rmSync(layout.pidFile, { force: true });
@@ -69,15 +69,6 @@ export async function resetNode(o: ResetOptions): Promise<string[]> {
   const left = removeCgroupTree(o.cgroupRoot);
   if (o.purge) rmSync(o.dataDir, { recursive: true, force: true });
   return left.map((d) => `cgroup ${d}`);
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return pid > 0 && processAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** refuseUnderBerth refuses when containerd's parent is a Berth server or agent, whose supervisor would restart it. */
@@ -102,8 +93,7 @@ function refuseUnderBerth(pid: number): void {
 
 /** startContainerd runs the node's containerd from its own config, so pods are removed through CRI. */
 async function startContainerd(layout: ContainerdLayout, log: (msg: string) => void): Promise<number | undefined> {
-  const out = openSync(layout.logFile, 'a');
-  const child = spawn('containerd', ['--config', layout.configFile], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawnContainerd(layout);
   const failed = new Promise<void>((resolve) => child.once('error', () => resolve()));
   child.unref();
   const cri = new CriClient({ endpoint: layout.socket, timeoutMs: 2_000 });
@@ -120,7 +110,7 @@ async function startContainerd(layout: ContainerdLayout, log: (msg: string) => v
     cri.close();
   }
   log('containerd did not start: pods are removed without CRI (no CNI DEL)');
-  if (child.pid !== undefined && processAlive(child.pid)) await stopProcess(child.pid);
+  if (child.pid !== undefined && processAlive(child.pid)) await terminateProcess(child.pid);
   return undefined;
 }
 
@@ -145,12 +135,3 @@ export async function removePods(socket: string, log: (msg: string) => void): Pr
   return ids;
 }
 
-async function stopProcess(pid: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 200 && processAlive(pid); i++) await sleep(50);
-  if (processAlive(pid)) process.kill(pid, 'SIGKILL');
-}
