@@ -169,3 +169,41 @@ describe('ApiServer core', () => {
     assert.ok(names.includes('deployments') && names.includes('deployments/scale'));
   });
 });
+
+describe('ApiServer generated names', () => {
+  // Suffixes come from a script, so the test decides which generated names collide.
+  const suffixes: string[] = [];
+  let t: TestApi;
+  before(async () => {
+    t = await startTestApi({ nameSuffix: () => suffixes.shift() ?? 'zzzzz' });
+  });
+  after(async () => t.close());
+
+  const create = (generateName: string): ReturnType<TestApi['call']> => t.call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { generateName } });
+
+  it('tries a new suffix when a generated name is taken, as upstream does', async () => {
+    suffixes.push('bbbbb', 'bbbbb', 'bbbbb', 'ccccc');
+    const first = await create('retry-');
+    assert.equal((first.body.metadata as Record<string, string>).name, 'retry-bbbbb');
+    const second = await create('retry-');
+    assert.equal(second.status, 201);
+    assert.equal((second.body.metadata as Record<string, string>).name, 'retry-ccccc');
+  });
+
+  it('answers AlreadyExists after 8 taken names', async () => {
+    suffixes.push('ddddd', ...Array<string>(8).fill('ddddd'));
+    assert.equal((await create('full-')).status, 201);
+    const res = await create('full-');
+    assert.equal(res.status, 409);
+    assert.equal(res.body.reason, 'AlreadyExists');
+    assert.equal(res.body.message, 'configmaps "full-ddddd" already exists');
+    assert.equal(suffixes.length, 0);
+  });
+
+  it('cuts a long base to 58 characters so the name fits in 63', async () => {
+    suffixes.push('fffff');
+    const res = await create(`${'a'.repeat(70)}-`);
+    assert.equal(res.status, 201);
+    assert.equal((res.body.metadata as Record<string, string>).name, `${'a'.repeat(58)}fffff`);
+  });
+});

@@ -53,6 +53,8 @@ export interface ApiServerOptions {
   strategyParts?: (group: string, kind: string) => StrategyParts;
   /** validateMeta checks ObjectMeta on every write. */
   validateMeta?: RegistryDeps['validateMeta'];
+  /** nameSuffix draws generated names' random suffixes (tests make them collide). */
+  nameSuffix?: RegistryDeps['nameSuffix'];
   /** openapi serves /openapi/v2 and /openapi/v3 once it exists. */
   openapi?: (registry: ResourceRegistry) => OpenApiSource;
   /** serverAddress is advertised in /api's serverAddressByClientCIDRs. */
@@ -141,6 +143,7 @@ export class ApiServer {
       clock: this.#clock,
       admission: new AdmissionChain(plugins),
       validateMeta: opts.validateMeta ?? (() => []),
+      nameSuffix: opts.nameSuffix,
     };
     this.registry = new ResourceRegistry(deps, this.#hub);
     this.metrics.countWatchers(() => watcherCounts(this.registry));

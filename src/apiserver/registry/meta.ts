@@ -37,10 +37,10 @@ export function setNamespace(obj: ApiObject, info: ResourceInfo, namespace: stri
 }
 
 /** fillCreateMeta sets the system fields of a new object (upstream's rest.BeforeCreate). */
-export function fillCreateMeta(obj: ApiObject, now: number, tracksGeneration: boolean): void {
+export function fillCreateMeta(obj: ApiObject, now: number, tracksGeneration: boolean, suffix: () => string = generateNameSuffix): void {
   const meta = metaOf(obj);
   if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-  if (!meta.name && meta.generateName) meta.name = meta.generateName + generateNameSuffix();
+  if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName, suffix);
   meta.uid = randomUUID();
   meta.creationTimestamp = formatTime(now);
   delete meta.deletionTimestamp;
@@ -48,6 +48,18 @@ export function fillCreateMeta(obj: ApiObject, now: number, tracksGeneration: bo
   delete meta.selfLink;
   if (tracksGeneration) meta.generation = 1;
   else delete meta.generation;
+}
+
+/** regenerateName gives an object whose generated name was taken a new random suffix and returns the name. */
+export function regenerateName(obj: ApiObject, suffix: () => string = generateNameSuffix): string {
+  const meta = metaOf(obj);
+  meta.name = generatedName(meta.generateName ?? '', suffix);
+  return meta.name;
+}
+
+/** generatedName is a generateName base, cut to 58 characters as upstream does so that 63 hold the suffix, plus a random suffix. */
+function generatedName(base: string, suffix: () => string): string {
+  return base.slice(0, 58) + suffix();
 }
 
 /** carryUpdateMeta copies the fields an update may not change from the stored object. */
