@@ -1,6 +1,9 @@
 // berth bench apiserver: pod creates/s and gets/s over HTTPS with 64 clients, a 10,000-pod list, and
 // watch fan-out delay at 1,000 watchers; compared with the bare store's creates/s in the same run.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Creates and gets come from h2load (installed from apt when missing) with a static admin token, or from this
+// process's HTTP/2 client with the admin certificate when h2load is absent or BERTH_BENCH_LOADGEN=node.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,6 +12,7 @@ import type { BenchOptions, BenchReport } from '../src/cli/bench.ts';
 import { startServer } from '../src/testing/server-process.ts';
 import { SqliteStore } from '../src/storage/index.ts';
 import { H2Client } from './h2client.ts';
+import { ensureH2load, runH2load, type H2loadRun } from './h2load.ts';
 import { percentile, processCpuSeconds, threadCpuSeconds } from './stats.ts';
 
 function pod(name: string, namespace = 'bench'): Record<string, unknown> {
@@ -52,31 +56,96 @@ async function bareStoreCreates(total: number): Promise<number> {
   }
 }
 
+/** LoadGenerator sends the creates and gets of the benchmark: h2load when installed, else this process's HTTP/2 client. */
+interface LoadGenerator {
+  name: 'h2load' | 'node';
+  /** creates posts `n` pods to a namespace and returns the time, the latencies and its own CPU in µs. */
+  creates(namespace: string, n: number): Promise<{ seconds: number; latencies: number[]; cpuUs: number }>;
+  /** gets reads the given paths `n` times in turn. */
+  gets(paths: string[], n: number): Promise<{ seconds: number; latencies: number[]; cpuUs: number }>;
+}
+
+/** nodeLoad sends requests with 64 concurrent streams of bench/h2client.ts over its 4 sessions. */
+function nodeLoad(h2: H2Client): LoadGenerator {
+  let seq = 0;
+  const timed = async (n: number, task: (i: number) => Promise<unknown>): Promise<{ seconds: number; latencies: number[]; cpuUs: number }> => {
+    const c0 = process.cpuUsage();
+    const r = await runPool(64, n, task);
+    const c1 = process.cpuUsage(c0);
+    return { ...r, cpuUs: c1.user + c1.system };
+  };
+  const must = async (method: string, path: string, body: unknown, want: number): Promise<void> => {
+    const res = await h2.request(method, path, body);
+    if (res.status !== want) throw new Error(`${method} ${path}: ${res.status} ${res.body.toString().slice(0, 300)}`);
+  };
+  return {
+    name: 'node',
+    creates: (namespace, n) => timed(n, () => must('POST', `/api/v1/namespaces/${namespace}/pods`, pod(`p${seq++}`, namespace), 201)),
+    gets: (paths, n) => timed(n, (i) => must('GET', paths[i % paths.length] as string, undefined, 200)),
+  };
+}
+
+/** h2loadLoad sends the same requests with h2load: 4 connections of 16 streams, a bearer token, generated pod names. */
+function h2loadLoad(base: string, token: string): LoadGenerator {
+  const common = { base, connections: 4, streams: 16, headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' } };
+  const checked = async (run: Promise<H2loadRun>, want: number): Promise<{ seconds: number; latencies: number[]; cpuUs: number }> => {
+    const r = await run;
+    const bad = [...r.statuses].filter(([status]) => status !== want);
+    if (bad.length > 0) throw new Error(`h2load: responses other than ${want}: ${bad.map(([st, n]) => `${n} x ${st}`).join(', ')}`);
+    return r;
+  };
+  return {
+    name: 'h2load',
+    creates: (namespace, n) => {
+      const body = pod('', namespace) as { metadata: Record<string, unknown> };
+      delete body.metadata.name;
+      body.metadata.generateName = 'p-';
+      return checked(runH2load({ ...common, paths: [`/api/v1/namespaces/${namespace}/pods`], body: JSON.stringify(body), requests: n }), 201);
+    },
+    gets: (paths, n) => checked(runH2load({ ...common, paths, requests: n }), 200),
+  };
+}
+
+/** benchToken writes a static token for an admin user into a new data directory's token file, for h2load. */
+function benchToken(dataDir: string): string {
+  const token = randomBytes(16).toString('hex');
+  mkdirSync(join(dataDir, 'cred'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dataDir, 'cred', 'tokens.csv'), `${token},berth-bench,berth-bench,"system:masters"\n`, { mode: 0o600 });
+  return token;
+}
+
 /** apiserverBenchmark measures the API server over HTTPS against the bare store. */
 export default async function apiserverBenchmark({ quick, log }: BenchOptions): Promise<BenchReport> {
   const creates = quick ? 3000 : 10_000;
   const watchers = quick ? 200 : 1000;
+  const useH2load = process.env.BERTH_BENCH_LOADGEN !== 'node' && ensureH2load(log);
+  if (!useH2load) log('load generator: this process\'s HTTP/2 client (h2load is not installed, or BERTH_BENCH_LOADGEN=node)');
+  const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-api-'));
+  const token = benchToken(dataDir);
   // The server runs in its own process, as in production, so client and server do not share a core.
-  const server = await startServer(['--disable', 'controllers', ...(process.env.BERTH_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)]);
+  const server = await startServer(['--disable', 'controllers', ...(process.env.BERTH_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)], dataDir);
   try {
     const kc = await readKubeconfig(server.kubeconfig);
     const h2 = new H2Client(kc.server, { ca: kc.caPem ?? '', cert: kc.clientCertPem ?? '', key: kc.clientKeyPem ?? '' }, 4);
+    const load = useH2load ? h2loadLoad(kc.server, token) : nodeLoad(h2);
     const must = async (method: string, path: string, body?: unknown, want = 200): Promise<Buffer> => {
       const res = await h2.request(method, path, body);
       if (res.status !== want) throw new Error(`${method} ${path}: ${res.status} ${res.body.toString().slice(0, 300)}`);
       return res.body;
     };
+    const podPaths = async (namespace: string): Promise<string[]> => {
+      const list = JSON.parse((await must('GET', `/api/v1/namespaces/${namespace}/pods`)).toString()) as { items: { metadata: { name: string } }[] };
+      return list.items.map((p) => `/api/v1/namespaces/${namespace}/pods/${p.metadata.name}`);
+    };
     await must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }, 201);
     const podsPath = '/api/v1/namespaces/bench/pods';
 
-    // CPU per operation (server process and this load generator) varies far less than rates on a shared
+    // CPU per operation (server process and the load generator) varies far less than rates on a shared
     // 2-core machine, and says which side a rate is bound by.
-    const cpuPerOp = async <T>(ops: number, run: () => Promise<T>): Promise<{ result: T; serverUs: number; clientUs: number }> => {
+    const cpuPerOp = async (ops: number, run: () => Promise<{ seconds: number; latencies: number[]; cpuUs: number }>): Promise<{ result: { seconds: number; latencies: number[] }; serverUs: number; clientUs: number }> => {
       const s0 = processCpuSeconds(server.pid);
-      const c0 = process.cpuUsage();
       const result = await run();
-      const c1 = process.cpuUsage(c0);
-      return { result, serverUs: ((processCpuSeconds(server.pid) - s0) * 1e6) / ops, clientUs: (c1.user + c1.system) / ops };
+      return { result, serverUs: ((processCpuSeconds(server.pid) - s0) * 1e6) / ops, clientUs: result.cpuUs / ops };
     };
 
     // A server runs for days; a fresh one spends its first thousands of requests in V8's slower tiers and
@@ -85,19 +154,21 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
     const warmup = quick ? 1000 : 3000;
     await must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'warmup' } }, 201);
     log(`warming up: ${warmup} creates and gets in namespace warmup (not counted)...`);
-    await runPool(64, warmup, (i) => must('POST', '/api/v1/namespaces/warmup/pods', pod(`p${i}`, 'warmup'), 201));
-    await runPool(64, warmup, (i) => must('GET', `/api/v1/namespaces/warmup/pods/p${i}`));
-    await must('GET', '/api/v1/namespaces/warmup/pods');
+    await load.creates('warmup', warmup);
+    await load.gets(await podPaths('warmup'), warmup);
 
-    log(`creating ${creates} pods with 64 concurrent streams over 4 HTTP/2 connections...`);
+    log(`creating ${creates} pods with 64 concurrent streams over 4 HTTP/2 connections (${load.name})...`);
     // The server's CPU by thread, and in the first and second half of the creates: a fresh server's first
     // thousands of creates also pay for V8's compiles and run in its slower tiers until they are done.
     const half = Math.floor(creates / 2);
     const threads0 = threadCpuSeconds(server.pid);
     let threadsHalf = threads0;
-    const cc = await cpuPerOp(creates, () => runPool(64, creates, (i) => must('POST', podsPath, pod(`p${i}`), 201), (done) => {
-      if (done === half) threadsHalf = threadCpuSeconds(server.pid);
-    }));
+    const cc = await cpuPerOp(creates, async () => {
+      const first = await load.creates('bench', half);
+      threadsHalf = threadCpuSeconds(server.pid);
+      const second = await load.creates('bench', creates - half);
+      return { seconds: first.seconds + second.seconds, latencies: [...first.latencies, ...second.latencies], cpuUs: first.cpuUs + second.cpuUs };
+    });
     const threads1 = threadCpuSeconds(server.pid);
     const c = cc.result;
     const createsPerS = creates / c.seconds;
@@ -117,13 +188,16 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
     log(`  server CPU per create by thread: main ${split.main.toFixed(0)}, V8 helpers (GC, compiles) ${split.v8.toFixed(0)}, SQLite ${split.sqlite.toFixed(0)} µs; first half ${split.first.toFixed(0)} µs, second half ${split.second.toFixed(0)} µs`);
 
     const gets = quick ? 5000 : 20_000;
-    const gc = await cpuPerOp(gets, () => runPool(64, gets, (i) => must('GET', `${podsPath}/p${(i * 7919) % creates}`)));
+    const paths = await podPaths('bench');
+    // Spread over the pods rather than in creation order.
+    const spread = paths.map((_, i) => paths[(i * 7919) % paths.length] as string);
+    const gc = await cpuPerOp(gets, () => load.gets(spread, gets));
     const g = gc.result;
     const getsPerS = gets / g.seconds;
     log(`  ${getsPerS.toFixed(0)} gets/s, p99 ${percentile(g.latencies, 99).toFixed(1)} ms; CPU per get: server ${gc.serverUs.toFixed(0)} µs, load generator ${gc.clientUs.toFixed(0)} µs`);
 
     // Fill to 10,000 pods for the list figure.
-    if (creates < 10_000) await runPool(64, 10_000 - creates, (i) => must('POST', podsPath, pod(`q${i}`), 201));
+    if (creates < 10_000) await load.creates('bench', 10_000 - creates);
     // Each list's time in parts: until the response headers (the server's time to first byte), until the last
     // byte, and this client's JSON.parse; with the server's CPU for it. The figure is the call's latency, from the
     // request to its last byte (upstream's request-latency SLI, which a client's own parsing is not part of), of
@@ -206,6 +280,7 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
         list_10k_ms: Math.round(list10k),
         list_10k_with_parse_ms: Math.round(fastest.total),
         warmup_creates: warmup,
+        load_generator: load.name,
         watchers,
         watch_p50_ms: Math.round(watchP50 * 10) / 10,
         watch_p99_ms: Math.round(watchP99 * 10) / 10,
@@ -228,5 +303,6 @@ export default async function apiserverBenchmark({ quick, log }: BenchOptions): 
     };
   } finally {
     await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
