@@ -67,8 +67,9 @@ export async function authenticate(req: AuthenticationRequest, deps: Authenticat
 export function bearerToken(req: AuthenticationRequest): string | undefined {
   const header = req.authorization?.trim();
   if (header) {
-    const [scheme, token] = header.split(/\s+/);
-    if (scheme?.toLowerCase() === 'bearer' && token) return token;
+    // Upstream takes the token after "Bearer " (any case) and whitespace, and refuses one with whitespace in it.
+    const m = /^bearer\s+(\S+)$/i.exec(header);
+    if (m) return m[1];
   }
   for (const protocol of (req.webSocketProtocol ?? '').split(',')) {
     const p = protocol.trim();

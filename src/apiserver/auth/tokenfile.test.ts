@@ -40,8 +40,9 @@ describe('TokenFileAuthenticator', () => {
   it('maps a token to its user (the last record wins)', () => assert.deepEqual(auth.authenticate('t1'), { username: 'carol', uid: 'u3', groups: [] }));
   it('omits an empty uid', () => assert.deepEqual(auth.authenticate('t2'), { username: 'bob', groups: [] }));
   it('rejects unknown tokens', () => assert.equal(auth.authenticate('t3'), null));
-  it('returns copies', () => {
-    auth.authenticate('t1')?.groups.push('x');
-    assert.deepEqual(auth.authenticate('t1')?.groups, []);
+  it('hands out users no caller can change', () => {
+    assert.throws(() => auth.authenticate('t1')?.groups.push('x'), TypeError);
+    assert.throws(() => Object.assign(auth.authenticate('t1') ?? {}, { username: 'mallory' }), TypeError);
+    assert.deepEqual(auth.authenticate('t1'), { username: 'carol', uid: 'u3', groups: [] });
   });
 });
