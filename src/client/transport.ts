@@ -4,6 +4,7 @@ import { createSecureContext } from '../builtins.ts';
 import type { RequestUser } from '../apiserver/handlers/context.ts';
 import type { ApiRequest, ApiResponse } from '../apiserver/message.ts';
 import { ClientResponse, headerReader, type BodyReader, type ClientRequest, type WatchObject } from './message.ts';
+import { deepFreeze } from '../api/freeze.ts';
 
 /** Transport sends one API request; the HTTPS and in-process transports behave identically. */
 export type Transport = (req: ClientRequest) => Promise<ClientResponse>;
@@ -75,14 +76,6 @@ function frozenCopies(events: BodyReader<WatchObject>): BodyReader<WatchObject> 
     },
     cancel: () => events.cancel(),
   };
-}
-
-function deepFreeze<V>(v: V): V {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }
 
 /** unlessAborted is the server's answer, or the signal's reason when it aborts first (a late stream is then cancelled). */

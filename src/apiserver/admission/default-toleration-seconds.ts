@@ -1,4 +1,5 @@
 import type { Pod, Toleration } from 'kubernetes-types/core/v1.js';
+import { deepFreeze } from '../../api/freeze.ts';
 import { isResource, type AdmissionAttributes, type AdmissionPlugin } from './types.ts';
 
 const notReady = 'node.kubernetes.io/not-ready';
@@ -21,20 +22,21 @@ function tolerates(tolerations: readonly Toleration[], key: string): boolean {
  */
 export class DefaultTolerationSeconds implements AdmissionPlugin {
   readonly name = 'DefaultTolerationSeconds';
-  readonly #notReady: number;
-  readonly #unreachable: number;
+  // Every pod gets the same two tolerations, so they are built once and shared, frozen (api/freeze.ts).
+  readonly #notReady: Toleration;
+  readonly #unreachable: Toleration;
 
   constructor(opts: DefaultTolerationSecondsOptions = {}) {
-    this.#notReady = opts.notReadySeconds ?? 300;
-    this.#unreachable = opts.unreachableSeconds ?? 300;
+    this.#notReady = deepFreeze({ key: notReady, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: opts.notReadySeconds ?? 300 });
+    this.#unreachable = deepFreeze({ key: unreachable, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: opts.unreachableSeconds ?? 300 });
   }
 
   admit(a: AdmissionAttributes): void {
     if (!isResource(a, '', 'pods') || a.subresource !== '' || !a.object || (a.operation !== 'CREATE' && a.operation !== 'UPDATE')) return;
     const spec = ((a.object as Pod).spec ??= { containers: [] });
     const tolerations = [...(spec.tolerations ?? [])];
-    if (!tolerates(tolerations, notReady)) tolerations.push({ key: notReady, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: this.#notReady });
-    if (!tolerates(tolerations, unreachable)) tolerations.push({ key: unreachable, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: this.#unreachable });
+    if (!tolerates(tolerations, notReady)) tolerations.push(this.#notReady);
+    if (!tolerates(tolerations, unreachable)) tolerations.push(this.#unreachable);
     spec.tolerations = tolerations;
   }
 }

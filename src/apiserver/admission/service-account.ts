@@ -1,4 +1,5 @@
 import type { Container, Pod, ServiceAccount as ServiceAccountObject, Volume } from 'kubernetes-types/core/v1.js';
+import { deepFreeze } from '../../api/freeze.ts';
 import { generateNameSuffix } from '../registry/name-suffix.ts';
 import { isMirrorPod } from '../../api/core/mirror-pod.ts';
 import { podConfigMapNames, podSecretNames } from '../../api/core/pod-references.ts';
@@ -13,19 +14,19 @@ export const rootCaConfigMapName = 'kube-root-ca.crt';
 /** apiTokenExpirationSeconds is what upstream asks for (3607: recognisable as the kube-api-access token's lifetime). */
 const apiTokenExpirationSeconds = 3607;
 
+// Every pod's token volume projects the same sources, so they are shared and frozen (api/freeze.ts).
+const apiAccessProjection = deepFreeze({
+  defaultMode: 0o644,
+  sources: [
+    { serviceAccountToken: { path: 'token', expirationSeconds: apiTokenExpirationSeconds } },
+    { configMap: { name: rootCaConfigMapName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+  ],
+});
+
 /** apiAccessVolume is upstream's token volume: a projected bound token, the cluster CA and the namespace. */
 export function apiAccessVolume(name: string): Volume {
-  return {
-    name,
-    projected: {
-      defaultMode: 0o644,
-      sources: [
-        { serviceAccountToken: { path: 'token', expirationSeconds: apiTokenExpirationSeconds } },
-        { configMap: { name: rootCaConfigMapName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-      ],
-    },
-  };
+  return { name, projected: apiAccessProjection };
 }
 
 /**

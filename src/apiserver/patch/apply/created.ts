@@ -1,7 +1,7 @@
 // The fields a create gives its manager, computed in one walk of the new object. The general path (compare
 // against an empty object into field-set tries, take them from nobody, strip, sort and render) cost a pod create
 // about a tenth of the API server's CPU; for a new object with no managers it reduces to this.
-import type { FieldSet, FieldsV1 } from './fieldset.ts';
+import { emptyFieldsV1, type FieldSet, type FieldsV1 } from './fieldset.ts';
 import { deepEqual, isEmptyContainer, type JsonObject } from './json.ts';
 import { stripMetaFields } from './managed.ts';
 import { comparePathElements, sortInPlace, type PathElement } from './pathelement.ts';
@@ -107,14 +107,14 @@ function listKids(r: readonly unknown[], shape: ListSchema): Kid[] | null {
 function emit(kids: Kid[], self: boolean, strip: FieldSet | undefined): FieldsV1 | null {
   sortInPlace(kids, compareKids);
   const out: FieldsV1 = {};
-  if (self) out['.'] = {};
+  if (self) out['.'] = emptyFieldsV1;
   let any = false;
   for (const kid of kids) {
     const id = kid.pe ? kid.pe.id : fieldId(kid.name);
     const member = kid.node.member && !strip?.members.has(id);
     const sub = kid.node.kids ? emit(kid.node.kids, member, strip?.children.get(id)?.set) : null;
     if (sub) out[id] = sub;
-    else if (member) out[id] = {};
+    else if (member) out[id] = emptyFieldsV1;
     else continue;
     any = true;
   }

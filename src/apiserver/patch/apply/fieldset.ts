@@ -213,15 +213,18 @@ export class FieldSet {
   }
 }
 
+/** emptyFieldsV1 is the one frozen `{}` every leaf of a rendered fieldsV1 shares (see api/freeze.ts). */
+export const emptyFieldsV1: FieldsV1 = Object.freeze({});
+
 function emitFieldsV1(set: FieldSet, includeSelf: boolean): FieldsV1 {
   const out: FieldsV1 = {};
-  if (includeSelf) out['.'] = {};
+  if (includeSelf) out['.'] = emptyFieldsV1;
   const pes: PathElement[] = [...set.members.values()];
   for (const [id, c] of set.children) if (!set.members.has(id)) pes.push(c.pe);
   sortInPlace(pes, comparePathElements);
   for (const pe of pes) {
     const child = set.children.get(pe.id);
-    out[pe.id] = child ? emitFieldsV1(child.set, set.members.has(pe.id)) : {};
+    out[pe.id] = child ? emitFieldsV1(child.set, set.members.has(pe.id)) : emptyFieldsV1;
   }
   return out;
 }
