@@ -1,4 +1,4 @@
-// An object's JSON without its resourceVersion, kept in pieces so the revision a write gets can be spliced in
+// An object's JSON without its resourceVersion, with where the revision a write gets is spliced in
 // afterwards. A write used to serialize the same object three times: for the store (no resourceVersion),
 // for the watch cache and for the response (with it); a pod create spent about a twentieth of its CPU there.
 import type { ApiObject } from '../../api/object.ts';
@@ -7,63 +7,12 @@ import type { ApiObject } from '../../api/object.ts';
 const metaOpen = '{'.length + '"metadata":{'.length;
 
 /**
- * SplitJson is `{<before>,"metadata":{<meta>},<after>}` with each part possibly empty; `whole` is set instead
- * for an object without a metadata object (nothing to splice into).
- */
-export interface SplitJson {
-  before: string;
-  meta: string;
-  after: string;
-  whole?: string;
-}
-
-/** splitJson serializes `obj` without metadata.resourceVersion, split around the metadata's members. */
-export function splitJson(obj: ApiObject): SplitJson {
-  const metadata = obj.metadata as Record<string, unknown> | undefined;
-  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    return { before: '', meta: '', after: '', whole: JSON.stringify(obj) };
-  }
-  const rv = metadata.resourceVersion;
-  delete metadata.resourceVersion;
-  try {
-    let before = '';
-    let after = '';
-    let meta = '';
-    let seen = false;
-    const rec = obj as unknown as Record<string, unknown>;
-    for (const key of Object.keys(rec)) {
-      const value = rec[key];
-      if (key === 'metadata') {
-        seen = true;
-        meta = JSON.stringify(value).slice(1, -1);
-        continue;
-      }
-      // As JSON.stringify does: members whose value has no JSON form are left out.
-      if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-      const member = `${JSON.stringify(key)}:${JSON.stringify(value)}`;
-      if (seen) after += `,${member}`;
-      else before += `${member},`;
-    }
-    return { before, meta, after };
-  } finally {
-    if (rv !== undefined) metadata.resourceVersion = rv;
-  }
-}
-
-/** joinJson is the object's JSON, with `resourceVersion` first in its metadata when given. */
-export function joinJson(s: SplitJson, resourceVersion?: string): string {
-  if (s.whole !== undefined) return s.whole;
-  const rv = resourceVersion === undefined ? '' : `"resourceVersion":${JSON.stringify(resourceVersion)}${s.meta ? ',' : ''}`;
-  return `{${s.before}"metadata":{${rv}${s.meta}}${s.after}}`;
-}
-
-/**
  * EncodedJson is an object's stored form (UTF-8 JSON without its resourceVersion) and the same JSON with a
  * revision spliced in as bytes: the watch cache and the write's response share that one buffer, where each used
  * to join and encode the text again (two 2 KB strings and encodes per pod write).
  */
 export class EncodedJson {
-  /** bytes is joinJson(s) in UTF-8: what the store keeps. */
+  /** bytes is the object's JSON without metadata.resourceVersion, in UTF-8: what the store keeps. */
   readonly bytes: Buffer;
   // Byte offset just inside the metadata's opening brace; -1 when there is no metadata object to splice into.
   readonly #at: number;
@@ -71,15 +20,49 @@ export class EncodedJson {
   #rv: string | undefined;
   #withRv: Uint8Array | undefined;
 
-  constructor(s: SplitJson) {
+  private constructor(text: string, at: number, emptyMeta: boolean) {
     // Buffer.from takes small buffers from Node's shared pool; TextEncoder gives each its own ArrayBuffer, whose
     // allocation and tracking cost more than the encoding.
-    this.bytes = Buffer.from(joinJson(s));
-    this.#at = s.whole !== undefined ? -1 : metaOpen + Buffer.byteLength(s.before);
-    this.#emptyMeta = s.meta === '';
+    this.bytes = Buffer.from(text);
+    this.#at = at;
+    this.#emptyMeta = emptyMeta;
   }
 
-  /** withResourceVersion is joinJson(s, rv) in UTF-8; the last revision's buffer is kept and handed out again. */
+  /**
+   * of serializes `obj` without metadata.resourceVersion (the store's revision supplies it). The object is
+   * serialized whole, once; where its metadata starts comes from the members before it (apiVersion and kind,
+   * as a rule), which JSON.stringify writes the same way on their own.
+   */
+  static of(obj: ApiObject): EncodedJson {
+    const metadata = obj.metadata as Record<string, unknown> | undefined;
+    if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) return new EncodedJson(JSON.stringify(obj), -1, false);
+    const rv = metadata.resourceVersion;
+    delete metadata.resourceVersion;
+    try {
+      let before = 0;
+      const rec = obj as unknown as Record<string, unknown>;
+      for (const key of Object.keys(rec)) {
+        if (key === 'metadata') break;
+        const value = rec[key];
+        // As JSON.stringify does: members whose value has no JSON form are left out.
+        if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+        before += Buffer.byteLength(`${JSON.stringify(key)}:${JSON.stringify(value)},`);
+      }
+      let emptyMeta = true;
+      for (const key in metadata) {
+        const value = metadata[key];
+        if (value !== undefined && typeof value !== 'function' && typeof value !== 'symbol') {
+          emptyMeta = false;
+          break;
+        }
+      }
+      return new EncodedJson(JSON.stringify(obj), metaOpen + before, emptyMeta);
+    } finally {
+      if (rv !== undefined) metadata.resourceVersion = rv;
+    }
+  }
+
+  /** withResourceVersion is the JSON with `resourceVersion` first in its metadata, in UTF-8; the last revision's buffer is kept and handed out again. */
   withResourceVersion(rv: string): Uint8Array {
     if (this.#rv === rv && this.#withRv) return this.#withRv;
     let out: Uint8Array;

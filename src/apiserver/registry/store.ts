@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.ts';
 import { isStorageError, type KeyValue, type Store } from '../../storage/index.ts';
 import type { CacheHub } from '../watchcache/index.ts';
 import { objectStoreKey } from './keys.ts';
-import { EncodedJson, rememberJson, splitJson } from './split-json.ts';
+import { EncodedJson, rememberJson } from './split-json.ts';
 import { carryUpdateMeta, checkBody, fillCreateMeta, regenerateName, requireName, sameObject, setNamespace, specChanged } from './meta.ts';
 import { toServedVersion, toStorageVersion, type ResourceDef } from './resource.ts';
 import type { StrategyContext } from './strategy.ts';
@@ -92,7 +92,7 @@ export class RegistryStore {
    */
   #encode(obj: ApiObject): { bytes: Uint8Array; json: EncodedJson; stored: ApiObject } {
     const stored = toStorageVersion(this.def, obj);
-    const json = new EncodedJson(splitJson(stored));
+    const json = EncodedJson.of(stored);
     this.#deps.hub.noteWrite(stored, json);
     return { bytes: json.bytes, json, stored };
   }

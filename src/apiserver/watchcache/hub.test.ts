@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { EncodedJson, splitJson } from '../registry/split-json.ts';
+import { EncodedJson } from '../registry/split-json.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ describe('CacheHub', () => {
 
   it('keeps the object a write handed over instead of parsing the stored value again', async () => {
     const obj = configMap('noted');
-    const json = new EncodedJson(splitJson(obj));
+    const json = EncodedJson.of(obj);
     hub.noteWrite(obj, json);
     const kv = await store.create('/registry/configmaps/ns/noted', json.bytes);
     await hub.waitFor(kv.modRevision);
