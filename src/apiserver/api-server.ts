@@ -226,9 +226,9 @@ export class ApiServer {
       res = statusResponse(apiErr);
     }
     if (info.isResourceRequest) {
-      const labels = { verb: info.verb, group: info.group, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource };
-      this.metrics.requests.inc({ ...labels, code: String(res.status) });
-      if (info.verb !== 'watch') this.metrics.latency.observe(labels, (performance.now() - started) / 1000);
+      const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+      this.metrics.requests.inc({ verb: info.verb, group: info.group, resource, code: String(res.status) });
+      if (info.verb !== 'watch') this.metrics.latency.observe({ verb: info.verb, group: info.group, resource }, (performance.now() - started) / 1000);
     }
     return res;
   }

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { LabeledCounter, LabeledHistogram } from '../metrics/labeled.ts';
 import type { Store } from '../storage/index.ts';
 
 /** WatcherCount is the number of open watches of one resource. */
@@ -11,27 +12,29 @@ export interface WatcherCount {
 /** ApiMetrics are the API server's Prometheus metrics, in a registry of their own (no global state). */
 export class ApiMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<'verb' | 'group' | 'resource' | 'code'>;
-  readonly latency: Histogram<'verb' | 'group' | 'resource'>;
+  // Counted on every request and store call: series looked up by label values, not prom-client's per-call label
+  // hashing (metrics/labeled.ts).
+  readonly requests: LabeledCounter<'verb' | 'group' | 'resource' | 'code'>;
+  readonly latency: LabeledHistogram<'verb' | 'group' | 'resource'>;
   readonly watchers: Gauge<'group' | 'resource'>;
-  readonly storeLatency: Histogram<'operation'>;
+  readonly storeLatency: LabeledHistogram<'operation'>;
   #watcherSource: (() => Iterable<WatcherCount>) | undefined;
 
   constructor() {
-    this.requests = new Counter({ name: 'apiserver_request_total', help: 'Requests by verb, group, resource and HTTP code.', labelNames: ['verb', 'group', 'resource', 'code'], registers: [this.registry] });
-    this.latency = new Histogram({
+    this.requests = new LabeledCounter({ name: 'apiserver_request_total', help: 'Requests by verb, group, resource and HTTP code.', labelNames: ['verb', 'group', 'resource', 'code'], registry: this.registry });
+    this.latency = new LabeledHistogram({
       name: 'apiserver_request_duration_seconds',
       help: 'Request latency by verb, group and resource (watches excluded).',
       labelNames: ['verb', 'group', 'resource'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [this.registry],
+      registry: this.registry,
     });
-    this.storeLatency = new Histogram({
+    this.storeLatency = new LabeledHistogram({
       name: 'apiserver_storage_request_duration_seconds',
       help: 'Datastore call latency by operation.',
       labelNames: ['operation'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers: [this.registry],
+      registry: this.registry,
     });
     this.watchers = new Gauge({
       name: 'apiserver_registered_watchers',
@@ -56,11 +59,11 @@ export class ApiMetrics {
 /** instrumentStore wraps a store so every call's latency is observed in ApiMetrics.storeLatency. */
 export function instrumentStore(store: Store, metrics: ApiMetrics): Store {
   const timed = <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-    const end = metrics.storeLatency.startTimer({ operation });
+    const started = performance.now();
     try {
       return await fn(...args);
     } finally {
-      end();
+      metrics.storeLatency.observe({ operation }, (performance.now() - started) / 1000);
     }
   };
   return {
