@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../../proxy/exec.ts';
+import { hostRunner, type CommandRunner } from '../../proxy/exec.ts';
 import { parsePodRoutes } from './routes.ts';
 import {
   diffVxlan,
@@ -17,6 +17,12 @@ import {
   type VxlanDeviceSpec,
   type VxlanPeer,
 } from './vxlan.ts';
+
+/** vxlanPodMtu is the MTU pods get with the vxlan backend: the underlay's (the device holding nodeIP) less the overhead. */
+export async function vxlanPodMtu(nodeIP: string, runner: CommandRunner = hostRunner): Promise<number | undefined> {
+  const underlay = findUnderlay(await runner.run('ip', ['-j', '-4', 'addr', 'show']), nodeIP);
+  return underlay ? underlay.mtu - vxlanOverhead : undefined;
+}
 
 /** VxlanTunnel programs this node's tunnel device (flannel.1) and its per-peer entries through ip and bridge. */
 export class VxlanTunnel {

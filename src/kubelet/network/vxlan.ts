@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from '../../builtins.ts';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { parseCidr } from '../runtime/network.ts';
 import { canonicalCidr, internalIP, peerNodes, type PodRoute } from './routes.ts';
