@@ -10,7 +10,7 @@ import { diffPodRoutes, internalIP, parseConnectedSubnets, parsePodRoutes, podRo
 import { annotationsDiffer, backendDataAnnotation, backendTypeAnnotation, nodeAnnotations, publicIPAnnotation, tunnelAddress, vtepMAC, vxlanDevice, wantedVxlanPeers, type FlannelBackend, type VxlanPeer } from './vxlan.ts';
 import { VxlanTunnel } from './vxlan-tunnel.ts';
 
-/** PodRoutesOptions configure host-gateway routing on one node. */
+/** PodRoutesOptions configure one node's pod network across nodes. */
 export interface PodRoutesOptions {
   /** bridge is this node's CNI bridge: its egress guard is widened to the other nodes' pod CIDRs and addresses. */
   bridge: string;
@@ -194,7 +194,6 @@ function routingKey(n: Node): string {
   const a = n.metadata?.annotations ?? {};
   return JSON.stringify([n.spec?.podCIDR, n.status?.addresses, a[backendTypeAnnotation], a[backendDataAnnotation], a[publicIPAnnotation]]);
 }
-
 
 function aborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

@@ -9,20 +9,25 @@ import { canonicalCidr, internalIP, peerNodes, type PodRoute } from './routes.ts
 // route `<podCIDR> via <its .0> dev flannel.1 onlink`, a permanent neighbour entry (.0 -> the peer's VTEP MAC)
 // and a forwarding entry (VTEP MAC -> the peer's public IP). The device learns nothing: the agent writes it all.
 
-/** Flannel's Node annotations (flannel.alpha.coreos.com/...): the backend a node runs, its VTEP, its public IP. */
+/** backendTypeAnnotation is flannel's Node annotation naming the backend the node runs. */
 export const backendTypeAnnotation = 'flannel.alpha.coreos.com/backend-type';
+/** backendDataAnnotation is flannel's Node annotation holding the node's VTEP, `{"VNI":1,"VtepMAC":"..."}`. */
 export const backendDataAnnotation = 'flannel.alpha.coreos.com/backend-data';
+/** publicIPAnnotation is flannel's Node annotation with the address other nodes send tunnelled traffic to. */
 export const publicIPAnnotation = 'flannel.alpha.coreos.com/public-ip';
 
-/** vxlanVNI, vxlanDevice and vxlanPort are flannel's defaults: VNI 1, device flannel.<VNI>, the Linux port 8472. */
+/** vxlanVNI is flannel's default VXLAN network identifier. */
 export const vxlanVNI = 1;
+/** vxlanDevice is flannel's name for the tunnel device, flannel.<VNI>. */
 export const vxlanDevice = `flannel.${vxlanVNI}`;
+/** vxlanPort is flannel's default UDP port on Linux (the kernel's, not IANA's 4789). */
 export const vxlanPort = 8472;
 /** vxlanOverhead is what the encapsulation costs (outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14). */
 export const vxlanOverhead = 50;
 
 /** FlannelBackend is how pod traffic crosses nodes: plain routes (host-gw) or the VXLAN overlay. */
 export type FlannelBackend = 'host-gw' | 'vxlan';
+/** flannelBackends are the backends --flannel-backend accepts. */
 export const flannelBackends: readonly FlannelBackend[] = ['host-gw', 'vxlan'];
 
 /** VxlanPeer is another node reached through the tunnel. */
