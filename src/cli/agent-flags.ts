@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { AgentOptions } from '../kubelet/agent.ts';
 import { parseThresholds } from '../kubelet/eviction/thresholds.ts';
+import { flannelBackends, type FlannelBackend } from '../kubelet/network/vxlan.ts';
 import { parseDuration, parseLabels, parseTaints, splitList } from '../sim/options.ts';
 import { UsageError } from './args.ts';
 
@@ -14,6 +15,9 @@ export const agentFlagUsage = `  --node-name NAME       the node's name (default
   --taints k=v:Effect,.. taints the node registers with
   --runtime-endpoint EP  use a running containerd (unix:///path) instead of starting Berth's own
   --bridge NAME          the pod network's bridge (default berth0)
+  --flannel-backend B    how pod traffic crosses nodes: host-gw (routes via the other nodes' InternalIPs; nodes
+                         on one L2 network) or vxlan (flannel's overlay, device flannel.1, UDP 8472; nodes only
+                         need to reach each other's InternalIP) (default host-gw)
   --cgroup-root NAME     the cgroup pods go under (default berth)
   --cluster-dns IP       the nameserver ClusterFirst pods get (default 10.43.0.10)
   --cluster-domain D     the cluster's DNS domain (default cluster.local)
@@ -34,6 +38,7 @@ export const agentFlags = {
   taints: { type: 'string', default: '' },
   'runtime-endpoint': { type: 'string' },
   bridge: { type: 'string' },
+  'flannel-backend': { type: 'string' },
   'cgroup-root': { type: 'string' },
   'cluster-dns': { type: 'string' },
   'cluster-domain': { type: 'string' },
@@ -64,6 +69,8 @@ export function agentOptionsFrom(v: Values): Omit<AgentOptions, 'server' | 'toke
   };
   const kubeletPort = int('kubelet-port', v['kubelet-port']);
   const maxPods = int('max-pods', v['max-pods']);
+  const backend = v['flannel-backend'];
+  if (backend !== undefined && !flannelBackends.includes(backend as FlannelBackend)) throw new UsageError(`--flannel-backend must be one of ${flannelBackends.join(', ')}, not ${backend}`);
   const transition = v['eviction-pressure-transition-period'];
   const transitionMs = transition === undefined ? undefined : parseDuration(transition);
   if (transitionMs === undefined && transition !== undefined) throw new UsageError(`--eviction-pressure-transition-period must be a duration such as 5m, not ${transition}`);
@@ -74,6 +81,7 @@ export function agentOptionsFrom(v: Values): Omit<AgentOptions, 'server' | 'toke
     ...(v['node-ip'] ? { nodeIP: v['node-ip'] } : {}),
     ...(v['runtime-endpoint'] ? { runtimeEndpoint: v['runtime-endpoint'] } : {}),
     ...(v.bridge ? { bridge: v.bridge, networkName: `berth-${v.bridge}` } : {}),
+    ...(backend !== undefined ? { flannelBackend: backend as FlannelBackend } : {}),
     ...(v['cgroup-root'] ? { cgroupRoot: v['cgroup-root'] } : {}),
     ...(v['cluster-dns'] ? { clusterDns: splitList(v['cluster-dns']) } : {}),
     ...(v['cluster-domain'] ? { clusterDomain: v['cluster-domain'] } : {}),

@@ -55,7 +55,7 @@ export async function runAgent(args: string[]): Promise<void> {
   }
   const options = agentOptionsFrom(values);
   const extensions: AgentExtension[] = [];
-  if (!disabled.has('pod-routes')) extensions.push(new PodRoutes({ bridge: options.bridge ?? defaultNetwork.bridge }));
+  if (!disabled.has('pod-routes')) extensions.push(new PodRoutes({ bridge: options.bridge ?? defaultNetwork.bridge, backend: options.flannelBackend ?? 'host-gw' }));
   // The Service proxy's rule builders load only when it runs: an agent keeps every module it loads for its life.
   if (!disabled.has('proxy')) {
     const { NodeProxy } = await import('../kubelet/network/node-proxy.ts');

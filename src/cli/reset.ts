@@ -6,9 +6,9 @@ const usage = `Usage: berth reset [flags]
 
 Removes this node's pods and what Berth set up for them, as k3s-killall.sh does: every pod (through containerd's
 CRI, so their network is released), containerd and its shims, mounts under the data directory, the pod bridge and
-its egress guard, the Service proxy's and NetworkPolicy's nftables tables, Berth's routes, the pod cgroups and
-CNI's cache. Stop \`berth server\` or \`berth agent\` first. The cluster state in the data directory stays unless
---purge is given.
+its egress guard, the Service proxy's and NetworkPolicy's nftables tables, Berth's routes, the VXLAN tunnel
+(flannel.1, of --flannel-backend vxlan), the pod cgroups and CNI's cache. Stop \`berth server\` or \`berth agent\`
+first. The cluster state in the data directory stays unless --purge is given.
 
 Flags:
   --data-dir DIR       the node's data directory (default $BERTH_DATA_DIR or /var/lib/berth)

@@ -186,7 +186,7 @@ export async function runServer(args: string[]): Promise<void> {
   if (agentOptions) {
     // The embedded agent joins like any other, with the server's own token, over loopback.
     const host = values['bind-address'] === '0.0.0.0' || values['bind-address'] === '::' ? '127.0.0.1' : values['bind-address'];
-    const extensions = (values.disable ?? []).includes('pod-routes') ? [] : [new PodRoutes({ bridge: agentOptions.bridge ?? defaultNetwork.bridge })];
+    const extensions = (values.disable ?? []).includes('pod-routes') ? [] : [new PodRoutes({ bridge: agentOptions.bridge ?? defaultNetwork.bridge, backend: agentOptions.flannelBackend ?? 'host-gw' })];
     const agent = new Agent({ ...agentOptions, extensions, server: `https://${host}:${cp.port}`, token: cp.joinToken, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });
     agentRun = agent.start(stopAgent.signal);
     try {

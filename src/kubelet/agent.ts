@@ -37,6 +37,8 @@ import { ProbeManager } from './prober/manager.ts';
 import { agentServer } from './agent-server.ts';
 import { StaticPods } from './static/index.ts';
 import { ContainerdSupervisor, containerdStateDir, defaultNetwork } from './runtime/containerd.ts';
+import type { FlannelBackend } from './network/vxlan.ts';
+import { vxlanPodMtu } from './network/vxlan-tunnel.ts';
 import { NodeVolumeManager } from './volumes/manager.ts';
 import { sweepPeriodically } from './volumes/local-path-cleaner.ts';
 import { clientVolumeSources } from './volumes/sources.ts';
@@ -83,6 +85,8 @@ export interface AgentOptions {
   /** bridge and networkName name the CNI bridge network (default berth0 / berth). */
   bridge?: string;
   networkName?: string;
+  /** flannelBackend is how pod traffic crosses nodes (default host-gw); with vxlan, pods get the tunnel's smaller MTU. */
+  flannelBackend?: FlannelBackend;
   /** cgroupRoot is the cgroup every pod's cgroup goes under (default "berth"). */
   cgroupRoot?: string;
   nodeIP?: string;
@@ -181,9 +185,11 @@ export class Agent {
     if (!endpoint) {
       const podCidr = await waitForPodCidr(client, o.nodeName, signal, log);
       if (signal.aborted) return;
+      // Pod packets must fit in the tunnel after encapsulation (flannel's FLANNEL_MTU): the underlay's MTU less 50.
+      const mtu = o.flannelBackend === 'vxlan' ? await vxlanPodMtu(nodeIP) : undefined;
       supervisor = new ContainerdSupervisor({
         stateDir: containerdStateDir(o.dataDir),
-        network: { networkName: o.networkName ?? defaultNetwork.networkName, bridge: o.bridge ?? defaultNetwork.bridge, subnet: podCidr, podEgress: false },
+        network: { networkName: o.networkName ?? defaultNetwork.networkName, bridge: o.bridge ?? defaultNetwork.bridge, subnet: podCidr, podEgress: false, ...(mtu ? { mtu } : {}) },
         log,
       });
       supervising = supervisor.start(signal);

@@ -79,3 +79,14 @@ describe('diffPodRoutes and routeBatch', () => {
   const routes = (rs: [string, string][]) => rs.map(([cidr, via]) => ({ cidr, via }));
   for (const c of cases) it(c.name, () => assert.equal(routeBatch(diffPodRoutes(routes(c.current), routes(c.wanted))), c.want));
 });
+
+describe('routes through a tunnel (onlink)', () => {
+  it('parsePodRoutes keeps the device of an onlink route', () => {
+    const out = '10.42.1.0/24 via 10.42.1.0 dev flannel.1 onlink \n10.42.2.0/24 via 172.31.7.3 dev eth0 \n';
+    assert.deepEqual(parsePodRoutes(out), [{ cidr: '10.42.1.0/24', via: '10.42.1.0', dev: 'flannel.1' }, { cidr: '10.42.2.0/24', via: '172.31.7.3' }]);
+  });
+  it('diffPodRoutes replaces a tunnel route by a plain one with the same next hop', () => {
+    const d = diffPodRoutes([{ cidr: '10.42.1.0/24', via: '10.42.1.0', dev: 'flannel.1' }], [{ cidr: '10.42.1.0/24', via: '10.42.1.0' }]);
+    assert.equal(routeBatch(d), 'route replace 10.42.1.0/24 via 10.42.1.0 table main proto 191\n');
+  });
+});

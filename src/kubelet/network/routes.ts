@@ -13,6 +13,8 @@ export const podRouteProtocol = 191;
 export interface PodRoute {
   cidr: string;
   via: string;
+  /** dev sends the route out of this device with `onlink` (the VXLAN backend's gateway is on no subnet). */
+  dev?: string;
 }
 
 /** NodeRoute is a PodRoute with the node it leads to. */
@@ -40,25 +42,44 @@ export function internalIP(node: Node): string | undefined {
 /** wantedPodRoutes lists a route to every other node's pod CIDR through its InternalIP, when that IP is on a connected subnet. */
 export function wantedPodRoutes(nodes: readonly Node[], self: string, connected: readonly ConnectedSubnet[]): NodeRoute[] {
   const selfNode = nodes.find((n) => n.metadata?.name === self);
-  const own = selfNode?.spec?.podCIDR;
-  const ownRange = own ? parseCidr(own) : undefined;
   const ownIP = selfNode ? internalIP(selfNode) : undefined;
-  const routes: NodeRoute[] = [];
+  // Another node on this very address (agents sharing one machine's network) is reached without a route.
+  const hop = (n: Node): string | undefined => {
+    const via = internalIP(n);
+    return via && via !== ownIP && onConnectedSubnet(via, connected) ? via : undefined;
+  };
+  return peerNodes(nodes, self, hop).map((p) => ({ node: p.node, cidr: p.cidr, via: p.hop }));
+}
+
+/** PeerNode is another node's pod CIDR (canonical) and what this node reaches it through. */
+export interface PeerNode<T> {
+  node: string;
+  cidr: string;
+  hop: T;
+}
+
+/**
+ * peerNodes lists every other node with a usable pod CIDR and a hop (what reaches it, or undefined to skip it),
+ * one per CIDR, sorted by CIDR. Both backends pick their peers with it.
+ */
+export function peerNodes<T>(nodes: readonly Node[], self: string, hop: (n: Node) => T | undefined): PeerNode<T>[] {
+  const own = nodes.find((n) => n.metadata?.name === self)?.spec?.podCIDR;
+  const ownRange = own ? parseCidr(own) : undefined;
+  const peers: PeerNode<T>[] = [];
   for (const n of nodes) {
     const name = n.metadata?.name ?? '';
     const cidr = n.spec?.podCIDR;
-    const via = internalIP(n);
-    if (name === self || !cidr || !via) continue;
+    if (name === self || !cidr) continue;
     const range = parseCidr(cidr);
     // A malformed or overlapping CIDR would shadow this node's own pods.
     if (!range || (ownRange && range[0] <= ownRange[1] && ownRange[0] <= range[1])) continue;
-    // Another node on this very address (agents sharing one machine's network) is reached without a route.
-    if (via === ownIP || !onConnectedSubnet(via, connected)) continue;
-    routes.push({ node: name, cidr: canonicalCidr(cidr), via });
+    const h = hop(n);
+    if (h === undefined) continue;
+    peers.push({ node: name, cidr: canonicalCidr(cidr), hop: h });
   }
   // Two nodes claiming one CIDR (a transient during IPAM repair): keep one, chosen by name, so syncs agree.
-  const byCidr = new Map<string, NodeRoute>();
-  for (const r of routes.sort((a, b) => a.node.localeCompare(b.node))) if (!byCidr.has(r.cidr)) byCidr.set(r.cidr, r);
+  const byCidr = new Map<string, PeerNode<T>>();
+  for (const p of peers.sort((a, b) => a.node.localeCompare(b.node))) if (!byCidr.has(p.cidr)) byCidr.set(p.cidr, p);
   return [...byCidr.values()].sort((a, b) => a.cidr.localeCompare(b.cidr));
 }
 
@@ -96,17 +117,20 @@ export function parsePodRoutes(out: string): PodRoute[] {
     const vi = f.indexOf('via');
     const via = vi >= 0 ? f[vi + 1] : undefined;
     if (!dst || dst === 'default' || !via) continue;
-    routes.push({ cidr: dst.includes('/') ? dst : `${dst}/32`, via });
+    const di = f.indexOf('dev');
+    const dev = di >= 0 ? f[di + 1] : undefined;
+    routes.push({ cidr: dst.includes('/') ? dst : `${dst}/32`, via, ...(dev && f.includes('onlink') ? { dev } : {}) });
   }
   return routes;
 }
 
-/** diffPodRoutes says which routes to replace (new or changed next hop) and which to remove. */
+/** diffPodRoutes says which routes to replace (new or changed next hop or onlink device) and which to remove. */
 export function diffPodRoutes(current: readonly PodRoute[], wanted: readonly PodRoute[]): RouteDiff {
-  const have = new Map(current.map((r) => [r.cidr, r.via]));
+  const key = (r: PodRoute): string => `${r.via} ${r.dev ?? ''}`;
+  const have = new Map(current.map((r) => [r.cidr, key(r)]));
   const want = new Map(wanted.map((r) => [r.cidr, r.via]));
   return {
-    replace: wanted.filter((r) => have.get(r.cidr) !== r.via).map((r) => ({ cidr: r.cidr, via: r.via })),
+    replace: wanted.filter((r) => have.get(r.cidr) !== key(r)).map((r) => ({ cidr: r.cidr, via: r.via, ...(r.dev ? { dev: r.dev } : {}) })),
     remove: current.filter((r) => !want.has(r.cidr)).map((r) => r.cidr),
   };
 }
@@ -115,13 +139,13 @@ export function diffPodRoutes(current: readonly PodRoute[], wanted: readonly Pod
 export function routeBatch(diff: RouteDiff): string {
   const lines = [
     ...diff.remove.map((cidr) => `route del ${cidr} table main proto ${podRouteProtocol}`),
-    ...diff.replace.map((r) => `route replace ${r.cidr} via ${r.via} table main proto ${podRouteProtocol}`),
+    ...diff.replace.map((r) => `route replace ${r.cidr} via ${r.via}${r.dev ? ` dev ${r.dev} onlink` : ''} table main proto ${podRouteProtocol}`),
   ];
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 /** canonicalCidr writes a CIDR as the kernel prints it: the network address, and no /32 suffix kept apart. */
-function canonicalCidr(cidr: string): string {
+export function canonicalCidr(cidr: string): string {
   const r = parseCidr(cidr) as [number, number];
   const bits = 32 - Math.log2(r[1] - r[0] + 1);
   const octets = [24, 16, 8, 0].map((s) => (r[0] >>> s) & 255);

@@ -48,6 +48,10 @@ describe('renderCniConflist', () => {
     assert.equal(c.plugins[0].ipam.dataDir, '/srv/c/cni/ipam');
     assert.equal(c.plugins[1].type, 'portmap');
   });
+  it('sets the pods\' MTU only when one is given (an overlay)', () => {
+    assert.equal(JSON.parse(renderCniConflist(l, network)).plugins[0].mtu, undefined);
+    assert.equal(JSON.parse(renderCniConflist(l, { ...network, mtu: 1450 })).plugins[0].mtu, 1450);
+  });
 });
 
 describe('renderRegistryHosts', () => {

@@ -27,6 +27,8 @@ export interface NetworkOptions {
   subnet: string;
   /** podEgress lets pods reach addresses beyond this node (masqueraded); off, they reach only the node and each other. */
   podEgress: boolean;
+  /** mtu is the pods' interface MTU (default: the bridge plugin's); an overlay needs room for its headers. */
+  mtu?: number;
 }
 
 /** RuntimeConfigOptions are the settings rendered into containerd's config. */
@@ -122,6 +124,7 @@ export function renderCniConflist(l: ContainerdLayout, n: NetworkOptions): strin
         // egress guard drops such traffic anyway, so there is nothing to masquerade.
         ipMasq: n.podEgress,
         hairpinMode: true,
+        ...(n.mtu ? { mtu: n.mtu } : {}),
         ipam: { type: 'host-local', ranges: [[{ subnet: n.subnet }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: l.cniIpamDir },
       },
       { type: 'portmap', capabilities: { portMappings: true } },

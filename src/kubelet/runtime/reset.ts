@@ -7,6 +7,7 @@ import { routeProtocol } from '../../proxy/host.ts';
 import { netpolTable } from '../../proxy/netpol/enforcer.ts';
 import { CriClient } from '../cri/client.ts';
 import { podRouteProtocol } from '../network/routes.ts';
+import { vxlanDevice } from '../network/vxlan.ts';
 import { deleteLink, iptablesChains, killShims, processAlive, removeCgroupTree, removeCniCache, removeEmptyChains, terminateProcess, unmountUnder } from './cleanup.ts';
 import { containerdStateDir, runningContainerd, spawnContainerd } from './containerd.ts';
 import { containerdLayout, type ContainerdLayout } from './config.ts';
@@ -17,7 +18,7 @@ const run = promisify(execFile);
 // `berth reset`: what k3s-killall.sh does for k3s. A stopped server or agent leaves its pods running on purpose
 // (a restart must not restart them); this removes them and everything the node set up for them: pods through CRI
 // (so CNI DEL frees addresses and port mappings), containerd, shims, mounts, the bridge and its egress guard, the
-// Service proxy's and NetworkPolicy's nftables tables, the routes tagged proto 190/191, the pod cgroups, CNI's
+// Service proxy's and NetworkPolicy's nftables tables, the routes tagged proto 190/191, the VXLAN tunnel (flannel.1), the pod cgroups, CNI's
 // cache; with purge, the data directory too.
 
 /** ResetOptions say which node to reset: its data directory and the names its agent was started with. */
@@ -61,6 +62,8 @@ export async function resetNode(o: ResetOptions): Promise<string[]> {
   for (const table of [proxyTable, netpolTable]) await run('nft', ['delete', 'table', 'ip', table]).catch(() => {});
   await run('ip', ['-4', 'route', 'flush', 'table', 'all', 'proto', String(routeProtocol)]).catch(() => {});
   await run('ip', ['-4', 'route', 'flush', 'table', 'main', 'proto', String(podRouteProtocol)]).catch(() => {});
+  // The vxlan backend's tunnel; its neighbour and forwarding entries go with it.
+  await deleteLink(vxlanDevice);
   for (const table of ['nat', 'filter'] as const) {
     const chains = await iptablesChains(table).catch(() => []);
     await removeEmptyChains(table, chains.filter((c) => c.startsWith('CNI-')));
