@@ -1,6 +1,7 @@
 // The request and response types of a Transport. They are plain objects rather than WHATWG Request and
 // Response: building those (header objects, body streams, copies) cost 40-110 µs each, more than an
 // in-process get, and every scheduled pod makes two in-process calls.
+import type { WatchObjectEvent } from '../apiserver/message.ts';
 
 /** ClientRequest is one API request. */
 export interface ClientRequest {
@@ -31,11 +32,8 @@ export interface BodyReader<C = Uint8Array> {
   cancel(): void;
 }
 
-/** WatchObject is one event of a watch answered with objects; the object is shared and must not be changed. */
-export interface WatchObject {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: unknown;
-}
+/** WatchObject is one event of a watch answered with objects (the API server's own events, in process); the object is shared and must not be changed. */
+export type WatchObject = WatchObjectEvent;
 
 /** HeaderValues are header values by lower-case name, as a Node response or an ApiResponse holds them. */
 export type HeaderValues = Readonly<Record<string, string | readonly string[] | undefined>>;
