@@ -8,4 +8,4 @@ export { NetworkPolicyEnforcer, netpolTable, type NetworkPolicyEnforcerOptions, 
 export { buildNetpolRuleset } from './netpol/rules.ts';
 export { ProxierHealth, isNodeEligible, toBeDeletedTaint, defaultHealthTimeoutMs } from './health/proxier-health.ts';
 export { ServiceHealthServers, serviceHealthResponse, localReadyEndpoints, healthCheckNodePorts } from './health/service-health.ts';
-export { listenHere, type SocketBinder, type HealthResponse } from './health/http.ts';
+export { listenHere, type SocketBinder, type HealthResponse, type HostPort } from './health/http.ts';

@@ -10,7 +10,7 @@ import { CommandError, hostRunner, type CommandRunner } from './exec.ts';
 import { staleUdpFlows } from './conntrack.ts';
 import { HostNetwork } from './host.ts';
 import { startHealthzServer } from './health/healthz-server.ts';
-import { boundAddress, closeServer, type SocketBinder } from './health/http.ts';
+import { boundAddress, closeServer, type HostPort, type SocketBinder } from './health/http.ts';
 import { ProxierHealth } from './health/proxier-health.ts';
 import { ServiceHealthServers } from './health/service-health.ts';
 import { serviceNameLabel, servicePortsOf, type ServicePortInfo } from './model.ts';
@@ -43,8 +43,8 @@ export interface ServiceProxyOptions {
   minSyncPeriodMs?: number;
   /** manageHostNetwork sets up the Service/cluster routes and route_localnet (default true). */
   manageHostNetwork?: boolean;
-  /** healthzBindAddress is where /healthz and /livez listen, "host:port" (kube-proxy's --healthz-bind-address; unset: not served). */
-  healthzBindAddress?: string;
+  /** healthzBindAddress is where /healthz and /livez listen (kube-proxy's --healthz-bind-address; unset: not served). */
+  healthzBindAddress?: HostPort;
   /** healthTimeoutMs is how long a change may wait for its sync before the proxy is unhealthy (default 60 s, as kube-proxy). */
   healthTimeoutMs?: number;
   /** bind opens the health check listeners (default: in this process's network namespace). */
@@ -166,10 +166,8 @@ export class ServiceProxy {
       onError: (err) => this.#log(`proxy: sync failed (retrying with a full sync): ${err instanceof Error ? err.message : String(err)}`),
     });
     try {
-      if (this.#o.healthzBindAddress) {
-        const o = this.#o;
-        this.#healthz = await startHealthzServer({ health: this.#health, bindAddress: o.healthzBindAddress as string, nodeName: o.nodeName, ...(o.bind ? { bind: o.bind } : {}), ...(o.recorder ? { recorder: o.recorder } : {}), log: this.#log });
-      }
+      const { healthzBindAddress: bindAddress, bind, recorder, nodeName } = this.#o;
+      if (bindAddress) this.#healthz = await startHealthzServer({ health: this.#health, bindAddress, nodeName, ...(bind ? { bind } : {}), ...(recorder ? { recorder } : {}), log: this.#log });
       if (this.#o.manageHostNetwork ?? true) {
         await this.#host.setUp();
         this.#gateways = await this.#host.defaultGateways();

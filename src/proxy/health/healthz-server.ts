@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
 import type { EventRecorder } from '../../client/index.ts';
-import { healthServer, listenHere, parseHostPort, type SocketBinder } from './http.ts';
+import { healthServer, listenHere, type HostPort, type SocketBinder } from './http.ts';
 import type { ProxierHealth } from './proxier-health.ts';
 
 /** HealthzServerOptions place kube-proxy's /healthz and /livez. */
 export interface HealthzServerOptions {
   health: ProxierHealth;
-  /** bindAddress is "host:port" (kube-proxy's --healthz-bind-address, 0.0.0.0:10256 there). */
-  bindAddress: string;
+  /** bindAddress is kube-proxy's --healthz-bind-address (0.0.0.0:10256 there). */
+  bindAddress: HostPort;
   nodeName: string;
   bind?: SocketBinder;
   recorder?: EventRecorder;
@@ -22,11 +22,10 @@ export interface HealthzServerOptions {
 export async function startHealthzServer(o: HealthzServerOptions): Promise<Server | null> {
   const server = healthServer((path) => (path === '/healthz' ? o.health.healthz() : path === '/livez' ? o.health.livez() : null));
   try {
-    const { host, port } = parseHostPort(o.bindAddress);
-    await (o.bind ?? listenHere)(server, host, port);
+    await (o.bind ?? listenHere)(server, o.bindAddress.host, o.bindAddress.port);
     return server;
   } catch (err) {
-    const message = `failed to start proxier healthz on ${o.bindAddress}: ${err instanceof Error ? err.message : String(err)}`;
+    const message = `failed to start proxier healthz on ${o.bindAddress.host}:${o.bindAddress.port}: ${err instanceof Error ? err.message : String(err)}`;
     o.log?.(`proxy: ${message}`);
     o.recorder?.event({ apiVersion: 'v1', kind: 'Node', name: o.nodeName }, 'Warning', 'FailedToStartProxierHealthcheck', message);
     return null;

@@ -1,7 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHttpServer } from '../../builtins.ts';
 
 // The HTTP side of the proxy's health checks, shared by the /healthz server and the per-Service servers.
+
+/** HostPort is a listening address. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
 
 /** HealthResponse is one health answer: the status code and the JSON body kube-proxy sends. */
 export interface HealthResponse {
@@ -28,7 +35,7 @@ export const listenHere: SocketBinder = (server, host, port) =>
 
 /** healthServer is an HTTP server answering every request with what answer(path) returns (null: 404). */
 export function healthServer(answer: (path: string) => HealthResponse | null): Server {
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+  return createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     const got = answer(new URL(req.url ?? '/', 'http://health').pathname);
     if (!got) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
@@ -53,12 +60,4 @@ export function closeServer(server: Server): Promise<void> {
 export function boundAddress(server: Server): AddressInfo | null {
   const a = server.address();
   return a && typeof a === 'object' ? a : null;
-}
-
-/** parseHostPort reads "host:port" or "[v6]:port" (kube-proxy's --healthz-bind-address form). */
-export function parseHostPort(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
-  const port = Number(m?.[3]);
-  if (!m || !Number.isInteger(port) || port > 65535) throw new Error(`want host:port, not ${JSON.stringify(value)}`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
