@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { defaultClusterCidr, defaultServiceCidr } from '../api/cluster-defaults.ts';
@@ -10,7 +9,7 @@ import { CommandError, hostRunner, type CommandRunner } from './exec.ts';
 import { staleUdpFlows } from './conntrack.ts';
 import { HostNetwork } from './host.ts';
 import { startHealthzServer } from './health/healthz-server.ts';
-import { boundAddress, closeServer, type HostPort, type SocketBinder } from './health/http.ts';
+import { closeServer, type HostPort, type SocketBinder } from './health/http.ts';
 import { ProxierHealth } from './health/proxier-health.ts';
 import { ServiceHealthServers } from './health/service-health.ts';
 import { serviceNameLabel, servicePortsOf, type ServicePortInfo } from './model.ts';
@@ -144,11 +143,6 @@ export class ServiceProxy {
   /** serviceHealth are the load-balancer health checks of this node's externalTrafficPolicy Local Services. */
   get serviceHealth(): ServiceHealthServers {
     return this.#serviceHealth;
-  }
-
-  /** healthzAddress is where /healthz listens (null when not serving). */
-  get healthzAddress(): AddressInfo | null {
-    return this.#healthz ? boundAddress(this.#healthz) : null;
   }
 
   /** lastSync is the report of the latest successful sync (null before the first). */

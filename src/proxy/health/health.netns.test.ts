@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Event, Node, Service } from 'kubernetes-types/core/v1.js';
-import type { Endpoint, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Endpoint } from 'kubernetes-types/discovery/v1.js';
 import type { ApiObject } from '../../api/object.ts';
 import { Client, EventBroadcaster, inProcessTransport } from '../../client/index.ts';
 import { admin, startTestApi, type TestApi } from '../../testing/apiserver.ts';
 import { waitFor } from '../../testing/controller-harness.ts';
 import { netnsAvailable, startNetnsLab, type LabPod, type NetnsLab } from '../../testing/netns.ts';
+import { exposeService, labEndpoint, setServiceEndpoints, type EndpointOptions } from '../../testing/proxy-lab.ts';
 import { waitForApplied } from '../applied.ts';
 import type { CommandRunner } from '../exec.ts';
 import { ServiceProxy } from '../proxy.ts';
@@ -16,7 +17,6 @@ import { ServiceProxy } from '../proxy.ts';
 // p1 runs on this node, p2 on another one. Nothing listens on the host's own network.
 
 type Svc = Service & ApiObject;
-type Slice = EndpointSlice & ApiObject;
 
 const nodeName = 'node-a';
 
@@ -67,7 +67,6 @@ describe('the proxy health checks on a real kernel', { skip: netnsAvailable() ? 
   });
 
   const services = (): ReturnType<Client['resource']> => client.resource<Svc>('v1', 'services');
-  const slices = (): ReturnType<Client['resource']> => client.resource<Slice>('discovery.k8s.io/v1', 'endpointslices');
   const nodes = (): ReturnType<Client['resource']> => client.resource<Node & ApiObject>('v1', 'nodes');
   const ask = (path: string, port = 10256): Promise<{ status: number; body: string }> => lab.request(lab.client, `http://${lab.nodeIP}:${port}${path}`);
   const until = (what: string, path: string, status: number, port?: number): Promise<{ status: number; body: string }> =>
@@ -76,25 +75,10 @@ describe('the proxy health checks on a real kernel', { skip: netnsAvailable() ? 
       return r.status === status ? r : undefined;
     }, 20_000);
 
-  const endpoint = (pod: LabPod, opts: { ready?: boolean; node?: string; terminating?: boolean; serving?: boolean } = {}): Endpoint => ({
-    addresses: [pod.ip],
-    conditions: { ready: opts.ready ?? true, serving: opts.serving ?? opts.ready ?? true, terminating: opts.terminating ?? false },
-    nodeName: opts.node ?? nodeName,
-  });
-
-  async function setEndpoints(name: string, eps: Endpoint[]): Promise<void> {
-    const cur = (await slices().get('default', name)) as Slice;
-    const next = (await slices().update({ ...cur, endpoints: eps })) as Slice;
-    await waitForApplied(proxy, { slices: [[`default/${name}`, next.metadata?.resourceVersion ?? '']] });
-  }
-
+  const endpoint = (pod: LabPod, opts: EndpointOptions = {}): Endpoint => labEndpoint(pod, nodeName, opts);
+  const setEndpoints = async (name: string, eps: Endpoint[]): Promise<void> => void (await setServiceEndpoints(client, proxy, name, eps));
   /** localLb creates a LoadBalancer Service with externalTrafficPolicy Local (the API allocates its health check port). */
-  async function localLb(name: string, eps: Endpoint[], spec: Service['spec'] = {}): Promise<Svc> {
-    const svc = (await services().create({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec } })) as Svc;
-    const slice = (await slices().create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': name } }, addressType: 'IPv4', endpoints: eps, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] })) as Slice;
-    await waitForApplied(proxy, { services: [[`default/${name}`, svc.metadata?.resourceVersion ?? '']], slices: [[`default/${name}`, slice.metadata?.resourceVersion ?? '']] });
-    return svc;
-  }
+  const localLb = (name: string, eps: Endpoint[], spec: Service['spec'] = {}): Promise<Svc> => exposeService(client, proxy, name, { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ...spec }, eps);
 
   it("serves /healthz and /livez with kube-proxy's answers once it has synced", async () => {
     const healthz = await ask('/healthz');
