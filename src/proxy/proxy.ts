@@ -135,16 +135,6 @@ export class ServiceProxy {
     return () => this.#listeners.delete(listener);
   }
 
-  /** health is the proxy's health as /healthz and /livez report it. */
-  get health(): ProxierHealth {
-    return this.#health;
-  }
-
-  /** serviceHealth are the load-balancer health checks of this node's externalTrafficPolicy Local Services. */
-  get serviceHealth(): ServiceHealthServers {
-    return this.#serviceHealth;
-  }
-
   /** lastSync is the report of the latest successful sync (null before the first). */
   get lastSync(): SyncReport | null {
     return this.#last;
