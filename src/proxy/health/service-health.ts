@@ -42,11 +42,11 @@ export class ServiceHealthServers {
   /** sync makes the open health checks those the ports call for, with their local endpoint counts. */
   async sync(ports: readonly ServicePortInfo[]): Promise<void> {
     this.#localEndpoints = localReadyEndpoints(ports);
-    await this.syncServices(healthCheckNodePorts(ports));
+    await this.#syncServices(healthCheckNodePorts(ports));
   }
 
-  /** syncServices opens a health check for every "namespace/name" → port wanted and closes the rest. */
-  async syncServices(want: ReadonlyMap<string, number>): Promise<void> {
+  /** #syncServices opens a health check for every "namespace/name" → port wanted and closes the rest. */
+  async #syncServices(want: ReadonlyMap<string, number>): Promise<void> {
     for (const [key, l] of this.#open) {
       if (want.get(key) === l.port) continue;
       this.#open.delete(key);
@@ -57,7 +57,7 @@ export class ServiceHealthServers {
       const servers: Server[] = [];
       try {
         for (const host of this.#o.addresses) {
-          const server = healthServer(() => this.response(key));
+          const server = healthServer(() => this.#response(key));
           servers.push(server);
           await this.#bind(server, host, port);
         }
@@ -70,8 +70,8 @@ export class ServiceHealthServers {
     }
   }
 
-  /** response is the answer for a Service's health check ("namespace/name"). */
-  response(key: string): HealthResponse {
+  /** #response is the answer for a Service's health check ("namespace/name"). */
+  #response(key: string): HealthResponse {
     const [namespace = '', name = ''] = key.split('/');
     return serviceHealthResponse({ namespace, name }, this.#localEndpoints.get(key) ?? 0, this.#o.proxyHealthy());
   }
