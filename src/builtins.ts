@@ -9,7 +9,7 @@
 /** From node:crypto. */
 export const { createHash, randomBytes, timingSafeEqual, X509Certificate } = process.getBuiltinModule('node:crypto');
 /** From node:http. */
-export const { request: httpRequest, STATUS_CODES } = process.getBuiltinModule('node:http');
+export const { createServer: createHttpServer, request: httpRequest, STATUS_CODES } = process.getBuiltinModule('node:http');
 /** From node:tls. */
 export const { createSecureContext } = process.getBuiltinModule('node:tls');
 /** From node:util. */

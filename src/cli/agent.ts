@@ -7,6 +7,7 @@ import { defaultNetwork } from '../kubelet/runtime/containerd.ts';
 import { agentFlags, agentFlagUsage, agentOptionsFrom } from './agent-flags.ts';
 import { parseFlags, UsageError } from './args.ts';
 import { armShutdownDeadline } from './shutdown-deadline.ts';
+import { proxyFlags, proxyFlagUsage, proxyHealthzFrom } from './proxy-flags.ts';
 
 const usage = `Usage: berth agent --server URL --token TOKEN [flags]
 
@@ -22,7 +23,7 @@ pods bound to it. Pods keep running when the agent stops; a new agent takes them
   --disable COMPONENT    do not run proxy (the Service proxy, which programs this node's nftables and routes, and
                          with it NetworkPolicy), network-policy, or pod-routes (routes to other nodes' pod CIDRs)
                          (repeatable)
-${agentFlagUsage}`;
+${proxyFlagUsage}${agentFlagUsage}`;
 
 /** agentComponents are what `berth agent --disable` turns off. */
 const agentComponents = ['proxy', 'network-policy', 'pod-routes'];
@@ -37,6 +38,7 @@ export async function runAgent(args: string[]): Promise<void> {
     'cluster-cidr': { type: 'string', default: defaultClusterCidr },
     disable: { type: 'string', multiple: true },
     ...agentFlags,
+    ...proxyFlags,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -54,12 +56,13 @@ export async function runAgent(args: string[]): Promise<void> {
     throw new UsageError(`--cluster-cidr must be an IPv4 CIDR such as 10.42.0.0/16, not ${values['cluster-cidr']}`);
   }
   const options = agentOptionsFrom(values);
+  const proxyHealthz = proxyHealthzFrom(values);
   const extensions: AgentExtension[] = [];
   if (!disabled.has('pod-routes')) extensions.push(new PodRoutes({ bridge: options.bridge ?? defaultNetwork.bridge, backend: options.flannelBackend ?? 'host-gw' }));
   // The Service proxy's rule builders load only when it runs: an agent keeps every module it loads for its life.
   if (!disabled.has('proxy')) {
     const { NodeProxy } = await import('../kubelet/network/node-proxy.ts');
-    extensions.push(new NodeProxy({ nodeIPs: [options.nodeIP ?? defaultNodeIP()], clusterCidr: values['cluster-cidr'], networkPolicy: !disabled.has('network-policy') }));
+    extensions.push(new NodeProxy({ nodeIPs: [options.nodeIP ?? defaultNodeIP()], clusterCidr: values['cluster-cidr'], networkPolicy: !disabled.has('network-policy'), ...(proxyHealthz ? { healthzBindAddress: proxyHealthz } : {}) }));
   }
   const stop = new AbortController();
   const agent = new Agent({ ...options, extensions, server: values.server, token, dataDir: values['data-dir'], log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`) });

@@ -13,6 +13,7 @@ import { defaultClusterDns, defaultClusterDomain, parseUpstream } from '../dns/i
 import { defaultIngressWorkers } from '../ingress/workers.ts';
 import { parseCidr } from '../controllers/nodeipam/cidr-set.ts';
 import { armShutdownDeadline } from './shutdown-deadline.ts';
+import { proxyFlags, proxyFlagUsage, proxyHealthzFrom } from './proxy-flags.ts';
 
 const usage = `Usage: berth server [flags]
 
@@ -44,6 +45,8 @@ Built-in ingress (IngressClass berth; --disable ingress turns it off):
   --ingress-access-log FILE    append one line per request to FILE ("-" for standard output; default none)
   --ingress-workers N          data-plane threads sharing the ingress ports (default: one per core, at most 16; 1 serves in the main thread)
 
+The Service proxy on this machine (unless --disable proxy):
+${proxyFlagUsage}
 The node agent on this machine (unless --disable-agent) takes the agent flags of "berth agent":
 ${agentFlagUsage}
 
@@ -79,6 +82,7 @@ export async function runServer(args: string[]): Promise<void> {
     'disable-agent': { type: 'boolean', default: false },
     'cluster-cidr': { type: 'string' },
     ...agentFlags,
+    ...proxyFlags,
     'metric-resolution': { type: 'string', default: '15s' },
     'horizontal-pod-autoscaler-sync-period': { type: 'string', default: '15s' },
     'sim-custom-metrics': { type: 'boolean', default: false },
@@ -137,6 +141,7 @@ export async function runServer(args: string[]): Promise<void> {
   const ingressWorkers = values['ingress-workers'] === undefined ? defaultIngressWorkers() : Number(values['ingress-workers']);
   if (!Number.isInteger(ingressWorkers) || ingressWorkers < 1 || ingressWorkers > 64) throw new UsageError(`--ingress-workers must be an integer from 1 to 64, not ${values['ingress-workers']}`);
   const accessLogPath = values['ingress-access-log'];
+  const proxyHealthz = proxyHealthzFrom(values);
   // The proxy is this machine's: it runs for the embedded agent's node, on the cluster's pod range.
   const agentOptions = values['disable-agent'] ? undefined : agentOptionsFrom(values);
   const accessLog = accessLogPath === undefined ? null : accessLogPath === '-' ? (line: string) => void process.stdout.write(`${line}\n`) : fileLog(accessLogPath);
@@ -163,6 +168,7 @@ export async function runServer(args: string[]): Promise<void> {
     proxy: {
       ...(agentOptions ? { nodeName: agentOptions.nodeName } : {}),
       ...(values['cluster-cidr'] ? { clusterCidr: values['cluster-cidr'] } : {}),
+      ...(proxyHealthz ? { healthzBindAddress: proxyHealthz } : {}),
     },
     ingress: {
       bindAddress: values['ingress-bind-address'] ?? values['bind-address'],

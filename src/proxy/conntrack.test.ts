@@ -6,7 +6,7 @@ import type { ProxyEndpoint, ServicePortInfo } from './model.ts';
 const ep = (ip: string, o: Partial<ProxyEndpoint> = {}): ProxyEndpoint => ({ ip, port: 53, ready: true, serving: true, terminating: false, local: false, ...o });
 const dns = (endpoints: ProxyEndpoint[], o: Partial<ServicePortInfo> = {}): ServicePortInfo => ({
   namespace: 'kube-system', name: 'dns', portName: 'dns', protocol: 'udp', clusterIP: '10.43.0.10', port: 53, nodePort: 0, externalIPs: [], loadBalancerIPs: [], loadBalancerSourceRanges: [],
-  affinitySeconds: 0, internalLocal: false, externalLocal: false, endpoints, ...o,
+  affinitySeconds: 0, internalLocal: false, externalLocal: false, healthCheckNodePort: 0, endpoints, ...o,
 });
 const flow = (dst: string, port: number, nat?: string): string[] => ['-D', '-p', 'udp', '--orig-dst', dst, '--orig-port-dst', String(port), ...(nat ? ['--dst-nat', nat] : [])];
 const nodePortFlow = (port: number, nat?: string): string[] => ['-D', '-p', 'udp', '--orig-port-dst', String(port), ...(nat ? ['--dst-nat', nat] : [])];

@@ -6,3 +6,6 @@ export { servicePortsOf, categorizeEndpoints, type ServicePortInfo, type ProxyEn
 export { buildServiceRuleset, type ProxyRulesConfig } from './rules.ts';
 export { NetworkPolicyEnforcer, netpolTable, type NetworkPolicyEnforcerOptions, type NetpolSyncReport } from './netpol/enforcer.ts';
 export { buildNetpolRuleset } from './netpol/rules.ts';
+export { ProxierHealth, isNodeEligible, toBeDeletedTaint, defaultHealthTimeoutMs } from './health/proxier-health.ts';
+export { ServiceHealthServers, serviceHealthResponse, localReadyEndpoints, healthCheckNodePorts } from './health/service-health.ts';
+export { listenHere, type SocketBinder, type HealthResponse, type HostPort } from './health/http.ts';

@@ -17,7 +17,7 @@ describe('servicePortsOf', () => {
 
   it('reads ports, policies, affinity, external and load-balancer IPs, and endpoints by port name', () => {
     const s = svc(
-      { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30080 }, { name: 'dns', port: 53, protocol: 'UDP', nodePort: 30053 }], externalTrafficPolicy: 'Local', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, externalIPs: ['192.168.1.200'] },
+      { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30080 }, { name: 'dns', port: 53, protocol: 'UDP', nodePort: 30053 }], externalTrafficPolicy: 'Local', healthCheckNodePort: 31999, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, externalIPs: ['192.168.1.200'] },
       { status: { loadBalancer: { ingress: [{ ip: '172.31.254.10', ipMode: 'VIP' }, { ip: '172.31.254.11', ipMode: 'Proxy' }, { hostname: 'lb.example' }] } } },
     );
     const ports = servicePortsOf(s, [slice([{ addresses: ['10.42.0.2'], nodeName: 'n1' }, { addresses: ['10.42.1.2'], conditions: { ready: false }, nodeName: 'n2' }], [{ name: 'http', port: 8080, protocol: 'TCP' }])], 'n1');
@@ -25,7 +25,7 @@ describe('servicePortsOf', () => {
     const [http, dns] = ports as [ServicePortInfo, ServicePortInfo];
     assert.deepEqual({ ...http, endpoints: undefined }, {
       namespace: 'ns', name: 'web', portName: 'http', protocol: 'tcp', clusterIP: '10.43.0.50', port: 80, nodePort: 30080, externalIPs: ['192.168.1.200'],
-      loadBalancerIPs: ['172.31.254.10'], loadBalancerSourceRanges: [], affinitySeconds: 60, internalLocal: false, externalLocal: true, endpoints: undefined,
+      loadBalancerIPs: ['172.31.254.10'], loadBalancerSourceRanges: [], affinitySeconds: 60, internalLocal: false, externalLocal: true, healthCheckNodePort: 31999, endpoints: undefined,
     });
     assert.deepEqual(http.endpoints, [
       { ip: '10.42.0.2', port: 8080, ready: true, serving: true, terminating: false, local: true },

@@ -36,6 +36,8 @@ export interface ServicePortInfo {
   affinitySeconds: number;
   internalLocal: boolean;
   externalLocal: boolean;
+  /** healthCheckNodePort is where this node answers the Service's load-balancer health check (0: none). */
+  healthCheckNodePort: number;
   endpoints: ProxyEndpoint[];
 }
 
@@ -80,6 +82,8 @@ export function servicePortsOf(svc: Service, slices: readonly EndpointSlice[], n
       affinitySeconds: spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : 0,
       internalLocal: spec.internalTrafficPolicy === 'Local',
       externalLocal: externallyVisible && spec.externalTrafficPolicy === 'Local',
+      // Only a LoadBalancer with a Local external policy has one (upstream's NeedsHealthCheck).
+      healthCheckNodePort: spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' ? (spec.healthCheckNodePort ?? 0) : 0,
       endpoints: endpointsFor(sp, slices, nodeName),
     });
   }
@@ -140,6 +144,14 @@ export function externallyAccessible(sp: ServicePortInfo): boolean {
 }
 
 /**
+ * isLocalReady: a ready endpoint on this node. The Local policies send to these first, and they alone make the
+ * Service's health check pass (the EndpointSlice controller marks terminating endpoints not ready).
+ */
+export function isLocalReady(e: ProxyEndpoint): boolean {
+  return e.local && e.ready;
+}
+
+/**
  * categorizeEndpoints picks ready endpoints, falling back to serving-but-terminating ones when none are ready
  * (so connections drain during a rollout instead of failing), for cluster-wide and node-local use.
  */
@@ -155,7 +167,7 @@ export function categorizeEndpoints(sp: ServicePortInfo): Categorized {
   }
   if (!usesLocalEndpoints(sp)) return { cluster, local: [], reachable: cluster, hasAny };
   if (eps.some((e) => e.ready || drain(e))) hasAny = true;
-  let local = eps.filter((e) => e.local && e.ready);
+  let local = eps.filter(isLocalReady);
   if (local.length === 0) local = eps.filter((e) => e.local && drain(e));
   if (!usesClusterEndpoints(sp)) return { cluster, local, reachable: local, hasAny };
   const seen = new Set(cluster.map((e) => `${e.ip}:${e.port}`));

@@ -6,6 +6,7 @@ import type { ApiObject } from '../api/object.ts';
 import { Client, inProcessTransport } from '../client/index.ts';
 import { admin, startTestApi, type TestApi } from '../testing/apiserver.ts';
 import { netnsAvailable, startNetnsLab, type LabPod, type NetnsLab } from '../testing/netns.ts';
+import { exposeService, labEndpoint, serviceSlice, setServiceEndpoints, type EndpointOptions } from '../testing/proxy-lab.ts';
 import { waitForApplied } from './applied.ts';
 import { ServiceProxy } from './proxy.ts';
 
@@ -56,25 +57,11 @@ describe('ServiceProxy on a real kernel', { skip: netnsAvailable() ? false : 'ne
   const services = (): ReturnType<Client['resource']> => client.resource<Svc>('v1', 'services');
   const slices = (): ReturnType<Client['resource']> => client.resource<Slice>('discovery.k8s.io/v1', 'endpointslices');
 
-  const endpoint = (pod: LabPod, opts: { ready?: boolean; node?: string; terminating?: boolean; serving?: boolean } = {}): Endpoint => ({
-    addresses: [pod.ip],
-    conditions: { ready: opts.ready ?? true, serving: opts.serving ?? opts.ready ?? true, terminating: opts.terminating ?? false },
-    nodeName: opts.node ?? nodeName,
-  });
-
-  /** expose creates a Service and its slice and waits until both are live in the kernel. */
-  async function expose(name: string, spec: Service['spec'], eps: Endpoint[], status?: Service['status']): Promise<Svc> {
-    let svc = (await services().create({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec } })) as Svc;
-    if (status) svc = (await services().updateStatus({ ...svc, status })) as Svc;
-    const slice = (await slices().create(sliceBody(name, eps))) as Slice;
-    await waitForApplied(proxy, { services: [[`default/${name}`, svc.metadata?.resourceVersion ?? '']], slices: [[`default/${name}`, slice.metadata?.resourceVersion ?? '']] });
-    return svc;
-  }
+  const endpoint = (pod: LabPod, opts: EndpointOptions = {}): Endpoint => labEndpoint(pod, nodeName, opts);
+  const expose = (name: string, spec: Service['spec'], eps: Endpoint[], status?: Service['status']): Promise<Svc> => exposeService(client, proxy, name, spec, eps, status);
 
   async function setEndpoints(name: string, eps: Endpoint[]): Promise<void> {
-    const cur = (await slices().get('default', name)) as Slice;
-    const next = (await slices().update({ ...cur, endpoints: eps })) as Slice;
-    const report = await waitForApplied(proxy, { slices: [[`default/${name}`, next.metadata?.resourceVersion ?? '']] });
+    const report = await setServiceEndpoints(client, proxy, name, eps);
     // A sync an event asked for counts that event's wait, which spans the sync itself.
     assert.ok(report.pendingMs >= report.durationMs, JSON.stringify(report));
   }
@@ -183,7 +170,7 @@ describe('ServiceProxy on a real kernel', { skip: netnsAvailable() ? false : 'ne
       return out.trim();
     };
     const svc = (await services().create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'udp', namespace: 'default' }, spec: { ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 5353 }] } })) as Svc;
-    const body = (eps: Endpoint[]): Slice => ({ ...sliceBody('udp', eps), ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] });
+    const body = (eps: Endpoint[]): Slice => ({ ...serviceSlice('udp', eps), ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] });
     let slice = (await slices().create(body([endpoint(p1), endpoint(p2)]))) as Slice;
     await waitForApplied(proxy, { services: [['default/udp', svc.metadata?.resourceVersion ?? '']], slices: [['default/udp', slice.metadata?.resourceVersion ?? '']] });
     const ip = svc.spec?.clusterIP ?? '';
@@ -211,14 +198,3 @@ describe('ServiceProxy on a real kernel', { skip: netnsAvailable() ? false : 'ne
     assert.equal((await lab.runner.run('sysctl', ['-n', 'net.ipv4.conf.all.route_localnet'])).trim(), '0');
   });
 });
-
-function sliceBody(service: string, endpoints: Endpoint[]): Slice {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: service, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
-    addressType: 'IPv4',
-    endpoints,
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-  };
-}

@@ -1,12 +1,17 @@
-import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Server } from 'node:http';
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { defaultClusterCidr, defaultServiceCidr } from '../api/cluster-defaults.ts';
 import type { ApiObject } from '../api/object.ts';
-import { InformerFactory, type Client, type Informer } from '../client/index.ts';
+import { InformerFactory, type Client, type EventRecorder, type Informer } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { CommandError, hostRunner, type CommandRunner } from './exec.ts';
 import { staleUdpFlows } from './conntrack.ts';
 import { HostNetwork } from './host.ts';
+import { startHealthzServer } from './health/healthz-server.ts';
+import { closeServer, type HostPort, type SocketBinder } from './health/http.ts';
+import { ProxierHealth } from './health/proxier-health.ts';
+import { ServiceHealthServers } from './health/service-health.ts';
 import { serviceNameLabel, servicePortsOf, type ServicePortInfo } from './model.ts';
 import type { Ruleset } from './nft/ruleset.ts';
 import { NftTable } from './nft/table.ts';
@@ -15,6 +20,7 @@ import { SyncRunner, type Timers } from './sync-runner.ts';
 
 type ServiceObj = Service & ApiObject;
 type SliceObj = EndpointSlice & ApiObject;
+type NodeObj = Node & ApiObject;
 
 /** proxyTable is the one nftables table the Service proxy owns. */
 export const proxyTable = 'berth-proxy';
@@ -36,6 +42,14 @@ export interface ServiceProxyOptions {
   minSyncPeriodMs?: number;
   /** manageHostNetwork sets up the Service/cluster routes and route_localnet (default true). */
   manageHostNetwork?: boolean;
+  /** healthzBindAddress is where /healthz and /livez listen (kube-proxy's --healthz-bind-address; unset: not served). */
+  healthzBindAddress?: HostPort;
+  /** healthTimeoutMs is how long a change may wait for its sync before the proxy is unhealthy (default 60 s, as kube-proxy). */
+  healthTimeoutMs?: number;
+  /** bind opens the health check listeners (default: in this process's network namespace). */
+  bind?: SocketBinder;
+  /** recorder reports health check ports that cannot be opened. */
+  recorder?: EventRecorder;
   clock?: Clock;
   timers?: Timers;
   log?: (msg: string) => void;
@@ -79,8 +93,9 @@ export class ServiceProxy {
   #conntrackMissing = false;
   #gateways: string[] = [];
   #syncs: Promise<void> = Promise.resolve();
-  // When the oldest change not yet taken up by a sync arrived (null: none pending).
-  #changedAt: number | null = null;
+  readonly #health: ProxierHealth;
+  readonly #serviceHealth: ServiceHealthServers;
+  #healthz: Server | null = null;
   #readyResolve!: () => void;
   #readyReject!: (err: unknown) => void;
   /** ready resolves after the first sync has programmed the kernel (rejects if start fails before that). */
@@ -98,6 +113,15 @@ export class ServiceProxy {
     else if (o.client) this.#informers = new InformerFactory(o.client, this.#log);
     else throw new Error('ServiceProxy needs a client or informers');
     this.#ownInformers = !o.informers;
+    this.#health = new ProxierHealth({ clock: this.#clock, ...(o.healthTimeoutMs !== undefined ? { timeoutMs: o.healthTimeoutMs } : {}) });
+    this.#serviceHealth = new ServiceHealthServers({
+      nodeName: o.nodeName,
+      addresses: this.#rulesConfig().nodePortAddresses,
+      proxyHealthy: () => this.#health.isHealthy(),
+      ...(o.bind ? { bind: o.bind } : {}),
+      ...(o.recorder ? { recorder: o.recorder } : {}),
+      log: this.#log,
+    });
     this.ready = new Promise((resolve, reject) => {
       this.#readyResolve = resolve;
       this.#readyReject = reject;
@@ -126,6 +150,8 @@ export class ServiceProxy {
       onError: (err) => this.#log(`proxy: sync failed (retrying with a full sync): ${err instanceof Error ? err.message : String(err)}`),
     });
     try {
+      const { healthzBindAddress: bindAddress, bind, recorder, nodeName } = this.#o;
+      if (bindAddress) this.#healthz = await startHealthzServer({ health: this.#health, bindAddress, nodeName, ...(bind ? { bind } : {}), ...(recorder ? { recorder } : {}), log: this.#log });
       if (this.#o.manageHostNetwork ?? true) {
         await this.#host.setUp();
         this.#gateways = await this.#host.defaultGateways();
@@ -133,11 +159,12 @@ export class ServiceProxy {
       this.#services = this.#informers.informer<ServiceObj>('v1', 'services');
       this.#slices = this.#informers.informer<SliceObj>('discovery.k8s.io/v1', 'endpointslices', { indexers: { proxyService: sliceServiceKey } });
       const changed = (): void => {
-        this.#changedAt ??= this.#clock.now();
+        this.#health.queuedUpdate();
         runner.request();
       };
       this.#services.addHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
       this.#slices.addHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+      this.#followNode();
       if (this.#ownInformers) this.#informers.start(signal);
       await Promise.race([Promise.all([this.#services.synced, this.#slices.synced]), aborted(signal)]);
       if (signal.aborted) return;
@@ -165,10 +192,36 @@ export class ServiceProxy {
     return next;
   }
 
+  /** #followNode keeps the node's eligibility for load-balancer traffic (/healthz) in step with its Node. */
+  #followNode(): void {
+    const nodes = this.#informers.informer<NodeObj>('v1', 'nodes');
+    const mine = (n: NodeObj): boolean => n.metadata?.name === this.#o.nodeName;
+    nodes.addHandler({
+      onAdd: (n) => {
+        if (mine(n)) this.#health.syncNode(n);
+      },
+      onUpdate: (_, n) => {
+        if (mine(n)) this.#health.syncNode(n);
+      },
+      onDelete: (n) => {
+        if (mine(n)) this.#health.syncNode(null);
+      },
+    });
+  }
+
   async #sync(): Promise<void> {
+    // The changes this sync applies stay pending for the health checks until it succeeds.
+    const changedAt = this.#health.beginSync();
+    try {
+      await this.#program(changedAt);
+    } catch (err) {
+      this.#health.endSync(false);
+      throw err;
+    }
+  }
+
+  async #program(changedAt: number | null): Promise<void> {
     const started = this.#clock.now();
-    const changedAt = this.#changedAt;
-    this.#changedAt = null;
     const sliceVersions = new Map<string, string>();
     for (const s of this.#slices.store.list()) sliceVersions.set(`${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`, s.metadata?.resourceVersion ?? '');
     const serviceVersions = new Map<string, string>();
@@ -179,16 +232,11 @@ export class ServiceProxy {
       ports.push(...servicePortsOf(svc, this.#slices.store.byIndex('proxyService', key), this.#o.nodeName));
     }
     if (!this.#table.synced && (this.#o.manageHostNetwork ?? true)) this.#gateways = await this.#host.defaultGateways();
-    let result: { full: boolean; bytes: number };
-    try {
-      result = await this.#table.apply(this.rulesetFor(ports));
-      if (this.#o.manageHostNetwork ?? true) await this.#host.setLocalAddresses(this.#loadBalancerVips(ports));
-    } catch (err) {
-      // The retry applies these changes too: they keep waiting since their first event.
-      if (changedAt !== null) this.#changedAt = Math.min(this.#changedAt ?? changedAt, changedAt);
-      throw err;
-    }
-    const { full, bytes } = result;
+    const { full, bytes } = await this.#table.apply(this.rulesetFor(ports));
+    if (this.#o.manageHostNetwork ?? true) await this.#host.setLocalAddresses(this.#loadBalancerVips(ports));
+    // Health checks follow the rules just written: a load balancer is told this node has local endpoints only once it sends to them.
+    await this.#serviceHealth.sync(ports);
+    this.#health.endSync(true);
     const before = this.#applied;
     this.#applied = ports;
     await this.#clearStaleUdpFlows(staleUdpFlows(before, ports));
@@ -233,6 +281,9 @@ export class ServiceProxy {
   }
 
   async #cleanUp(): Promise<void> {
+    await this.#serviceHealth.close();
+    if (this.#healthz) await closeServer(this.#healthz);
+    this.#healthz = null;
     const errors: string[] = [];
     await this.#table.remove().catch((err: unknown) => errors.push(String(err)));
     if (this.#o.manageHostNetwork ?? true) await this.#host.tearDown().catch((err: unknown) => errors.push(String(err)));

@@ -9,7 +9,7 @@ const cfg: ProxyRulesConfig = { table: 'berth-proxy', clusterCidr: '10.42.0.0/16
 const ep = (ip: string, o: Partial<ProxyEndpoint> = {}): ProxyEndpoint => ({ ip, port: 8080, ready: true, serving: true, terminating: false, local: true, ...o });
 const port = (o: Partial<ServicePortInfo> = {}): ServicePortInfo => ({
   namespace: 'ns', name: 'web', portName: 'http', protocol: 'tcp', clusterIP: '10.43.0.50', port: 80, nodePort: 0, externalIPs: [], loadBalancerIPs: [],
-  loadBalancerSourceRanges: [], affinitySeconds: 0, internalLocal: false, externalLocal: false, endpoints: [ep('10.42.0.2'), ep('10.42.1.3', { local: false })], ...o,
+  loadBalancerSourceRanges: [], affinitySeconds: 0, internalLocal: false, externalLocal: false, healthCheckNodePort: 0, endpoints: [ep('10.42.0.2'), ep('10.42.1.3', { local: false })], ...o,
 });
 
 const svcChain = `service-${hashed('ns/web/tcp/http')}`;

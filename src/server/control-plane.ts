@@ -10,7 +10,7 @@ import type { RequestUser } from '../apiserver/handlers/context.ts';
 import type { ResourceMetricsSource } from '../apiserver/handlers/metrics.ts';
 import { createApiHttpServer, type ApiHttpServer } from '../apiserver/http.ts';
 import { KubeletClient } from '../apiserver/kubelet-client.ts';
-import { Client, InformerFactory, inProcessTransport } from '../client/index.ts';
+import { Client, EventBroadcaster, InformerFactory, inProcessTransport } from '../client/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { NodeJoinService } from './node-join.ts';
 import type { ControllerSettings } from '../controllers/controller.ts';
@@ -60,7 +60,7 @@ export interface ControlPlaneOptions {
    * NetworkPolicy enforcement (component "network-policy"). It
    * programs the host's nftables and routes, so only `berth server` itself sets it: tests leave it unset.
    */
-  proxy?: { nodeName?: string; nodeIPs?: string[]; clusterCidr?: string };
+  proxy?: { nodeName?: string; nodeIPs?: string[]; clusterCidr?: string; healthzBindAddress?: { host: string; port: number } };
   /**
    * watchObjects is how the embedded controllers' and scheduler's watches get their objects: the watch cache's
    * own (default 'shared', no JSON to parse; they must never change one) or deep-frozen copies ('frozen', for
@@ -251,12 +251,24 @@ export class ControlPlane {
 
     if (opts.proxy && !disabled.has('proxy')) {
       const nodeIPs = opts.proxy.nodeIPs ?? hostAddressesFromInterfaces().filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
-      const proxy = new ServiceProxy({ client: new Client(inProcessTransport(server, proxyUser)), nodeName: opts.proxy.nodeName ?? hostname().toLowerCase(), nodeIPs, ...(opts.proxy.clusterCidr ? { clusterCidr: opts.proxy.clusterCidr } : {}), log });
+      const proxyClient = new Client(inProcessTransport(server, proxyUser));
+      const nodeName = opts.proxy.nodeName ?? hostname().toLowerCase();
+      const events = new EventBroadcaster({ client: proxyClient, clock, log });
+      events.start(this.#abort.signal);
+      const proxy = new ServiceProxy({
+        client: proxyClient,
+        nodeName,
+        nodeIPs,
+        ...(opts.proxy.clusterCidr ? { clusterCidr: opts.proxy.clusterCidr } : {}),
+        ...(opts.proxy.healthzBindAddress ? { healthzBindAddress: opts.proxy.healthzBindAddress } : {}),
+        recorder: events.newRecorder({ component: 'kube-proxy', host: nodeName }),
+        log,
+      });
       // Without root or nftables the rest of the server is still useful: say why Services are not proxied.
       const proxyDone = proxy.start(this.#abort.signal).catch((err: unknown) => log(`proxy: not running: ${err instanceof Error ? err.message : String(err)} (run as root with nftables installed, or pass --disable proxy)`));
       let netpolDone: Promise<void> = Promise.resolve();
       if (!disabled.has('network-policy')) {
-        const enforcer = new NetworkPolicyEnforcer({ client: new Client(inProcessTransport(server, proxyUser)), nodeName: opts.proxy.nodeName ?? hostname().toLowerCase(), log });
+        const enforcer = new NetworkPolicyEnforcer({ client: new Client(inProcessTransport(server, proxyUser)), nodeName, log });
         netpolDone = enforcer.start(this.#abort.signal).catch((err: unknown) => log(`network policy: not enforced: ${err instanceof Error ? err.message : String(err)}`));
       }
       this.#proxyDone = Promise.all([proxyDone, netpolDone]).then(() => {});

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:net';
 import { netnsRunner, type CommandRunner } from '../proxy/exec.ts';
+import type { SocketBinder } from '../proxy/health/http.ts';
 
 // A scratch node in network namespaces, for tests that need the real kernel: a "node" netns with a bridge
 // (10.42.0.1/24, like the CNI bridge), "pods" as netns on veths with small HTTP servers, and an outside
@@ -29,6 +31,10 @@ export interface NetnsLab {
   serve(netns: string, name: string, port: number): Promise<void>;
   /** get makes n requests (a new connection each) from a netns and returns each body, or "ERR <code>". */
   get(netns: string, url: string, n: number, timeoutMs?: number): Promise<string[]>;
+  /** request makes one HTTP GET from a netns and returns the status and body ("ERR <code>" as the body, status 0, when it fails). */
+  request(netns: string, url: string, timeoutMs?: number): Promise<{ status: number; body: string }>;
+  /** binder opens listening sockets inside a netns for servers of this process (a helper binds and hands the socket over). */
+  binder(netns: string): SocketBinder;
   /** spawnIn starts node with a script inside a netns (killed at cleanup). */
   spawnIn(netns: string, script: string, args: string[]): ChildProcess;
   cleanup(): Promise<void>;
@@ -88,6 +94,33 @@ export async function startNetnsLab(): Promise<NetnsLab> {
       await new Promise<void>((resolve) => child.once('exit', () => resolve()));
       return out.split('\n').filter((l) => l !== '');
     },
+    async request(netns, url, timeoutMs = 2000) {
+      const child = lab.spawnIn(netns, requestScript, [url, String(timeoutMs)]);
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      return JSON.parse(out) as { status: number; body: string };
+    },
+    binder(netns) {
+      return async (server, host, port) => {
+        const child = spawn('nsenter', [`--net=/run/netns/${netns}`, '--', process.execPath, '-e', bindScript, host, String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+        children.add(child);
+        child.once('exit', () => children.delete(child));
+        const [msg, handle] = await new Promise<[{ error?: string }, Server | undefined]>((resolve, reject) => {
+          child.once('message', (m: { error?: string }, h: unknown) => resolve([m, h as Server | undefined]));
+          child.once('exit', (code) => reject(new Error(`bind helper exited with ${code}`)));
+        });
+        if (msg.error || !handle) throw Object.assign(new Error(`listen ${msg.error ?? 'failed'}: ${host}:${port}`), { code: msg.error });
+        // The socket is this process's now (the helper closes its copy and exits): the server listens on it.
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(handle, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+      };
+    },
     spawnIn(netns, script, args) {
       const child = spawn('nsenter', [`--net=/run/netns/${netns}`, '--', process.execPath, '-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
       children.add(child);
@@ -125,6 +158,23 @@ export async function startNetnsLab(): Promise<NetnsLab> {
 const serverScript = `
 const [name, port] = process.argv.slice(1);
 require('node:http').createServer((req, res) => res.end(name + ' ' + req.socket.remoteAddress)).listen(Number(port), '0.0.0.0', () => console.log('ready'));
+`;
+
+const requestScript = `
+const [url, timeout] = process.argv.slice(1);
+const req = require('node:http').get(url, { agent: false, timeout: Number(timeout) }, (res) => {
+  let body = ''; res.on('data', (d) => (body += d)); res.on('end', () => console.log(JSON.stringify({ status: res.statusCode, body })));
+});
+req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+req.on('error', (e) => console.log(JSON.stringify({ status: 0, body: 'ERR ' + (e.code || e.message) })));
+`;
+
+// Binds host:port in the netns it runs in and sends the listening socket to its parent over IPC.
+const bindScript = `
+const [host, port] = process.argv.slice(1);
+const s = require('node:net').createServer();
+s.on('error', (e) => process.send({ error: e.code || e.message }, () => process.disconnect()));
+s.listen({ host, port: Number(port), exclusive: true }, () => process.send({}, s, () => { s.close(); process.disconnect(); }));
 `;
 
 const clientScript = `

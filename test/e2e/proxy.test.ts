@@ -66,6 +66,12 @@ describe('berth server with the proxy component', { skip: netnsAvailable() ? fal
       });
       assert.match(version, /gitVersion/);
       assert.match(await tables(), /table ip berth-netpol/);
+      // kube-proxy's /healthz, on its default 0.0.0.0:10256 (this namespace's), as a load balancer outside sees it.
+      const healthz = await waitFor('/healthz on 10256', async () => {
+        const r = await lab.request(lab.client, `http://${lab.nodeIP}:10256/healthz`);
+        return r.status === 200 ? r : undefined;
+      });
+      assert.equal((JSON.parse(healthz.body) as { nodeEligible: boolean }).nodeEligible, true);
     } finally {
       await server.stop();
     }
@@ -79,6 +85,7 @@ describe('berth server with the proxy component', { skip: netnsAvailable() ? fal
       await server.ready;
       await new Promise((r) => setTimeout(r, 1000));
       assert.doesNotMatch(await tables(), /berth-proxy|berth-netpol/);
+      assert.deepEqual(await lab.request(lab.client, `http://${lab.nodeIP}:10256/healthz`), { status: 0, body: 'ERR ECONNREFUSED' });
     } finally {
       await server.stop();
     }

@@ -14,7 +14,10 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === 
 export function dropTypeDependentFields(svc: Service, old: Service): void {
   const spec = svc.spec;
   const was = old.spec;
-  if (!spec || !was || spec.type === was.type) return;
+  if (!spec || !was) return;
+  // The health check port also goes when only the external policy leaves Local (upstream checks it on any update).
+  if (needsHealthCheckPort(old) && !needsHealthCheckPort(svc) && spec.healthCheckNodePort === was.healthCheckNodePort) delete spec.healthCheckNodePort;
+  if (spec.type === was.type) return;
   if (needsClusterIP(old) && !needsClusterIP(svc) && same(spec.clusterIPs, was.clusterIPs)) {
     delete spec.clusterIP;
     delete spec.clusterIPs;
@@ -25,7 +28,6 @@ export function dropTypeDependentFields(svc: Service, old: Service): void {
   if (needsNodePorts(old) && !needsNodePorts(svc) && same((spec.ports ?? []).map((p) => p.nodePort), oldPorts)) {
     for (const p of spec.ports ?? []) delete p.nodePort;
   }
-  if (needsHealthCheckPort(old) && !needsHealthCheckPort(svc) && spec.healthCheckNodePort === was.healthCheckNodePort) delete spec.healthCheckNodePort;
   if (was.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
     if (spec.allocateLoadBalancerNodePorts === was.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
     if (spec.loadBalancerClass === was.loadBalancerClass) delete spec.loadBalancerClass;

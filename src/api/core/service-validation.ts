@@ -154,9 +154,10 @@ function validateTrafficPolicies(svc: Service): FieldError[] {
   const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
   if (!needsHealthCheck && spec.healthCheckNodePort) {
     errs.push(invalidValue('spec.healthCheckNodePort', spec.healthCheckNodePort, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
-  } else if (needsHealthCheck) {
-    if (!spec.healthCheckNodePort) errs.push(required('spec.healthCheckNodePort'));
-    else errs.push(...invalidEach('spec.healthCheckNodePort', spec.healthCheckNodePort, isValidPortNum(spec.healthCheckNodePort)));
+  } else if (needsHealthCheck && spec.healthCheckNodePort) {
+    // Left out, one is allocated after validation (upstream allocates first and then requires it; the
+    // allocator here fails the write itself when the range is full).
+    errs.push(...invalidEach('spec.healthCheckNodePort', spec.healthCheckNodePort, isValidPortNum(spec.healthCheckNodePort)));
   }
   if (!spec.internalTrafficPolicy && ['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type ?? '')) errs.push(required('spec.internalTrafficPolicy'));
   if (spec.internalTrafficPolicy && !['Cluster', 'Local'].includes(spec.internalTrafficPolicy)) errs.push(notSupported('spec.internalTrafficPolicy', spec.internalTrafficPolicy, ['Cluster', 'Local']));
@@ -189,7 +190,8 @@ export function validateServiceUpdate(svc: Service, old: Service): FieldError[] 
     errs.push(invalidValue('spec.loadBalancerClass', svc.spec.loadBalancerClass ?? null, 'may not change once set'));
   }
   const healthChecked = (s: Service): boolean => s.spec?.type === 'LoadBalancer' && s.spec.externalTrafficPolicy === 'Local';
-  if (healthChecked(svc) && healthChecked(old) && svc.spec?.healthCheckNodePort !== old.spec?.healthCheckNodePort) {
+  // Left out, it keeps its port (the allocator fills it in, as upstream's patchAllocatedValues).
+  if (healthChecked(svc) && healthChecked(old) && svc.spec?.healthCheckNodePort && svc.spec.healthCheckNodePort !== old.spec?.healthCheckNodePort) {
     errs.push(forbidden('spec.healthCheckNodePort', 'field is immutable'));
   }
   return [...errs, ...validateService(svc)];

@@ -63,6 +63,26 @@ describe('Service cluster IPs and node ports', () => {
     assert.equal((await create('np4', { type: 'NodePort', ports: [{ port: 80, nodePort: ports[0] }] })).status, 201);
   });
 
+  it('allocates a health check port to a LoadBalancer with externalTrafficPolicy Local, keeps it, and releases it when the policy turns Cluster', async () => {
+    const r = await create('lb-local', { type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const spec = (r.body as Svc).spec;
+    const hc = spec?.healthCheckNodePort ?? 0;
+    assert.ok(hc >= 30000 && hc <= 30009 && hc !== spec?.ports?.[0]?.nodePort, `${hc}`);
+    const dup = await create('np5', { type: 'NodePort', ports: [{ port: 80, nodePort: hc }] });
+    assert.match(String(dup.body.message), new RegExp(`spec.ports\\[0\\].nodePort: Invalid value: ${hc}: provided port is already allocated`));
+    const merge = { 'content-type': 'application/merge-patch+json' };
+    const kept = await t.call('PATCH', '/api/v1/namespaces/default/services/lb-local', { spec: { healthCheckNodePort: null } }, merge);
+    assert.equal(kept.status, 200, JSON.stringify(kept.body));
+    assert.equal((kept.body as Svc).spec?.healthCheckNodePort, hc, 'left out, it keeps its port');
+    const cluster = await t.call('PATCH', '/api/v1/namespaces/default/services/lb-local', { spec: { externalTrafficPolicy: 'Cluster' } }, merge);
+    assert.equal(cluster.status, 200, JSON.stringify(cluster.body));
+    assert.equal((cluster.body as Svc).spec?.healthCheckNodePort, undefined);
+    assert.equal((await create('np5', { type: 'NodePort', ports: [{ port: 80, nodePort: hc }] })).status, 201);
+    await t.call('DELETE', '/api/v1/namespaces/default/services/lb-local');
+    await t.call('DELETE', '/api/v1/namespaces/default/services/np5');
+  });
+
   it('publishes a control-plane Service with a fixed IP, which then holds that IP', async () => {
     await t.api.publishStaticService({ namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, clusterIP: '10.43.0.10', ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 5353 }], address: '192.0.2.10' });
     const svc = (await t.call('GET', '/api/v1/namespaces/kube-system/services/kube-dns')).body as Svc;

@@ -173,7 +173,8 @@ export class ServiceAllocator {
         if (why) errs.push({ type: 'FieldValueInvalid', field: 'spec.healthCheckNodePort', value: hc, detail: why });
       } else if (!hc) {
         const port = had ?? (await this.#randomPort(owner, dryRun, taken, new Set(nodePortsOf(svc))));
-        if (port !== undefined) spec.healthCheckNodePort = port;
+        if (port === undefined) errs.push({ type: 'FieldValueInvalid', field: 'spec.healthCheckNodePort', value: 0, detail: 'range is full' });
+        else spec.healthCheckNodePort = port;
       }
     }
     if (errs.length > 0) throw invalid({ group: '', kind: 'Service' }, owner.name, errs);

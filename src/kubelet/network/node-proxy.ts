@@ -1,4 +1,4 @@
-import { InformerFactory } from '../../client/index.ts';
+import { EventBroadcaster, InformerFactory } from '../../client/index.ts';
 import { NetworkPolicyEnforcer, ServiceProxy, type CommandRunner } from '../../proxy/index.ts';
 import type { AgentContext, AgentExtension } from '../agent.ts';
 
@@ -8,6 +8,8 @@ export interface NodeProxyOptions {
   nodeIPs: string[];
   clusterCidr?: string;
   serviceCidr?: string;
+  /** healthzBindAddress is where the proxy serves /healthz and /livez (unset: not served). */
+  healthzBindAddress?: { host: string; port: number };
   /** networkPolicy also runs the NetworkPolicy enforcer (default true). */
   networkPolicy?: boolean;
   runner?: CommandRunner;
@@ -42,6 +44,8 @@ export class NodeProxy implements AgentExtension {
   async start(ctx: Pick<AgentContext, 'nodeName' | 'client' | 'watcher' | 'log'>, signal: AbortSignal): Promise<void> {
     const o = this.#o;
     const informers = new InformerFactory(ctx.watcher, ctx.log);
+    const events = new EventBroadcaster({ client: ctx.client, log: ctx.log });
+    events.start(signal);
     const proxy = new ServiceProxy({
       informers,
       nodeName: ctx.nodeName,
@@ -49,6 +53,8 @@ export class NodeProxy implements AgentExtension {
       ...(o.clusterCidr ? { clusterCidr: o.clusterCidr } : {}),
       ...(o.serviceCidr ? { serviceCidr: o.serviceCidr } : {}),
       ...(o.runner ? { runner: o.runner } : {}),
+      ...(o.healthzBindAddress ? { healthzBindAddress: o.healthzBindAddress } : {}),
+      recorder: events.newRecorder({ component: 'kube-proxy', host: ctx.nodeName }),
       log: ctx.log,
     });
     this.#proxy = proxy;
