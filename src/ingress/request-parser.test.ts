@@ -19,7 +19,7 @@ function run(pieces: Buffer[]): Summary {
     for (let ev: ParseEvent | null = p.next(); ev; ev = p.next()) {
       if (ev.type === 'head') {
         const { method, target, version, host, rawHeaders, contentLength, chunked, keepAlive, upgrade, expectContinue } = ev.head;
-        out.heads.push({ method, target, version, host, rawHeaders, contentLength, chunked, keepAlive, upgrade, expectContinue });
+        out.heads.push({ method, target, version, host, rawHeaders: [...rawHeaders], contentLength, chunked, keepAlive, upgrade, expectContinue });
       } else if (ev.type === 'data') body = (body ?? '') + ev.chunk.toString('latin1');
       else if (ev.type === 'end') {
         out.bodies.push(body ?? '');

@@ -16,6 +16,8 @@ export interface ExchangeConn {
   mayKeepAlive(ex: ServerExchange): boolean;
   /** date is the cached Date header value. */
   date(): string;
+  /** upstreamHead is the head to send upstream for head (headers.ts upstreamRequestHead). */
+  upstreamHead(head: RequestHead, secure: boolean): string;
   /** exchangeEnded is told when ex's response is complete. */
   exchangeEnded(ex: ServerExchange): void;
 }
@@ -67,6 +69,11 @@ export class ServerExchange {
   /** onClose registers the one listener told when the exchange is over. */
   onClose(listener: ExchangeCloseListener): void {
     this.#onClose = listener;
+  }
+
+  /** upstreamHead is the request head to send upstream, blank line included. */
+  upstreamHead(secure: boolean): string {
+    return this.#conn.upstreamHead(this.head, secure);
   }
 
   /** body streams the request body (an ended stream when there is none). */

@@ -68,7 +68,7 @@ describe('UpstreamPool', { timeout: 30_000 }, () => {
       const headers = opts.body ? (opts.chunked ? '\r\ntransfer-encoding: chunked' : `\r\ncontent-length: ${opts.body.join('').length}`) : '';
       const ex = pool.request({
         host: '127.0.0.2', port, address: `127.0.0.2:${port}`,
-        head: `${opts.method ?? 'GET'} ${path} HTTP/1.1\r\nhost: u.test${headers}`,
+        head: `${opts.method ?? 'GET'} ${path} HTTP/1.1\r\nhost: u.test${headers}\r\n\r\n`,
         headRequest: opts.method === 'HEAD',
         body: opts.body ? Readable.from(opts.body.map((s) => Buffer.from(s))) : null,
         chunked: opts.chunked ?? false,
@@ -150,7 +150,7 @@ describe('UpstreamPool', { timeout: 30_000 }, () => {
     const closedPort = (s.address() as net.AddressInfo).port;
     await new Promise((r) => s.close(r));
     const r = await new Promise<string>((resolve) => {
-      pool.request({ host: '127.0.0.3', port: closedPort, address: `127.0.0.3:${closedPort}`, head: 'GET / HTTP/1.1\r\nhost: x', headRequest: false, body: null, chunked: false }, {
+      pool.request({ host: '127.0.0.3', port: closedPort, address: `127.0.0.3:${closedPort}`, head: 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', headRequest: false, body: null, chunked: false }, {
         onHead: () => {}, onData: () => true, onEnd: () => resolve('end'), onError: (err) => resolve(err.code ?? ''),
       });
     });
