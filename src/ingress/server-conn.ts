@@ -140,6 +140,8 @@ export class ServerConn implements ExchangeConn {
   #upHead: RequestHead | null = null;
   #upSecure = false;
   #upText = '';
+  // The last response head rendered, with its parts: they repeat while a backend answers the same way within a second.
+  #rh = { status: 0, reason: '', lines: '', length: 0, chunked: false, connection: '', date: '', bytes: Buffer.alloc(0) };
 
   constructor(socket: net.Socket, l: HttpListener) {
     this.socket = socket;
@@ -168,6 +170,24 @@ export class ServerConn implements ExchangeConn {
   /** date is the listener's cached Date header value. */
   date(): string {
     return this.#l.date();
+  }
+
+  /** responseHead renders a response head (ServerExchange.respond), the same Buffer while its parts repeat. */
+  responseHead(status: number, reason: string, lines: string, length: number, chunked: boolean, connection: string): Buffer {
+    const date = this.#l.date();
+    const c = this.#rh;
+    if (c.status !== status || c.reason !== reason || c.lines !== lines || c.length !== length || c.chunked !== chunked || c.connection !== connection || c.date !== date) {
+      const framing = length >= 0 ? `content-length: ${length}\r\n` : chunked ? 'transfer-encoding: chunked\r\n' : '';
+      c.bytes = Buffer.from(`HTTP/1.1 ${status} ${reason}\r\n${lines}date: ${date}\r\n${framing}${connection}\r\n`, 'latin1');
+      c.status = status;
+      c.reason = reason;
+      c.lines = lines;
+      c.length = length;
+      c.chunked = chunked;
+      c.connection = connection;
+      c.date = date;
+    }
+    return c.bytes;
   }
 
   /** upstreamHead is the head to send upstream for head, rendered once for a repeated head. */
