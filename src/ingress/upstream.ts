@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Chunk, ChunkedDecoder } from './chunked.ts';
 import { Framing, parseResponseHead, type ParsedHead, type UpstreamHead } from './response-head.ts';
+import { directReads } from './socket-reads.ts';
 import { writeSocket } from './socket-writes.ts';
 
 export type { UpstreamHead };
@@ -151,6 +152,8 @@ class UpstreamConn {
     const sock = net.connect({ host: r.host, port: r.port, noDelay: true, onread: { buffer: pool.readBuffer, callback: (n: number, buf: Uint8Array) => this.#onRead(n, buf) } });
     this.sock = sock;
     this.lastTick = pool.tick;
+    // Reads start once connected; from then on the handle calls #onRead itself (socket-reads.ts).
+    sock.once('connect', () => directReads(sock, (n) => this.#onRead(n, pool.readBuffer)));
     sock.on('error', (err: NodeJS.ErrnoException) => (this.ex ? this.ex.fail(err) : pool.forget(this)));
     sock.on('close', () => {
       this.ex?.closed();
