@@ -88,6 +88,19 @@ describe('RequestParser', () => {
       want: { heads: [head('GET', '/ws', { upgrade: 'websocket', expectContinue: true, rawHeaders: ['Host', 'a.test', 'Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket', 'Expect', '100-continue'] })], bodies: [], error: null },
     },
     {
+      name: 'a repeated head, then another (the parser keeps the last one parsed)',
+      input: 'GET /r HTTP/1.1\r\nHost: a.test\r\n\r\nGET /r HTTP/1.1\r\nHost: a.test\r\n\r\nGET /r HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n',
+      want: {
+        heads: [
+          head('GET', '/r', { rawHeaders: ['Host', 'a.test'] }),
+          head('GET', '/r', { rawHeaders: ['Host', 'a.test'] }),
+          head('GET', '/r', { keepAlive: false, rawHeaders: ['Host', 'a.test', 'Connection', 'close'] }),
+        ],
+        bodies: [],
+        error: null,
+      },
+    },
+    {
       name: 'Upgrade without Connection: upgrade is an ordinary request',
       input: 'GET / HTTP/1.1\r\nHost: a.test\r\nUpgrade: h2c\r\n\r\n',
       want: { heads: [head('GET', '/', { rawHeaders: ['Host', 'a.test', 'Upgrade', 'h2c'] })], bodies: [], error: null },

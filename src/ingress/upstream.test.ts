@@ -119,6 +119,17 @@ describe('UpstreamPool', { timeout: 30_000 }, () => {
     assert.deepEqual(both.map((r) => r.reused).sort(), [false, true]);
   });
 
+  it('parses each answer on a kept-alive socket, repeated or not', async () => {
+    scripts.set('/r1', ['HTTP/1.1 200 OK\r\nx-r: 1\r\ncontent-length: 1\r\n\r\na']);
+    scripts.set('/r2', ['HTTP/1.1 404 Not Found\r\nx-r: 2\r\ncontent-length: 2\r\n\r\nbc']);
+    const got: (string | number | undefined)[][] = [];
+    for (const path of ['/r1', '/r1', '/r2', '/r1']) {
+      const r = await send(path);
+      got.push([r.head?.status, r.head?.lines, r.body, r.error ?? undefined]);
+    }
+    assert.deepEqual(got, [[200, 'x-r: 1\r\n', 'a', undefined], [200, 'x-r: 1\r\n', 'a', undefined], [404, 'x-r: 2\r\n', 'bc', undefined], [200, 'x-r: 1\r\n', 'a', undefined]]);
+  });
+
   it('sends request bodies with their framing', async () => {
     scripts.set('/post', ['HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n']);
     received.length = 0;
