@@ -79,7 +79,8 @@ export class ProxiedRequest implements UpstreamRequest, UpstreamHandlers, Exchan
     }
     this.#current = u;
     this.#upstreams.push(u.address);
-    this.#upstreamStarted = performance.now();
+    // The upstream's own time is for the access log only.
+    if (this.#ctx.accessLog) this.#upstreamStarted = performance.now();
     const ex = this.ex;
     this.host = u.host;
     this.port = u.port;
@@ -113,7 +114,7 @@ export class ProxiedRequest implements UpstreamRequest, UpstreamHandlers, Exchan
   }
 
   onEnd(): void {
-    this.#upstreamSeconds = (performance.now() - this.#upstreamStarted) / 1000;
+    if (this.#ctx.accessLog) this.#upstreamSeconds = (performance.now() - this.#upstreamStarted) / 1000;
     this.ex.end();
   }
 
