@@ -46,6 +46,14 @@ export function forwardHeaders(req: RequestHead, conn: ClientAddress, secure: bo
   return out;
 }
 
+/** upstreamRequestHead is the head sent upstream for req, blank line included: request line, forwardHeaders' list. */
+export function upstreamRequestHead(req: RequestHead, conn: ClientAddress, secure: boolean): string {
+  const raw = forwardHeaders(req, conn, secure, false);
+  let head = `${req.method} ${req.target} HTTP/1.1\r\n`;
+  for (let i = 0; i + 1 < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return `${head}\r\n`;
+}
+
 /** forwardedResponseHeader tells whether a response header (lower-case name) is passed on to the client. */
 export function forwardedResponseHeader(lower: string): boolean {
   return !dropResponse.has(lower);

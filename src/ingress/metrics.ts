@@ -40,14 +40,35 @@ function labelsOf(target: Target | null, status: number): RequestLabelValues {
 export class ObservationBuffer implements RequestObserver {
   #pending = new Map<Target | null, Map<number, DurationCounts>>();
   #pods = new Map<string, PodTotals>();
+  // The series and Pod of the last observation: a busy route's requests mostly land where the previous one did.
+  #lastTarget: Target | null = null;
+  #lastStatus = -1;
+  #lastCounts: DurationCounts | null = null;
+  #lastPod = '';
+  #lastPodTotals: PodTotals | null = null;
 
   observe(target: Target | null, status: number, seconds: number, pod: string): void {
-    let byStatus = this.#pending.get(target);
-    if (!byStatus) this.#pending.set(target, (byStatus = new Map()));
-    let counts = byStatus.get(status);
-    if (!counts) byStatus.set(status, (counts = emptyCounts()));
+    let counts = this.#lastCounts;
+    if (counts === null || target !== this.#lastTarget || status !== this.#lastStatus) {
+      let byStatus = this.#pending.get(target);
+      if (!byStatus) this.#pending.set(target, (byStatus = new Map()));
+      counts = byStatus.get(status) ?? null;
+      if (!counts) byStatus.set(status, (counts = emptyCounts()));
+      this.#lastTarget = target;
+      this.#lastStatus = status;
+      this.#lastCounts = counts;
+    }
     countDuration(counts, seconds);
-    if (pod !== '') addToPod(this.#pods, pod, 1, seconds, true);
+    if (pod === '') return;
+    let totals = this.#lastPodTotals;
+    if (totals === null || pod !== this.#lastPod) {
+      totals = this.#pods.get(pod) ?? null;
+      if (!totals) this.#pods.set(pod, (totals = { count: 0, durationSum: 0 }));
+      this.#lastPod = pod;
+      this.#lastPodTotals = totals;
+    }
+    totals.count++;
+    totals.durationSum += seconds;
   }
 
   /** drain returns and forgets what was observed since the last drain. */
@@ -56,19 +77,19 @@ export class ObservationBuffer implements RequestObserver {
     for (const [target, byStatus] of this.#pending) for (const [status, counts] of byStatus) out.series.push({ labels: labelsOf(target, status), counts });
     this.#pending = new Map();
     this.#pods = new Map();
+    this.#lastCounts = null;
+    this.#lastTarget = null;
+    this.#lastPodTotals = null;
     return out;
   }
 }
 
-/** addToPod adds to a Pod's totals; a Pod not in the map is added only when create is set. */
-function addToPod(pods: Map<string, PodTotals>, pod: string, count: number, seconds: number, create: boolean): void {
+/** addToPod adds to the totals of a Pod in the map (a Pod not in it is not counted). */
+function addToPod(pods: Map<string, PodTotals>, pod: string, count: number, seconds: number): void {
   const t = pods.get(pod);
-  if (t !== undefined) {
-    t.count += count;
-    t.durationSum += seconds;
-  } else if (create) {
-    pods.set(pod, { count, durationSum: seconds });
-  }
+  if (t === undefined) return;
+  t.count += count;
+  t.durationSum += seconds;
 }
 
 interface StatHandles {
@@ -115,7 +136,7 @@ export class IngressMetrics implements RequestObserver {
 
   /** observe counts one request; per-target handles are cached on the target so the hot path does no label hashing. */
   observe(target: Target | null, status: number, seconds: number, pod: string): void {
-    if (pod !== '') addToPod(this.#pods, pod, 1, seconds, false);
+    if (pod !== '') addToPod(this.#pods, pod, 1, seconds);
     let h: StatHandles;
     if (!target) {
       h = status === 404 ? this.#unrouted : this.#handles(labelsOf(null, status));
@@ -135,7 +156,7 @@ export class IngressMetrics implements RequestObserver {
   /** record counts what a worker thread's ObservationBuffer collected. */
   record(batch: ObservationBatch): void {
     // A Pod gone from the configuration since the thread counted it is not counted again.
-    for (const [pod, t] of batch.pods) addToPod(this.#pods, pod, t.count, t.durationSum, false);
+    for (const [pod, t] of batch.pods) addToPod(this.#pods, pod, t.count, t.durationSum);
     for (const { labels, counts } of batch.series) {
       const key = requestLabels.map((l) => labels[l]).join('\0');
       let h = this.#byLabels.get(key);

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.ts';
 import type { AccessLogFormatter } from './access-log.ts';
 import { errorPage, statusReason } from './error-pages.ts';
-import { forwardHeaders, headerValue } from './headers.ts';
+import { headerValue } from './headers.ts';
 import type { RequestObserver } from './metrics.ts';
 import { pickUpstream, type Target, type Upstream } from './routing.ts';
 import type { ExchangeCloseListener, ServerExchange } from './server-exchange.ts';
@@ -79,12 +79,13 @@ export class ProxiedRequest implements UpstreamRequest, UpstreamHandlers, Exchan
     }
     this.#current = u;
     this.#upstreams.push(u.address);
-    this.#upstreamStarted = performance.now();
+    // The upstream's own time is for the access log only.
+    if (this.#ctx.accessLog) this.#upstreamStarted = performance.now();
     const ex = this.ex;
     this.host = u.host;
     this.port = u.port;
     this.address = u.address;
-    if (this.head === '') this.head = requestHead(ex.head.method, ex.head.target, forwardHeaders(ex.head, ex.socket, this.secure, false));
+    if (this.head === '') this.head = ex.upstreamHead(this.secure);
     this.body = this.#hasBody ? ex.body() : null;
     this.#up = this.#ctx.upstream.request(this, this);
   }
@@ -113,7 +114,7 @@ export class ProxiedRequest implements UpstreamRequest, UpstreamHandlers, Exchan
   }
 
   onEnd(): void {
-    this.#upstreamSeconds = (performance.now() - this.#upstreamStarted) / 1000;
+    if (this.#ctx.accessLog) this.#upstreamSeconds = (performance.now() - this.#upstreamStarted) / 1000;
     this.ex.end();
   }
 
@@ -165,11 +166,4 @@ export class ProxiedRequest implements UpstreamRequest, UpstreamHandlers, Exchan
       upstreamStatus: this.#upstreamStatus,
     }, ctx.clock.now()));
   }
-}
-
-/** requestHead is the upstream request's head without the closing blank line. */
-function requestHead(method: string, url: string, raw: readonly string[]): string {
-  let head = `${method} ${url} HTTP/1.1`;
-  for (let i = 0; i + 1 < raw.length; i += 2) head += `\r\n${raw[i]}: ${raw[i + 1]}`;
-  return head;
 }

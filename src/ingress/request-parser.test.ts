@@ -19,7 +19,7 @@ function run(pieces: Buffer[]): Summary {
     for (let ev: ParseEvent | null = p.next(); ev; ev = p.next()) {
       if (ev.type === 'head') {
         const { method, target, version, host, rawHeaders, contentLength, chunked, keepAlive, upgrade, expectContinue } = ev.head;
-        out.heads.push({ method, target, version, host, rawHeaders, contentLength, chunked, keepAlive, upgrade, expectContinue });
+        out.heads.push({ method, target, version, host, rawHeaders: [...rawHeaders], contentLength, chunked, keepAlive, upgrade, expectContinue });
       } else if (ev.type === 'data') body = (body ?? '') + ev.chunk.toString('latin1');
       else if (ev.type === 'end') {
         out.bodies.push(body ?? '');
@@ -86,6 +86,19 @@ describe('RequestParser', () => {
       name: 'upgrade, expect 100-continue, values trimmed',
       input: 'GET /ws HTTP/1.1\r\nHost:   a.test \r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\nExpect: 100-continue\r\n\r\n',
       want: { heads: [head('GET', '/ws', { upgrade: 'websocket', expectContinue: true, rawHeaders: ['Host', 'a.test', 'Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket', 'Expect', '100-continue'] })], bodies: [], error: null },
+    },
+    {
+      name: 'a repeated head, then another (the parser keeps the last one parsed)',
+      input: 'GET /r HTTP/1.1\r\nHost: a.test\r\n\r\nGET /r HTTP/1.1\r\nHost: a.test\r\n\r\nGET /r HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n',
+      want: {
+        heads: [
+          head('GET', '/r', { rawHeaders: ['Host', 'a.test'] }),
+          head('GET', '/r', { rawHeaders: ['Host', 'a.test'] }),
+          head('GET', '/r', { keepAlive: false, rawHeaders: ['Host', 'a.test', 'Connection', 'close'] }),
+        ],
+        bodies: [],
+        error: null,
+      },
     },
     {
       name: 'Upgrade without Connection: upgrade is an ordinary request',

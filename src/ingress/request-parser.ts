@@ -5,27 +5,27 @@
 
 import { Chunk, ChunkedDecoder } from './chunked.ts';
 
-/** RequestHead is one request's line and header section. */
+/** RequestHead is one request's line and header section; never changed (a connection's requests that repeat a head share it). */
 export interface RequestHead {
-  method: string;
+  readonly method: string;
   /** target is the request target to forward: origin-form as sent, or the path of an absolute-form target. */
-  target: string;
+  readonly target: string;
   /** version is "1.1" or "1.0" (node's httpVersion). */
-  version: string;
+  readonly version: string;
   /** rawHeaders alternate names and values as received (node's rawHeaders). */
-  rawHeaders: string[];
+  readonly rawHeaders: readonly string[];
   /** host is the Host header, or the authority of an absolute-form target ('' without either). */
-  host: string;
+  readonly host: string;
   /** contentLength is the body's length from Content-Length (-1 without one). */
-  contentLength: number;
-  chunked: boolean;
+  readonly contentLength: number;
+  readonly chunked: boolean;
   /** keepAlive tells whether the client lets the connection serve another request. */
-  keepAlive: boolean;
+  readonly keepAlive: boolean;
   /** connection is the Connection header, lower-case ('' without one). */
-  connection: string;
+  readonly connection: string;
   /** upgrade is the Upgrade header when Connection names "upgrade" ('' otherwise). */
-  upgrade: string;
-  expectContinue: boolean;
+  readonly upgrade: string;
+  readonly expectContinue: boolean;
 }
 
 /** ParseEvent is what the parser found next: a head, body bytes, the end of a body, or a malformed request's status. */
@@ -60,6 +60,10 @@ export class RequestParser {
   readonly #chunks = new ChunkedDecoder();
   // Where the search for the end of a head resumes, so a head arriving byte by byte is scanned once.
   #scanned = 0;
+  // The last head parsed and its text: a client on a kept-alive connection often sends the same head again
+  // (polling, health checks, the same page's assets), which then costs a string comparison, not a parse.
+  #lastText = '';
+  #lastHead: RequestHead | null = null;
 
   /** push appends received bytes. */
   push(d: Buffer): void {
@@ -150,8 +154,14 @@ export class RequestParser {
     if (end + 4 > maxHeadBytes) return this.#fail(431);
     const text = buf.toString('latin1', 0, end);
     this.#buf = end + 4 === buf.length ? empty : buf.subarray(end + 4);
-    const head = parseHead(text);
-    if (typeof head === 'number') return this.#fail(head);
+    let head: RequestHead | number;
+    if (text === this.#lastText && this.#lastHead) head = this.#lastHead;
+    else {
+      head = parseHead(text);
+      if (typeof head === 'number') return this.#fail(head);
+      this.#lastText = text;
+      this.#lastHead = head;
+    }
     if (head.chunked) {
       this.#state = State.chunked;
       this.#chunks.reset();

@@ -3,14 +3,14 @@
 // upstream.ts, as request-parser.ts is for the client side.
 import { droppedResponseHeaders, forwardedResponseHeader } from './headers.ts';
 
-/** UpstreamHead is a parsed response head. */
+/** UpstreamHead is a parsed response head (never changed: a connection's repeated heads share it). */
 export interface UpstreamHead {
-  status: number;
-  statusMessage: string;
+  readonly status: number;
+  readonly statusMessage: string;
   /** lines are the headers passed on to the client, "name: value\r\n" each as received, without hop-by-hop ones, framing or Date (headers.ts). */
-  lines: string;
+  readonly lines: string;
   /** contentLength is the Content-Length of a response not chunked (-1 otherwise), to pass on as it is. */
-  contentLength: number;
+  readonly contentLength: number;
 }
 
 const statusLineRe = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;

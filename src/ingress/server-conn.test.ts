@@ -31,6 +31,11 @@ describe('HttpListener', { timeout: 30_000 }, () => {
       ex.write(Buffer.from('abc'));
       ex.write(Buffer.from('de'));
       ex.end();
+    } else if (t.startsWith('/status/')) {
+      // The status and a header follow the path, so answers on one connection differ or repeat as the requests do.
+      const status = Number(t.slice(8, 11));
+      ex.respond(status, status === 200 ? 'OK' : 'Not Found', `x-s: ${status}\r\n`, t.length);
+      ex.end(t);
     } else if (t.startsWith('/never')) {
       // no answer: the client goes away first
     } else {
@@ -111,6 +116,13 @@ describe('HttpListener', { timeout: 30_000 }, () => {
     assert.doesNotMatch(got[0]?.headers ?? '', /connection:/i);
     assert.match(got[1]?.headers ?? '', /\r\nconnection: close$/);
     assert.match(got[0]?.headers ?? '', /\r\ndate: \w{3}, \d\d \w{3} \d{4} /);
+  });
+
+  it('answers repeated and changing requests on one connection each with its own head', async () => {
+    const got = responses(await talk(req('/status/200'), req('/status/200'), req('/status/404'), req('/status/200?x'), req('/status/200?x', 'Connection: close\r\n')));
+    assert.deepEqual(got.map((r) => [r.status, r.body]), [[200, '/status/200'], [200, '/status/200'], [404, '/status/404'], [200, '/status/200?x'], [200, '/status/200?x']]);
+    assert.deepEqual(got.map((r) => /\r\nx-s: (\d+)\r\n/.exec(r.headers)?.[1]), ['200', '200', '404', '200', '200']);
+    assert.deepEqual(got.map((r) => /\r\nconnection: close/.test(r.headers)), [false, false, false, false, true]);
   });
 
   it('answers pipelined requests in order', async () => {

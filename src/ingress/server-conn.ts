@@ -2,6 +2,7 @@ import type net from 'node:net';
 import { Readable } from 'node:stream';
 import type { Clock } from '../clock.ts';
 import { closingResponse } from './error-pages.ts';
+import { upstreamRequestHead } from './headers.ts';
 import { RequestParser, type RequestHead } from './request-parser.ts';
 import { ServerExchange, type ExchangeConn } from './server-exchange.ts';
 import { readInto, streamReads } from './socket-reads.ts';
@@ -134,6 +135,13 @@ export class ServerConn implements ExchangeConn {
   readonly #shared: boolean;
   // closed: the connection serves nothing more (its socket closed, is closing, or was upgraded).
   #closed = false;
+  // The upstream head of the last request head (the parser hands a repeated head back as the same object); the
+  // client's address is the connection's, so it is rendered again only when the head changes.
+  #upHead: RequestHead | null = null;
+  #upSecure = false;
+  #upText = '';
+  // The last response head rendered, with its parts: they repeat while a backend answers the same way within a second.
+  #rh = { status: 0, reason: '', lines: '', length: 0, chunked: false, connection: '', date: '', bytes: Buffer.alloc(0) };
 
   constructor(socket: net.Socket, l: HttpListener) {
     this.socket = socket;
@@ -162,6 +170,34 @@ export class ServerConn implements ExchangeConn {
   /** date is the listener's cached Date header value. */
   date(): string {
     return this.#l.date();
+  }
+
+  /** responseHead renders a response head (ServerExchange.respond), the same Buffer while its parts repeat. */
+  responseHead(status: number, reason: string, lines: string, length: number, chunked: boolean, connection: string): Buffer {
+    const date = this.#l.date();
+    const c = this.#rh;
+    if (c.status !== status || c.reason !== reason || c.lines !== lines || c.length !== length || c.chunked !== chunked || c.connection !== connection || c.date !== date) {
+      const framing = length >= 0 ? `content-length: ${length}\r\n` : chunked ? 'transfer-encoding: chunked\r\n' : '';
+      c.bytes = Buffer.from(`HTTP/1.1 ${status} ${reason}\r\n${lines}date: ${date}\r\n${framing}${connection}\r\n`, 'latin1');
+      c.status = status;
+      c.reason = reason;
+      c.lines = lines;
+      c.length = length;
+      c.chunked = chunked;
+      c.connection = connection;
+      c.date = date;
+    }
+    return c.bytes;
+  }
+
+  /** upstreamHead is the head to send upstream for head, rendered once for a repeated head. */
+  upstreamHead(head: RequestHead, secure: boolean): string {
+    if (head !== this.#upHead || secure !== this.#upSecure) {
+      this.#upText = upstreamRequestHead(head, this.socket, secure);
+      this.#upHead = head;
+      this.#upSecure = secure;
+    }
+    return this.#upText;
   }
 
   /** requestBody streams the current request's body (asking a 100-continue client for it first). */

@@ -16,6 +16,10 @@ export interface ExchangeConn {
   mayKeepAlive(ex: ServerExchange): boolean;
   /** date is the cached Date header value. */
   date(): string;
+  /** responseHead is the response head text (ServerExchange.respond's parts), the same Buffer while they repeat. */
+  responseHead(status: number, reason: string, lines: string, length: number, chunked: boolean, connection: string): Buffer;
+  /** upstreamHead is the head to send upstream for head (headers.ts upstreamRequestHead). */
+  upstreamHead(head: RequestHead, secure: boolean): string;
   /** exchangeEnded is told when ex's response is complete. */
   exchangeEnded(ex: ServerExchange): void;
 }
@@ -37,7 +41,7 @@ export class ServerExchange {
   /** keepAlive tells whether the connection serves another request after this response. */
   keepAlive = true;
   readonly #conn: ExchangeConn;
-  #pending: string | null = null;
+  #pending: Buffer | null = null;
   #framing: number = Framing.none;
   // 0 before respond(), 1 while the body is written, 2 after end(), 3 aborted (the client went away).
   #state = 0;
@@ -69,6 +73,11 @@ export class ServerExchange {
     this.#onClose = listener;
   }
 
+  /** upstreamHead is the request head to send upstream, blank line included. */
+  upstreamHead(secure: boolean): string {
+    return this.#conn.upstreamHead(this.head, secure);
+  }
+
   /** body streams the request body (an ended stream when there is none). */
   body(): Readable {
     return this.#conn.requestBody(this);
@@ -84,31 +93,47 @@ export class ServerExchange {
     this.#state = 1;
     this.status = status;
     const h = this.head;
-    let framing = '';
+    // length: the Content-Length header's value (-1: none); chunked: Transfer-Encoding: chunked.
+    let cl = -1;
     if (h.method === 'HEAD' || status === 204 || status === 304 || status < 200) {
       this.#framing = Framing.none;
-      if (length >= 0 && status !== 204) framing = `content-length: ${length}\r\n`;
+      if (length >= 0 && status !== 204) cl = length;
     } else if (length >= 0) {
       this.#framing = Framing.length;
-      framing = `content-length: ${length}\r\n`;
+      cl = length;
     } else if (h.version === '1.1') {
       this.#framing = Framing.chunked;
-      framing = 'transfer-encoding: chunked\r\n';
     } else {
       this.#framing = Framing.close;
     }
     this.keepAlive = this.#framing !== Framing.close && this.#conn.mayKeepAlive(this);
     const connection = !this.keepAlive ? 'connection: close\r\n' : h.version === '1.0' ? 'connection: keep-alive\r\n' : '';
-    this.#pending = `HTTP/1.1 ${status} ${reason}\r\n${lines}date: ${this.#conn.date()}\r\n${framing}${connection}\r\n`;
+    this.#pending = this.#conn.responseHead(status, reason, lines, cl, this.#framing === Framing.chunked, connection);
   }
 
   /** write sends body bytes (copied: the caller may reuse chunk); false means the socket's buffer is full (wait for onceDrain). */
   write(chunk: Buffer): boolean {
     if (this.#state !== 1 || this.#framing === Framing.none || chunk.length === 0) return true;
-    let pre = this.#pending ?? '';
+    const s = this.socket;
+    if (s.destroyed) return true;
+    const head = this.#pending;
     this.#pending = null;
-    if (this.#framing === Framing.chunked) pre += `${chunk.length.toString(16)}\r\n`;
-    return this.#send(pre, chunk, this.#framing === Framing.chunked ? '\r\n' : '');
+    // One write per piece of body, the head (or chunk framing) copied in with it; the copy also frees the caller's
+    // buffer for reuse (the upstream client reads into one buffer).
+    const pre = head === null ? 0 : head.length;
+    if (this.#framing !== Framing.chunked) {
+      const b = Buffer.allocUnsafe(pre + chunk.length);
+      if (head !== null) b.set(head, 0);
+      b.set(chunk, pre);
+      return writeSocket(s, b);
+    }
+    const size = `${chunk.length.toString(16)}\r\n`;
+    const b = Buffer.allocUnsafe(pre + size.length + chunk.length + 2);
+    if (head !== null) b.set(head, 0);
+    b.write(size, pre, 'latin1');
+    b.set(chunk, pre + size.length);
+    b.write('\r\n', pre + size.length + chunk.length, 'latin1');
+    return writeSocket(s, b);
   }
 
   /** onceDrain calls cb once the socket can take more. */
@@ -119,11 +144,18 @@ export class ServerExchange {
   /** end completes the response, with a last piece of body if given. */
   end(last?: string): void {
     if (this.#state !== 1) return;
-    let out = this.#pending ?? '';
+    const head = this.#pending;
     this.#pending = null;
+    let out = '';
     if (last && this.#framing !== Framing.none) out += this.#framing === Framing.chunked ? `${last.length.toString(16)}\r\n${last}\r\n` : last;
     if (this.#framing === Framing.chunked) out += '0\r\n\r\n';
-    if (out && !this.socket.destroyed) writeSocket(this.socket, out);
+    if (!this.socket.destroyed) {
+      if (out === '') {
+        if (head !== null) writeSocket(this.socket, head);
+      } else {
+        writeSocket(this.socket, head === null ? out : head.toString('latin1') + out);
+      }
+    }
     this.#state = 2;
     const cb = this.#onClose;
     this.#onClose = null;
@@ -143,17 +175,5 @@ export class ServerExchange {
     const cb = this.#onClose;
     this.#onClose = null;
     cb?.exchangeClosed(false);
-  }
-
-  // One write per piece of body, the head (or chunk framing) copied in with it; the copy also frees the caller's
-  // buffer for reuse (the upstream client reads into one buffer).
-  #send(pre: string, chunk: Buffer, post: string): boolean {
-    const s = this.socket;
-    if (s.destroyed) return true;
-    const b = Buffer.allocUnsafe(pre.length + chunk.length + post.length);
-    b.write(pre, 0, 'latin1');
-    chunk.copy(b, pre.length);
-    if (post) b.write(post, pre.length + chunk.length, 'latin1');
-    return writeSocket(s, b);
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { fastReadsAvailable, readInto, streamReads } from './socket-reads.ts';
+import { directReadsAvailable, fastReadsAvailable, readInto, streamReads } from './socket-reads.ts';
 
 // Reads of an accepted socket into a shared buffer, over real loopback sockets.
 
@@ -19,6 +19,7 @@ async function acceptedPair(): Promise<{ server: net.Server; client: net.Socket;
 describe('readInto', () => {
   it('is available on the Node the project runs on (a Node upgrade that loses it would fall back to streams unnoticed)', () => {
     assert.equal(fastReadsAvailable, true);
+    assert.equal(directReadsAvailable, true);
   });
 
   it('delivers reads into the shared buffer, honours pause/resume, and hands over to a stream', async () => {

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
+import { streamState, type StreamState } from './stream-state.ts';
 
 // Writes to plain sockets straight into their libuv handle, past the Writable stream: socket.write runs the
 // stream's bookkeeping (state checks, the write callback and its afterWrite tick) for every write, and the data
@@ -31,27 +32,9 @@ interface StreamHandle {
   writeLatin1String(req: null, data: string): number | WriteReq;
 }
 
-interface StreamState {
-  state: Int32Array;
-  lastWriteErr: number;
-  bytesWritten: number;
-}
-
 const Direct = { unknown: 0, on: 1, off: 2 } as const;
 let direct: number = Direct.unknown;
 const stream = streamState();
-
-// streamState is the state the handle reports write outcomes in, shared by every stream of the thread.
-function streamState(): StreamState | null {
-  try {
-    const binding = (process as unknown as { binding?: (name: string) => unknown }).binding?.('stream_wrap') as { streamBaseState?: unknown; kLastWriteErr?: unknown; kBytesWritten?: unknown } | undefined;
-    const { streamBaseState: state, kLastWriteErr: lastWriteErr, kBytesWritten: bytesWritten } = binding ?? {};
-    if (!(state instanceof Int32Array) || typeof lastWriteErr !== 'number' || typeof bytesWritten !== 'number') return null;
-    return { state, lastWriteErr, bytesWritten };
-  } catch {
-    return null;
-  }
-}
 
 // probe sends data through the stream while looking at how it calls the handle: the direct path is on only when
 // the stream passed no request object and the handle answered as the protocol above says.

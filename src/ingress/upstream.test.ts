@@ -68,7 +68,7 @@ describe('UpstreamPool', { timeout: 30_000 }, () => {
       const headers = opts.body ? (opts.chunked ? '\r\ntransfer-encoding: chunked' : `\r\ncontent-length: ${opts.body.join('').length}`) : '';
       const ex = pool.request({
         host: '127.0.0.2', port, address: `127.0.0.2:${port}`,
-        head: `${opts.method ?? 'GET'} ${path} HTTP/1.1\r\nhost: u.test${headers}`,
+        head: `${opts.method ?? 'GET'} ${path} HTTP/1.1\r\nhost: u.test${headers}\r\n\r\n`,
         headRequest: opts.method === 'HEAD',
         body: opts.body ? Readable.from(opts.body.map((s) => Buffer.from(s))) : null,
         chunked: opts.chunked ?? false,
@@ -119,6 +119,17 @@ describe('UpstreamPool', { timeout: 30_000 }, () => {
     assert.deepEqual(both.map((r) => r.reused).sort(), [false, true]);
   });
 
+  it('parses each answer on a kept-alive socket, repeated or not', async () => {
+    scripts.set('/r1', ['HTTP/1.1 200 OK\r\nx-r: 1\r\ncontent-length: 1\r\n\r\na']);
+    scripts.set('/r2', ['HTTP/1.1 404 Not Found\r\nx-r: 2\r\ncontent-length: 2\r\n\r\nbc']);
+    const got: (string | number | undefined)[][] = [];
+    for (const path of ['/r1', '/r1', '/r2', '/r1']) {
+      const r = await send(path);
+      got.push([r.head?.status, r.head?.lines, r.body, r.error ?? undefined]);
+    }
+    assert.deepEqual(got, [[200, 'x-r: 1\r\n', 'a', undefined], [200, 'x-r: 1\r\n', 'a', undefined], [404, 'x-r: 2\r\n', 'bc', undefined], [200, 'x-r: 1\r\n', 'a', undefined]]);
+  });
+
   it('sends request bodies with their framing', async () => {
     scripts.set('/post', ['HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n']);
     received.length = 0;
@@ -150,7 +161,7 @@ describe('UpstreamPool', { timeout: 30_000 }, () => {
     const closedPort = (s.address() as net.AddressInfo).port;
     await new Promise((r) => s.close(r));
     const r = await new Promise<string>((resolve) => {
-      pool.request({ host: '127.0.0.3', port: closedPort, address: `127.0.0.3:${closedPort}`, head: 'GET / HTTP/1.1\r\nhost: x', headRequest: false, body: null, chunked: false }, {
+      pool.request({ host: '127.0.0.3', port: closedPort, address: `127.0.0.3:${closedPort}`, head: 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', headRequest: false, body: null, chunked: false }, {
         onHead: () => {}, onData: () => true, onEnd: () => resolve('end'), onError: (err) => resolve(err.code ?? ''),
       });
     });

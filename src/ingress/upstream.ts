@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Chunk, ChunkedDecoder } from './chunked.ts';
-import { Framing, parseResponseHead, type UpstreamHead } from './response-head.ts';
+import { Framing, parseResponseHead, type ParsedHead, type UpstreamHead } from './response-head.ts';
+import { directReads } from './socket-reads.ts';
 import { writeSocket } from './socket-writes.ts';
 
 export type { UpstreamHead };
@@ -21,13 +22,13 @@ export interface UpstreamHandlers {
   onError(err: NodeJS.ErrnoException, reused: boolean): void;
 }
 
-/** UpstreamRequest is what to send: the request head (without the blank line) and how its body is framed. */
+/** UpstreamRequest is what to send: the request head and how its body is framed. */
 export interface UpstreamRequest {
   host: string;
   port: number;
   /** address keys the pool ("ip:port"). */
   address: string;
-  /** head is "METHOD path HTTP/1.1\r\nname: value\r\n..." without the final blank line. */
+  /** head is "METHOD path HTTP/1.1\r\nname: value\r\n...\r\n\r\n", the blank line included. */
   head: string;
   /** noBody: HEAD requests, whose responses carry no body whatever their headers say. */
   headRequest: boolean;
@@ -140,18 +141,35 @@ class UpstreamConn {
   /** lastTick is the pool's tick at this socket's last read or write. */
   lastTick: number;
   readonly #pool: UpstreamPool;
+  // The last response head parsed and its text: a backend answers a kept-alive connection with the same head
+  // again and again (until its Date header turns), which then costs a string comparison, not a parse.
+  #headText = '';
+  #headRequest = false;
+  #parsed: ParsedHead | { error: string } | null = null;
 
   constructor(pool: UpstreamPool, r: UpstreamRequest) {
     this.address = r.address;
     const sock = net.connect({ host: r.host, port: r.port, noDelay: true, onread: { buffer: pool.readBuffer, callback: (n: number, buf: Uint8Array) => this.#onRead(n, buf) } });
     this.sock = sock;
     this.lastTick = pool.tick;
+    // Reads start once connected; from then on the handle calls #onRead itself (socket-reads.ts).
+    sock.once('connect', () => directReads(sock, (n) => this.#onRead(n, pool.readBuffer)));
     sock.on('error', (err: NodeJS.ErrnoException) => (this.ex ? this.ex.fail(err) : pool.forget(this)));
     sock.on('close', () => {
       this.ex?.closed();
       pool.forget(this);
     });
     this.#pool = pool;
+  }
+
+  /** parse parses a response head (parseResponseHead), handing a repeated head's result back as it is. */
+  parse(text: string, headRequest: boolean): ParsedHead | { error: string } {
+    if (this.#parsed === null || text !== this.#headText || headRequest !== this.#headRequest) {
+      this.#parsed = parseResponseHead(text, headRequest);
+      this.#headText = text;
+      this.#headRequest = headRequest;
+    }
+    return this.#parsed;
   }
 
   #onRead(n: number, buf: Uint8Array): boolean {
@@ -198,7 +216,7 @@ export class UpstreamExchange {
     conn.ex = this;
     conn.lastTick = pool.tick;
     // The head goes out at once (queued while connecting); a body only once connected, so a refused connect is retryable.
-    writeSocket(sock, r.head + '\r\n\r\n');
+    writeSocket(sock, r.head);
     if (sock.connecting) {
       this.#connectTimer = setTimeout(() => this.fail(new ConnectTimeoutError(`connect to ${r.address} timed out`)), pool.opts.connectTimeoutMs);
       sock.once('connect', () => {
@@ -333,7 +351,7 @@ export class UpstreamExchange {
   }
 
   #parseHead(text: string): UpstreamHead | null {
-    const parsed = parseResponseHead(text, this.#r.headRequest);
+    const parsed = this.#conn.parse(text, this.#r.headRequest);
     if ('error' in parsed) {
       this.fail(Object.assign(new Error(parsed.error), { code: 'HPE_INVALID_CONSTANT' }));
       return null;
