@@ -109,6 +109,20 @@ export interface HistogramCounts {
   sum: number;
 }
 
+/** emptyHistogramCounts are counts with no observation against `bounds`. */
+export function emptyHistogramCounts(bounds: readonly number[]): HistogramCounts {
+  return { buckets: new Array<number>(bounds.length + 1).fill(0), count: 0, sum: 0 };
+}
+
+/** countInto adds one observation to counts against `bounds` (a value on a bound counts in it: le is "less or equal"). */
+export function countInto(c: HistogramCounts, bounds: readonly number[], value: number): void {
+  let i = 0;
+  while (i < bounds.length && value > (bounds[i] as number)) i++;
+  c.buckets[i] = (c.buckets[i] as number) + 1;
+  c.count++;
+  c.sum += value;
+}
+
 /** HistogramSeries is one label set's observations against a histogram's bucket bounds. */
 export class HistogramSeries {
   readonly counts: HistogramCounts;
@@ -116,18 +130,20 @@ export class HistogramSeries {
 
   constructor(bounds: readonly number[]) {
     this.#bounds = bounds;
-    this.counts = { buckets: new Array<number>(bounds.length + 1).fill(0), count: 0, sum: 0 };
+    this.counts = emptyHistogramCounts(bounds);
   }
 
   /** observe counts one value. */
   observe(value: number): void {
-    const b = this.#bounds;
-    let i = 0;
-    while (i < b.length && value > (b[i] as number)) i++;
-    const c = this.counts;
-    c.buckets[i] = (c.buckets[i] as number) + 1;
-    c.count++;
-    c.sum += value;
+    countInto(this.counts, this.#bounds, value);
+  }
+
+  /** add counts what was counted elsewhere against the same bounds (another thread, in bulk). */
+  add(c: HistogramCounts): void {
+    const into = this.counts;
+    for (let i = 0; i < into.buckets.length; i++) into.buckets[i] = (into.buckets[i] as number) + (c.buckets[i] ?? 0);
+    into.count += c.count;
+    into.sum += c.sum;
   }
 }
 
