@@ -44,14 +44,11 @@ export class EncodedJson {
       for (const key of Object.keys(rec)) {
         if (key === 'metadata') break;
         const value = rec[key];
-        // As JSON.stringify does: members whose value has no JSON form are left out.
-        if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-        before += Buffer.byteLength(`${JSON.stringify(key)}:${JSON.stringify(value)},`);
+        if (hasJsonForm(value)) before += Buffer.byteLength(`${JSON.stringify(key)}:${JSON.stringify(value)},`);
       }
       let emptyMeta = true;
       for (const key in metadata) {
-        const value = metadata[key];
-        if (value !== undefined && typeof value !== 'function' && typeof value !== 'symbol') {
+        if (hasJsonForm(metadata[key])) {
           emptyMeta = false;
           break;
         }
@@ -81,6 +78,11 @@ export class EncodedJson {
     this.#withRv = out;
     return out;
   }
+}
+
+/** hasJsonForm says whether JSON.stringify writes an object member with this value (it leaves the others out). */
+function hasJsonForm(value: unknown): boolean {
+  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
 }
 
 // The JSON of an object a write just returned, for its response. A symbol-keyed property: JSON.stringify,
